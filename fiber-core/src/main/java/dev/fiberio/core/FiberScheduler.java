@@ -1,0 +1,604 @@
+package dev.fiberio.core;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executor;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs fibers on a fixed set of worker threads.
+ *
+ * <pre>{@code
+ * try (FiberScheduler s = FiberScheduler.builder().workers(4).name("app").build()) {
+ *     Fiber f = s.spawn(() -> handle(connection));
+ *     f.join();
+ * }   // close(): waits for the fibers (bounded), cancels stragglers, joins the workers
+ * }</pre>
+ *
+ * <h2>Implementation overview</h2>
+ * <ul>
+ *   <li>Each {@link Worker} has a multi-producer multi-consumer run queue. A fiber resumed by a worker
+ *       thread goes onto that worker's own queue (hot in its cache, no wake-up needed); resumed by
+ *       another thread (a poller, a timer of a platform thread, an application thread), it goes onto
+ *       the queue of the worker that ran it last, which is unparked if it sleeps. Idle workers steal.
+ *       At most one sleeping worker is woken per submission, and none while another worker is
+ *       spinning (it will find the work).</li>
+ *   <li>{@code idleWorkers} and {@code spinningWorkers} are atomic counters maintained by the workers;
+ *       submitters read them (volatile) to decide whether to wake a helper.</li>
+ *   <li>{@code live} holds every started, unterminated fiber (for {@link #dump()} and {@link #close()}).</li>
+ *   <li>{@code lifecycle}: OPEN → CLOSING (no new fibers; waiting for live ones) → STOPPING (workers
+ *       exit) → CLOSED. Only {@link #close()} moves it, once.</li>
+ *   <li>Services ({@link #service}) are per-scheduler singletons such as an I/O poller group, closed
+ *       after the workers stopped.</li>
+ * </ul>
+ */
+public final class FiberScheduler implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(FiberScheduler.class);
+    private static final int OPEN = 0;
+    private static final int CLOSING = 1;
+    private static final int STOPPING = 2;
+    private static final int CLOSED = 3;
+
+    final Worker[] workers;
+    final AtomicInteger idleWorkers = new AtomicInteger();
+    final AtomicInteger spinningWorkers = new AtomicInteger();
+
+    private final String name;
+    private final BiConsumer<Fiber, Throwable> uncaughtHandler;
+    private final Duration shutdownTimeout;
+    private final int blockingThreads;
+    private final Map<Long, Fiber> live = new ConcurrentHashMap<>();
+    private final Map<Object, AutoCloseable> services = Collections.synchronizedMap(new java.util.LinkedHashMap<>());
+    private final AtomicInteger lifecycle = new AtomicInteger(OPEN);
+    private final AtomicInteger nextWorker = new AtomicInteger();
+    private final AtomicLong violations = new AtomicLong();
+    private final AtomicLong spawned = new AtomicLong();
+    private final CountDownLatch workersExited;
+    private final CompletableFuture<Void> drained = new CompletableFuture<>();
+    private final Watchdog watchdog;
+    private volatile ExecutorService blockingPool;
+
+    private FiberScheduler(Builder b) {
+        this.name = b.name;
+        this.uncaughtHandler = b.uncaughtHandler;
+        this.shutdownTimeout = b.shutdownTimeout;
+        this.blockingThreads = b.blockingThreads;
+        this.workers = new Worker[b.workers];
+        for (int i = 0; i < workers.length; i++) {
+            workers[i] = new Worker(this, i, "fiberio-" + name + "-worker-" + i, b.daemon);
+        }
+        this.workersExited = new CountDownLatch(workers.length);
+        for (Worker w : workers) {
+            w.thread.start();
+        }
+        this.watchdog = b.watchdogThreshold.isZero() ? null : new Watchdog(this, b.watchdogThreshold);
+        if (watchdog != null) {
+            watchdog.start();
+        }
+    }
+
+    /**
+     * A builder with defaults: one worker per available processor, name "fiberio", watchdog at
+     * 200 ms, uncaught exceptions logged, daemon workers, 10 s shutdown bound, 64 blocking threads.
+     *
+     * @return a new builder
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * The scheduler used by {@link Fiber#spawn(Runnable)} outside a fiber; created on first use with
+     * the builder's defaults (name "default").
+     *
+     * @return the default scheduler
+     */
+    public static FiberScheduler defaultScheduler() {
+        return DefaultHolder.INSTANCE;
+    }
+
+    private static final class DefaultHolder {
+        static final FiberScheduler INSTANCE = builder().name("default").build();
+    }
+
+    /**
+     * Starts a fiber running {@code task}.
+     *
+     * @param task the code to run
+     * @return the started fiber
+     * @throws RejectedExecutionException if the scheduler is closing or closed
+     */
+    public Fiber spawn(Runnable task) {
+        return spawn(null, task);
+    }
+
+    /**
+     * Starts a named fiber running {@code task}.
+     *
+     * @param name the fiber's name, or null for {@code fiber-<id>}
+     * @param task the code to run
+     * @return the started fiber
+     * @throws RejectedExecutionException if the scheduler is closing or closed
+     */
+    public Fiber spawn(String name, Runnable task) {
+        Objects.requireNonNull(task, "task");
+        Fiber f = new Fiber(this, name, task);
+        live.put(f.id(), f);
+        if (lifecycle.get() != OPEN) {
+            live.remove(f.id());
+            if (live.isEmpty()) {
+                drained.complete(null);
+            }
+            throw new RejectedExecutionException("scheduler '" + this.name + "' is closed");
+        }
+        spawned.incrementAndGet();
+        f.start();
+        return f;
+    }
+
+    /**
+     * An {@link Executor} that runs each task in a new fiber of this scheduler.
+     *
+     * @return the executor view
+     */
+    public Executor executor() {
+        return this::spawn;
+    }
+
+    /**
+     * The scheduler's name.
+     *
+     * @return the name
+     */
+    public String name() {
+        return name;
+    }
+
+    /**
+     * The number of worker threads.
+     *
+     * @return the worker count
+     */
+    public int workerCount() {
+        return workers.length;
+    }
+
+    /**
+     * The number of fibers started and not yet terminated.
+     *
+     * @return the live fiber count
+     */
+    public int liveFibers() {
+        return live.size();
+    }
+
+    /**
+     * The number of fibers started since creation.
+     *
+     * @return the spawned count
+     */
+    public long spawnedFibers() {
+        return spawned.get();
+    }
+
+    /**
+     * How often an internal invariant (a fiber run twice, or resumed before its post-switch hook) was
+     * found broken; always 0 unless fiberio has a bug. Tests assert it.
+     *
+     * @return the violation count
+     */
+    public long invariantViolations() {
+        return violations.get();
+    }
+
+    /**
+     * Whether {@link #close()} has begun.
+     *
+     * @return true once closing
+     */
+    public boolean isClosed() {
+        return lifecycle.get() != OPEN;
+    }
+
+    /**
+     * A per-scheduler singleton, created on first request and closed when the scheduler closes (after
+     * its workers stopped, in reverse creation order). SPI for I/O backends (a poller group per
+     * scheduler).
+     *
+     * @param key     identifies the service
+     * @param factory creates it on first request
+     * @param <T>     its type
+     * @return the service
+     * @throws RejectedExecutionException if the scheduler is closing or closed
+     */
+    @SuppressWarnings("unchecked")
+    public <T extends AutoCloseable> T service(Object key, Function<FiberScheduler, T> factory) {
+        synchronized (services) {
+            if (lifecycle.get() >= STOPPING) {
+                throw new RejectedExecutionException("scheduler '" + name + "' is closed");
+            }
+            AutoCloseable s = services.get(key);
+            if (s == null) {
+                s = factory.apply(this);
+                services.put(key, s);
+            }
+            return (T) s;
+        }
+    }
+
+    /**
+     * A snapshot of the live fibers, ordered by id, each with its state and stack.
+     *
+     * @return the snapshot
+     */
+    public List<FiberInfo> fibers() {
+        List<Fiber> all = new ArrayList<>(live.values());
+        all.sort(Comparator.comparingLong(Fiber::id));
+        List<FiberInfo> out = new ArrayList<>(all.size());
+        for (Fiber f : all) {
+            StackTraceElement[] stack = f.stackTrace();
+            out.add(new FiberInfo(f.id(), f.name(), f.state(), List.of(stack)));
+        }
+        return out;
+    }
+
+    /**
+     * A human-readable listing of the live fibers with id, name, state and stack trace.
+     *
+     * @return the dump
+     */
+    public String dump() {
+        List<FiberInfo> infos = fibers();
+        StringBuilder sb = new StringBuilder();
+        sb.append("FiberScheduler '").append(name).append("': ").append(workers.length).append(" workers, ")
+                .append(infos.size()).append(" live fibers\n");
+        for (FiberInfo i : infos) {
+            sb.append("#").append(i.id()).append(" '").append(i.name()).append("' ").append(i.state()).append('\n');
+            for (StackTraceElement e : i.stack()) {
+                sb.append("    at ").append(e).append('\n');
+            }
+        }
+        return sb.toString();
+    }
+
+    /**
+     * Shuts down gracefully: stops accepting fibers, waits up to the shutdown timeout for live fibers to
+     * end, cancels the rest and waits again as long, then stops and joins the workers and closes the
+     * services and the blocking pool. Idempotent; a second caller waits for the first.
+     *
+     * @throws IllegalStateException if called from a fiber of this scheduler
+     */
+    @Override
+    public void close() {
+        Fiber cur = Fiber.current();
+        if (cur != null && cur.scheduler() == this) {
+            throw new IllegalStateException("a fiber cannot close its own scheduler; close it from a thread");
+        }
+        if (!lifecycle.compareAndSet(OPEN, CLOSING)) {
+            awaitQuietly(workersExited, shutdownTimeout.multipliedBy(3));
+            return;
+        }
+        if (live.isEmpty()) {
+            drained.complete(null);
+        }
+        if (!awaitDrained(shutdownTimeout)) {
+            LOG.info("scheduler '{}': cancelling {} fibers still running after {}", name, live.size(), shutdownTimeout);
+            for (Fiber f : live.values()) {
+                f.cancel();
+            }
+            if (!awaitDrained(shutdownTimeout)) {
+                LOG.warn("scheduler '{}': {} fibers did not end after cancellation; stopping workers anyway\n{}",
+                        name, live.size(), dump());
+            }
+        }
+        lifecycle.set(STOPPING);
+        for (Worker w : workers) {
+            w.kick();
+        }
+        if (!awaitQuietly(workersExited, shutdownTimeout)) {
+            LOG.warn("scheduler '{}': a worker did not stop within {} (a fiber that never suspends?)", name, shutdownTimeout);
+        }
+        if (watchdog != null) {
+            watchdog.stop();
+        }
+        List<AutoCloseable> toClose;
+        synchronized (services) {
+            toClose = new ArrayList<>(services.values());
+            services.clear();
+        }
+        Collections.reverse(toClose);
+        for (AutoCloseable s : toClose) {
+            try {
+                s.close();
+            } catch (Exception e) {
+                LOG.warn("scheduler '{}': closing service {} failed", name, s, e);
+            }
+        }
+        ExecutorService pool = blockingPool;
+        if (pool != null) {
+            pool.shutdownNow();
+        }
+        lifecycle.set(CLOSED);
+    }
+
+    @Override
+    public String toString() {
+        return "FiberScheduler[" + name + ", workers=" + workers.length + ", live=" + live.size() + "]";
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Package-private machinery
+    // ------------------------------------------------------------------------------------------
+
+    /** Puts a RUNNABLE fiber on a run queue and wakes at most one worker. */
+    void submit(Fiber f) {
+        Worker self = Worker.current();
+        if (self != null && self.scheduler == this) {
+            self.queue.offer(f);
+            wakeIdleHelper();
+            return;
+        }
+        Worker target = f.lastCarrier();
+        if (target == null) {
+            target = workers[Math.floorMod(nextWorker.getAndIncrement(), workers.length)];
+        }
+        target.queue.offer(f);
+        if (!target.wakeIfParked()) {
+            wakeIdleHelper();
+        }
+    }
+
+    /** Wakes one parked worker to steal, unless none is parked or one is already spinning. */
+    private void wakeIdleHelper() {
+        if (idleWorkers.get() == 0 || spinningWorkers.get() != 0) {
+            return;
+        }
+        for (Worker w : workers) {
+            if (w.wakeIfParked()) {
+                return;
+            }
+        }
+    }
+
+    boolean hasQueuedWork() {
+        for (Worker w : workers) {
+            if (!w.queue.isEmpty()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    boolean isStopping() {
+        return lifecycle.get() >= STOPPING;
+    }
+
+    void workerExited(Worker w) {
+        workersExited.countDown();
+    }
+
+    void fiberTerminated(Fiber f, Throwable failure) {
+        live.remove(f.id());
+        if (failure != null && !(failure instanceof FiberCancelledException)) {
+            try {
+                uncaughtHandler.accept(f, failure);
+            } catch (Throwable t) {
+                LOG.error("uncaught-exception handler of scheduler '{}' failed for {}", name, f, t);
+            }
+        }
+        if (lifecycle.get() != OPEN && live.isEmpty()) {
+            drained.complete(null);
+        }
+    }
+
+    IllegalStateException invariantViolated(String what) {
+        violations.incrementAndGet();
+        IllegalStateException e = new IllegalStateException("fiberio invariant violated: " + what);
+        LOG.error("scheduler '{}': {}", name, e.getMessage(), e);
+        return e;
+    }
+
+    void hookFailed(Fiber f, Throwable t) {
+        violations.incrementAndGet();
+        LOG.error("scheduler '{}': post-switch hook of {} threw; the fiber may never resume", name, f, t);
+    }
+
+    ExecutorService blockingPool() {
+        ExecutorService p = blockingPool;
+        if (p == null) {
+            synchronized (this) {
+                p = blockingPool;
+                if (p == null) {
+                    if (lifecycle.get() >= STOPPING) {
+                        throw new RejectedExecutionException("scheduler '" + name + "' is closed");
+                    }
+                    AtomicInteger n = new AtomicInteger();
+                    ThreadPoolExecutor tpe = new ThreadPoolExecutor(blockingThreads, blockingThreads, 30, TimeUnit.SECONDS,
+                            new LinkedBlockingQueue<>(), r -> {
+                                Thread t = new Thread(r, "fiberio-" + name + "-blocking-" + n.incrementAndGet());
+                                t.setDaemon(true);
+                                return t;
+                            });
+                    tpe.allowCoreThreadTimeOut(true);
+                    blockingPool = p = tpe;
+                }
+            }
+        }
+        return p;
+    }
+
+    private boolean awaitDrained(Duration timeout) {
+        try {
+            drained.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static boolean awaitQuietly(CountDownLatch latch, Duration timeout) {
+        try {
+            return latch.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** A snapshot of one live fiber, from {@link #fibers()}. */
+    public record FiberInfo(long id, String name, FiberState state, List<StackTraceElement> stack) {
+        /**
+         * Creates a snapshot.
+         *
+         * @param id    the fiber's id
+         * @param name  its name
+         * @param state its state when the snapshot was taken
+         * @param stack its stack trace, innermost frame first
+         */
+        public FiberInfo {
+            stack = List.copyOf(stack);
+        }
+    }
+
+    /** Configures and builds a {@link FiberScheduler}. */
+    public static final class Builder {
+        private int workers = Runtime.getRuntime().availableProcessors();
+        private String name = "fiberio";
+        private Duration watchdogThreshold = Duration.ofMillis(200);
+        private BiConsumer<Fiber, Throwable> uncaughtHandler =
+                (f, t) -> LOG.error("uncaught exception in {}", f, t);
+        private boolean daemon = true;
+        private Duration shutdownTimeout = Duration.ofSeconds(10);
+        private int blockingThreads = 64;
+
+        private Builder() {
+        }
+
+        /**
+         * Number of worker threads (default: available processors).
+         *
+         * @param n at least 1
+         * @return this builder
+         */
+        public Builder workers(int n) {
+            if (n < 1 || n > 4096) {
+                throw new IllegalArgumentException("workers must be in 1..4096, got " + n);
+            }
+            this.workers = n;
+            return this;
+        }
+
+        /**
+         * Name used in thread names, logs and dumps.
+         *
+         * @param name a non-empty name
+         * @return this builder
+         */
+        public Builder name(String name) {
+            if (Objects.requireNonNull(name, "name").isEmpty()) {
+                throw new IllegalArgumentException("name must not be empty");
+            }
+            this.name = name;
+            return this;
+        }
+
+        /**
+         * A fiber that runs longer than this without suspending is logged with its stack (rate-limited).
+         * {@link Duration#ZERO} disables the watchdog.
+         *
+         * @param threshold non-negative
+         * @return this builder
+         */
+        public Builder watchdogThreshold(Duration threshold) {
+            if (Objects.requireNonNull(threshold, "threshold").isNegative()) {
+                throw new IllegalArgumentException("threshold must not be negative");
+            }
+            this.watchdogThreshold = threshold;
+            return this;
+        }
+
+        /**
+         * Receives exceptions that end a fiber (other than {@link FiberCancelledException}); default:
+         * logged at ERROR through SLF4J. Runs on the worker where the fiber ended; must not block.
+         *
+         * @param handler the handler
+         * @return this builder
+         */
+        public Builder uncaughtExceptionHandler(BiConsumer<Fiber, Throwable> handler) {
+            this.uncaughtHandler = Objects.requireNonNull(handler, "handler");
+            return this;
+        }
+
+        /**
+         * Whether workers are daemon threads (default true: they do not keep the JVM alive).
+         *
+         * @param daemon daemon flag
+         * @return this builder
+         */
+        public Builder daemon(boolean daemon) {
+            this.daemon = daemon;
+            return this;
+        }
+
+        /**
+         * How long {@link #close()} waits for fibers before cancelling them, and again after.
+         *
+         * @param timeout positive
+         * @return this builder
+         */
+        public Builder shutdownTimeout(Duration timeout) {
+            if (Objects.requireNonNull(timeout, "timeout").isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("timeout must be positive");
+            }
+            this.shutdownTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * Threads of the blocking-offload pool used by {@link Fiber#blocking}.
+         *
+         * @param n at least 1
+         * @return this builder
+         */
+        public Builder blockingThreads(int n) {
+            if (n < 1) {
+                throw new IllegalArgumentException("blockingThreads must be at least 1, got " + n);
+            }
+            this.blockingThreads = n;
+            return this;
+        }
+
+        /**
+         * Builds and starts the scheduler.
+         *
+         * @return the running scheduler
+         */
+        public FiberScheduler build() {
+            return new FiberScheduler(this);
+        }
+    }
+}

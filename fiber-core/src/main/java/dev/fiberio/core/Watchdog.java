@@ -1,0 +1,92 @@
+package dev.fiberio.core;
+
+import java.time.Duration;
+import java.util.concurrent.locks.LockSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Logs a fiber that holds a worker longer than the threshold without suspending: a handler doing
+ * CPU-heavy work or calling a blocking API starves every other fiber of that worker.
+ *
+ * <p>One daemon thread per scheduler samples each worker every quarter threshold. A run is identified
+ * by the worker's run sequence number; each run is reported at most once, and at most one report is
+ * logged per threshold period (rate limit), with the stack of the worker's thread, which holds the
+ * fiber's frames while it is mounted. The samples race with the workers benignly: a report may name a
+ * run that ended a moment later.
+ */
+final class Watchdog implements Runnable {
+    private static final Logger LOG = LoggerFactory.getLogger(Watchdog.class);
+
+    private final FiberScheduler scheduler;
+    private final long thresholdNanos;
+    private final long[] reportedSeq;
+    private final Thread thread;
+    private volatile boolean stopped;
+    private long lastReport;
+    private long suppressed;
+    private volatile long reports;
+
+    Watchdog(FiberScheduler scheduler, Duration threshold) {
+        this.scheduler = scheduler;
+        this.thresholdNanos = threshold.toNanos();
+        this.reportedSeq = new long[scheduler.workers.length];
+        java.util.Arrays.fill(reportedSeq, -1);
+        this.thread = new Thread(this, "fiberio-" + scheduler.name() + "-watchdog");
+        this.thread.setDaemon(true);
+    }
+
+    void start() {
+        lastReport = System.nanoTime() - thresholdNanos;
+        thread.start();
+    }
+
+    void stop() {
+        stopped = true;
+        LockSupport.unpark(thread);
+    }
+
+    /** Reports logged so far (for tests). */
+    long reports() {
+        return reports;
+    }
+
+    @Override
+    public void run() {
+        long period = Math.max(thresholdNanos / 4, 1_000_000L);
+        while (!stopped) {
+            LockSupport.parkNanos(this, period);
+            sample(System.nanoTime());
+        }
+    }
+
+    private void sample(long now) {
+        Worker[] workers = scheduler.workers;
+        for (int i = 0; i < workers.length; i++) {
+            Worker w = workers[i];
+            long seq = w.runSequence();
+            Fiber f = w.runningFiber();
+            if (f == null || reportedSeq[i] == seq) {
+                continue;
+            }
+            long ran = now - w.runStartNanos();
+            if (ran < thresholdNanos || w.runSequence() != seq) {
+                continue;
+            }
+            reportedSeq[i] = seq;
+            if (now - lastReport < thresholdNanos) {
+                suppressed++;
+                continue;
+            }
+            lastReport = now;
+            Throwable where = new Throwable("stack of " + f + " on " + w.thread.getName());
+            where.setStackTrace(w.thread.getStackTrace());
+            LOG.warn("{} has run for {} ms on worker {} without suspending (threshold {} ms); it blocks every"
+                            + " fiber queued behind it. Offload blocking calls with Fiber.blocking(...).{}",
+                    f, ran / 1_000_000, w.index, thresholdNanos / 1_000_000,
+                    suppressed > 0 ? " (" + suppressed + " similar reports suppressed)" : "", where);
+            suppressed = 0;
+            reports = reports + 1; // single writer: this thread
+        }
+    }
+}

@@ -1,0 +1,241 @@
+package dev.fiberio.core;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.locks.LockSupport;
+import org.jctools.queues.MpmcUnboundedXaddArrayQueue;
+
+/**
+ * One worker of a {@link FiberScheduler}: a platform thread that takes a fiber, runs it until it
+ * suspends or ends, runs its post-switch hook, and repeats.
+ *
+ * <h2>Implementation overview</h2>
+ * <ul>
+ *   <li>{@code queue}: the run queue. Any thread offers (resumes from other threads, the hook of a
+ *       fiber of this worker); the owner polls; idle workers of the same scheduler steal by polling.</li>
+ *   <li>{@code timers}: owned by this worker's thread alone (see {@link TimerQueue}).</li>
+ *   <li>{@code parkState}: {@code RUNNING}/{@code PARKED}. The owner sets PARKED (volatile) before its
+ *       last look for work and parks; a submitter that sees PARKED wins the CAS PARKED→RUNNING and
+ *       unparks the thread. Both sides are volatile accesses (sequentially consistent), so either
+ *       the owner sees the new fiber or the submitter sees PARKED: no lost wake-up. A stale unpark
+ *       only costs a spurious return from {@code park}.</li>
+ *   <li>{@code current}, {@code runStart}, {@code runSeq}: written by the owner around each run with
+ *       release stores, read by the watchdog with acquire loads (benign race: the watchdog may see a
+ *       run that just ended and reports nothing, or a fiber a moment late).</li>
+ * </ul>
+ * Loop per fiber: CAS the fiber RUNNABLE→RUNNING (a failure is an invariant violation: the fiber is
+ * never run on two workers at once), {@code run()} its continuation, then either terminate it or mark
+ * it suspended and run its hook.
+ */
+final class Worker implements Runnable {
+    private static final int RUNNING = 0;
+    private static final int PARKED = 1;
+    private static final int SPINS = 64;
+    private static final VarHandle PARK_STATE;
+    private static final VarHandle CURRENT;
+    private static final VarHandle RUN_START;
+    private static final VarHandle RUN_SEQ;
+
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            PARK_STATE = l.findVarHandle(Worker.class, "parkState", int.class);
+            CURRENT = l.findVarHandle(Worker.class, "current", Fiber.class);
+            RUN_START = l.findVarHandle(Worker.class, "runStart", long.class);
+            RUN_SEQ = l.findVarHandle(Worker.class, "runSeq", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    final FiberScheduler scheduler;
+    final int index;
+    final WorkerThread thread;
+    final MpmcUnboundedXaddArrayQueue<Fiber> queue = new MpmcUnboundedXaddArrayQueue<>(256);
+    final TimerQueue timers = new TimerQueue();
+
+    @SuppressWarnings("unused")
+    private volatile int parkState = RUNNING;
+    @SuppressWarnings("unused")
+    private Fiber current;
+    @SuppressWarnings("unused")
+    private long runStart;
+    @SuppressWarnings("unused")
+    private long runSeq;
+
+    Worker(FiberScheduler scheduler, int index, String threadName, boolean daemon) {
+        this.scheduler = scheduler;
+        this.index = index;
+        this.thread = new WorkerThread(this, threadName);
+        this.thread.setDaemon(daemon);
+    }
+
+    /** The timers of the worker running the calling thread; only called from hooks on workers. */
+    static TimerQueue currentTimers() {
+        if (Thread.currentThread() instanceof WorkerThread wt) {
+            return wt.worker.timers;
+        }
+        throw new IllegalStateException("timers are only available on a fiberio worker thread");
+    }
+
+    /** The worker whose thread is the caller, or null. */
+    static Worker current() {
+        return Thread.currentThread() instanceof WorkerThread wt ? wt.worker : null;
+    }
+
+    @Override
+    public void run() {
+        try {
+            for (;;) {
+                Fiber f = queue.poll();
+                if (f == null) {
+                    f = findWork();
+                    if (f == null) {
+                        return; // stopped
+                    }
+                } else if (!timers.isEmpty()) {
+                    timers.expire(System.nanoTime());
+                }
+                runFiber(f);
+            }
+        } finally {
+            scheduler.workerExited(this);
+        }
+    }
+
+    private void runFiber(Fiber f) {
+        f.mount(this); // CAS RUNNABLE→RUNNING, throws on violation
+        RUN_START.setRelease(this, System.nanoTime());
+        CURRENT.setRelease(this, f);
+        try {
+            f.runContinuation();
+        } finally {
+            CURRENT.setRelease(this, (Fiber) null);
+            RUN_SEQ.setRelease(this, (long) RUN_SEQ.getOpaque(this) + 1);
+        }
+        f.afterRun(); // terminate, or mark YIELDED and run the post-switch hook
+    }
+
+    /** Timers, own queue, stealing, a brief spin, then park until work or the next deadline. */
+    private Fiber findWork() {
+        int spins = 0;
+        for (;;) {
+            if (!timers.isEmpty()) {
+                timers.expire(System.nanoTime());
+            }
+            Fiber f = queue.poll();
+            if (f == null) {
+                f = steal();
+            }
+            if (f != null) {
+                if (spins > 0) {
+                    scheduler.spinningWorkers.decrementAndGet();
+                }
+                return f;
+            }
+            if (scheduler.isStopping()) {
+                if (spins > 0) {
+                    scheduler.spinningWorkers.decrementAndGet();
+                }
+                return null;
+            }
+            if (spins < SPINS) {
+                if (spins++ == 0) {
+                    scheduler.spinningWorkers.incrementAndGet();
+                }
+                Thread.onSpinWait();
+                continue;
+            }
+            scheduler.spinningWorkers.decrementAndGet();
+            spins = 0;
+            park();
+        }
+    }
+
+    private Fiber steal() {
+        Worker[] all = scheduler.workers;
+        int n = all.length;
+        if (n == 1) {
+            return null;
+        }
+        int start = ThreadLocalRandom.current().nextInt(n);
+        for (int i = 0; i < n; i++) {
+            Worker victim = all[(start + i) % n];
+            if (victim != this) {
+                Fiber f = victim.queue.poll();
+                if (f != null) {
+                    return f;
+                }
+            }
+        }
+        return null;
+    }
+
+    private void park() {
+        PARK_STATE.setVolatile(this, PARKED);
+        scheduler.idleWorkers.incrementAndGet();
+        if (scheduler.hasQueuedWork() || scheduler.isStopping()) {
+            if (unparkTransition()) {
+                scheduler.idleWorkers.decrementAndGet();
+            }
+            return;
+        }
+        long next = timers.nextDeadline();
+        if (next == Long.MAX_VALUE) {
+            LockSupport.park(this);
+        } else {
+            long delay = next - System.nanoTime();
+            if (delay > 0) {
+                LockSupport.parkNanos(this, delay);
+            }
+        }
+        if (unparkTransition()) { // woke by itself (deadline, spurious): nobody else decremented
+            scheduler.idleWorkers.decrementAndGet();
+        }
+    }
+
+    /** Transition PARKED→RUNNING (one CAS), by the owner or by a waker; the winner fixes the idle count. */
+    private boolean unparkTransition() {
+        return PARK_STATE.compareAndSet(this, PARKED, RUNNING);
+    }
+
+    /**
+     * Unparks this worker if it is parked.
+     *
+     * @return true if this call woke it
+     */
+    boolean wakeIfParked() {
+        if ((int) PARK_STATE.getVolatile(this) == PARKED && unparkTransition()) {
+            scheduler.idleWorkers.decrementAndGet();
+            LockSupport.unpark(thread);
+            return true;
+        }
+        return false;
+    }
+
+    /** Unconditional unpark, for shutdown. */
+    void kick() {
+        LockSupport.unpark(thread);
+    }
+
+    /** The fiber this worker runs now; a plain read, only meaningful on the worker's own thread. */
+    Fiber mountedFiber() {
+        return (Fiber) CURRENT.get(this);
+    }
+
+    /** Watchdog: the fiber running now, or null (acquire load). */
+    Fiber runningFiber() {
+        return (Fiber) CURRENT.getAcquire(this);
+    }
+
+    /** Watchdog: when the current run started (acquire load). */
+    long runStartNanos() {
+        return (long) RUN_START.getAcquire(this);
+    }
+
+    /** Watchdog: count of finished runs (acquire load). */
+    long runSequence() {
+        return (long) RUN_SEQ.getAcquire(this);
+    }
+}

@@ -1,0 +1,220 @@
+package dev.fiberio.core;
+
+import static dev.fiberio.core.TestSchedulers.awaitCondition;
+import static dev.fiberio.core.TestSchedulers.inFiber;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class WaitSlotTest {
+    private FiberScheduler s;
+
+    @BeforeEach
+    void setUp() {
+        s = TestSchedulers.create(2);
+    }
+
+    @AfterEach
+    void tearDown() {
+        TestSchedulers.closeChecked(s);
+    }
+
+    @Test
+    void signalBeforeAwaitLeavesAPermitConsumedOnce() throws Exception {
+        WaitSlot slot = new WaitSlot();
+        assertTrue(slot.signal());
+        assertFalse(slot.signal(), "signals collapse into one permit");
+        assertEquals(WaitSlot.READY, slot.state());
+        assertEquals(WaitSlot.SIGNALED, (int) inFiber(s, slot::await));
+        assertEquals(WaitSlot.IDLE, slot.state());
+        // No permit left: a timed wait now times out.
+        assertEquals(WaitSlot.TIMED_OUT, (int) inFiber(s, () -> slot.awaitUntil(System.nanoTime() + 1_000_000)));
+    }
+
+    @Test
+    void interruptWithoutAWaiterLeavesNoPermit() {
+        WaitSlot slot = new WaitSlot();
+        assertFalse(slot.interrupt(WaitSlot.CANCELLED));
+        assertEquals(WaitSlot.IDLE, slot.state());
+        assertEquals(WaitSlot.TIMED_OUT, slot.awaitUntil(System.nanoTime() + 1_000_000));
+    }
+
+    @Test
+    void fiberWaiterIsWokenByAThreadWithItsReason() throws Exception {
+        WaitSlot slot = new WaitSlot();
+        CompletableFuture<Integer> reason = new CompletableFuture<>();
+        Fiber f = s.spawn(() -> reason.complete(slot.await()));
+        awaitCondition("waiter suspended", () -> slot.state() == WaitSlot.SUSPENDED);
+        assertTrue(slot.hasWaiter());
+        assertEquals(FiberState.SUSPENDED, f.state());
+        assertTrue(slot.interrupt(WaitSlot.CLOSED));
+        assertEquals(WaitSlot.CLOSED, reason.get(30, TimeUnit.SECONDS));
+        f.join();
+        assertEquals(WaitSlot.IDLE, slot.state());
+    }
+
+    @Test
+    void threadWaiterIsWokenByAFiberAndTimesOutAlone() throws Exception {
+        WaitSlot slot = new WaitSlot();
+        Thread waker = new Thread(() -> {
+            awaitCondition("thread waiting", () -> slot.state() == WaitSlot.SUSPENDED);
+            s.spawn(slot::signal);
+        });
+        waker.start();
+        assertEquals(WaitSlot.SIGNALED, slot.await());
+        waker.join();
+        long t0 = System.nanoTime();
+        assertEquals(WaitSlot.TIMED_OUT, slot.awaitUntil(t0 + TimeUnit.MILLISECONDS.toNanos(5)));
+        assertTrue(System.nanoTime() - t0 >= TimeUnit.MILLISECONDS.toNanos(5));
+    }
+
+    @Test
+    void interruptedThreadWaiterReturnsCancelledAndKeepsTheInterrupt() {
+        WaitSlot slot = new WaitSlot();
+        Thread.currentThread().interrupt();
+        try {
+            assertEquals(WaitSlot.CANCELLED, slot.await());
+            assertTrue(Thread.currentThread().isInterrupted());
+        } finally {
+            Thread.interrupted();
+        }
+    }
+
+    @Test
+    void aSecondConcurrentWaiterIsRejected() throws Exception {
+        WaitSlot slot = new WaitSlot();
+        Fiber first = s.spawn(slot::await);
+        awaitCondition("first waiting", slot::hasWaiter);
+        assertThrows(IllegalStateException.class, () -> inFiber(s, slot::await));
+        slot.signal();
+        first.join();
+    }
+
+    @Test
+    void timedFiberWaitTimesOutAfterTheDeadline() throws Exception {
+        WaitSlot slot = new WaitSlot();
+        long[] elapsed = new long[1];
+        int reason = inFiber(s, () -> {
+            long t0 = System.nanoTime();
+            int r = slot.awaitUntil(t0 + TimeUnit.MILLISECONDS.toNanos(20));
+            elapsed[0] = System.nanoTime() - t0;
+            return r;
+        });
+        assertEquals(WaitSlot.TIMED_OUT, reason);
+        assertTrue(elapsed[0] >= TimeUnit.MILLISECONDS.toNanos(20), "elapsed " + elapsed[0]);
+        assertEquals(WaitSlot.IDLE, slot.state());
+        // An already-passed deadline does not suspend forever.
+        assertEquals(WaitSlot.TIMED_OUT, (int) inFiber(s, () -> slot.awaitUntil(System.nanoTime() - 1)));
+    }
+
+    @Test
+    void cancelledFiberWaitReturnsCancelled() throws Exception {
+        WaitSlot slot = new WaitSlot();
+        CompletableFuture<Integer> reason = new CompletableFuture<>();
+        Fiber f = s.spawn(() -> reason.complete(slot.await()));
+        awaitCondition("waiting", slot::hasWaiter);
+        f.cancel();
+        assertEquals(WaitSlot.CANCELLED, reason.get(30, TimeUnit.SECONDS));
+        f.join();
+        // A cancelled fiber does not wait at all.
+        Fiber g = s.spawn(() -> {
+            Fiber.current().cancel();
+            reason.obtrudeValue(slot.await());
+        });
+        g.join();
+        assertEquals(WaitSlot.CANCELLED, reason.get());
+    }
+
+    @Test
+    void pingPongBetweenFibersAndThreadsLosesNoWakeup() {
+        // Two fibers and one platform thread pass a token round a ring of slots; any lost wake-up hangs
+        // (and is reported by the join bound), any double resume is counted as an invariant violation.
+        int rounds = 20_000;
+        WaitSlot[] slots = {new WaitSlot(), new WaitSlot(), new WaitSlot()};
+        AtomicInteger passes = new AtomicInteger();
+        List<Fiber> fibers = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            int me = i;
+            fibers.add(s.spawn(() -> {
+                for (int r = 0; r < rounds; r++) {
+                    slots[me].await();
+                    passes.incrementAndGet();
+                    slots[(me + 1) % 3].signal();
+                }
+            }));
+        }
+        Thread t = new Thread(() -> {
+            for (int r = 0; r < rounds; r++) {
+                slots[2].await();
+                passes.incrementAndGet();
+                slots[0].signal();
+            }
+        });
+        t.start();
+        slots[0].signal();
+        fibers.forEach(f -> assertTrue(f.join(java.time.Duration.ofSeconds(60)), "ring stalled"));
+        FiberTest.joinThread(t);
+        assertEquals(3 * rounds, passes.get());
+    }
+
+    @Test
+    void suspendingInsideANativeUpcallThrowsFiberPinnedExceptionAndLosesNothing() throws Throwable {
+        WaitSlot slot = new WaitSlot();
+        AtomicReference<Throwable> inUpcall = new AtomicReference<>();
+        MethodHandle target = MethodHandles.lookup().findStatic(WaitSlotTest.class, "compareAndTryToSuspend",
+                MethodType.methodType(int.class, MemorySegment.class, MemorySegment.class));
+        UPCALL_SLOT.set(slot);
+        UPCALL_ERROR.set(inUpcall);
+        Linker linker = Linker.nativeLinker();
+        MethodHandle qsort = linker.downcallHandle(linker.defaultLookup().find("qsort").orElseThrow(),
+                FunctionDescriptor.ofVoid(ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.ADDRESS));
+        inFiber(s, () -> {
+            try (Arena arena = Arena.ofConfined()) {
+                FunctionDescriptor cmp = FunctionDescriptor.of(ValueLayout.JAVA_INT,
+                        ValueLayout.ADDRESS.withTargetLayout(ValueLayout.JAVA_INT),
+                        ValueLayout.ADDRESS.withTargetLayout(ValueLayout.JAVA_INT));
+                MemorySegment stub = linker.upcallStub(target, cmp, arena);
+                MemorySegment array = arena.allocateFrom(ValueLayout.JAVA_INT, 3, 1, 2);
+                qsort.invokeExact(array, 3L, 4L, stub);
+                assertEquals(1, array.getAtIndex(ValueLayout.JAVA_INT, 0));
+            } catch (Throwable t) {
+                throw new AssertionError(t);
+            }
+            return null;
+        });
+        assertTrue(inUpcall.get() instanceof FiberPinnedException, String.valueOf(inUpcall.get()));
+        assertEquals(WaitSlot.IDLE, slot.state(), "the refused wait was rolled back");
+    }
+
+    private static final AtomicReference<WaitSlot> UPCALL_SLOT = new AtomicReference<>();
+    private static final AtomicReference<AtomicReference<Throwable>> UPCALL_ERROR = new AtomicReference<>();
+
+    @SuppressWarnings("unused") // called from native code
+    private static int compareAndTryToSuspend(MemorySegment a, MemorySegment b) {
+        try {
+            UPCALL_SLOT.get().awaitUntil(System.nanoTime() + TimeUnit.SECONDS.toNanos(30));
+        } catch (Throwable t) { // an exception must not escape an upcall
+            UPCALL_ERROR.get().compareAndSet(null, t);
+        }
+        return Integer.compare(a.get(ValueLayout.JAVA_INT, 0), b.get(ValueLayout.JAVA_INT, 0));
+    }
+}
