@@ -104,7 +104,7 @@ public final class Fiber {
         this.name = name != null ? name : "fiber-" + id;
         this.scheduler = scheduler;
         this.task = task;
-        this.continuation = new FiberContinuation(this::body);
+        this.continuation = new FiberContinuation(this, this::body);
     }
 
     // ------------------------------------------------------------------------------------------
@@ -117,7 +117,8 @@ public final class Fiber {
      * @return the current fiber, or {@code null} when called outside a fiber
      */
     public static Fiber current() {
-        return Thread.currentThread() instanceof WorkerThread wt ? wt.worker.mountedFiber() : null;
+        // Fast path on workers; any other thread may also drive a fiber (see FiberScheduler.manual).
+        return Thread.currentThread() instanceof WorkerThread wt ? wt.worker.mountedFiber() : FiberContinuation.mountedFiber();
     }
 
     /**
@@ -454,10 +455,20 @@ public final class Fiber {
     /** Transition RUNNABLE→RUNNING by the worker about to run the fiber (CAS); the no-double-run assertion. */
     void mount(Worker worker) {
         if (!STATE.compareAndSet(this, RUNNABLE, RUNNING)) {
-            throw scheduler.invariantViolated("worker " + worker.index + " found " + this
+            throw scheduler.invariantViolated((worker == null ? "a driver thread" : "worker " + worker.index) + " found " + this
                     + " not RUNNABLE (state " + STATE.getVolatile(this) + "): it would run twice");
         }
         carrier = worker;
+    }
+
+    /**
+     * Runs this RUNNABLE fiber on the calling thread until it suspends or ends, then runs its hook:
+     * what a worker does, for schedulers whose fibers are driven by other threads (tests, jcstress).
+     */
+    void runOnCallingThread() {
+        mount(null);
+        runContinuation();
+        afterRun();
     }
 
     void runContinuation() {

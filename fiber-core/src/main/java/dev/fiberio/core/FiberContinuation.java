@@ -14,8 +14,16 @@ import jdk.internal.vm.ContinuationScope;
 final class FiberContinuation extends Continuation {
     private static final ContinuationScope SCOPE = new ContinuationScope("fiber");
 
-    FiberContinuation(Runnable body) {
+    private final Fiber fiber;
+
+    FiberContinuation(Fiber fiber, Runnable body) {
         super(SCOPE, body);
+        this.fiber = fiber;
+    }
+
+    /** The fiber whose continuation is mounted on the calling thread, or null. */
+    static Fiber mountedFiber() {
+        return Continuation.getCurrentContinuation(SCOPE) instanceof FiberContinuation fc ? fc.fiber : null;
     }
 
     /** Switches the current fiber out; returns when it is run again. */

@@ -77,7 +77,31 @@ public final class FiberScheduler implements AutoCloseable {
     private final Watchdog watchdog;
     private volatile ExecutorService blockingPool;
 
+    /** Non-null for a {@linkplain #manual manual} scheduler: receives every submitted fiber. */
+    private final java.util.function.Consumer<Fiber> manualSink;
+
+    private FiberScheduler(String name, java.util.function.Consumer<Fiber> manualSink) {
+        this.name = name;
+        this.uncaughtHandler = (f, t) -> LOG.error("uncaught exception in {}", f, t);
+        this.shutdownTimeout = Duration.ofSeconds(1);
+        this.blockingThreads = 1;
+        this.workers = new Worker[0];
+        this.workersExited = new CountDownLatch(0);
+        this.watchdog = null;
+        this.manualSink = manualSink;
+    }
+
+    /**
+     * A scheduler without workers whose submitted (resumed) fibers go to {@code sink}; the caller runs
+     * them with {@code Fiber.runOnCallingThread()}. For tests and jcstress, which drive the
+     * handshake from threads of their own.
+     */
+    static FiberScheduler manual(String name, java.util.function.Consumer<Fiber> sink) {
+        return new FiberScheduler(name, Objects.requireNonNull(sink, "sink"));
+    }
+
     private FiberScheduler(Builder b) {
+        this.manualSink = null;
         this.name = b.name;
         this.uncaughtHandler = b.uncaughtHandler;
         this.shutdownTimeout = b.shutdownTimeout;
@@ -351,6 +375,10 @@ public final class FiberScheduler implements AutoCloseable {
 
     /** Puts a RUNNABLE fiber on a run queue and wakes at most one worker. */
     void submit(Fiber f) {
+        if (manualSink != null) {
+            manualSink.accept(f);
+            return;
+        }
         Worker self = Worker.current();
         if (self != null && self.scheduler == this) {
             self.queue.offer(f);

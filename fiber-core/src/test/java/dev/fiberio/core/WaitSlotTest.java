@@ -205,6 +205,27 @@ class WaitSlotTest {
         assertEquals(WaitSlot.IDLE, slot.state(), "the refused wait was rolled back");
     }
 
+    @Test
+    void aManualSchedulerLetsAnyThreadDriveTheHandshakeStepByStep() {
+        java.util.ArrayDeque<Fiber> submitted = new java.util.ArrayDeque<>();
+        FiberScheduler manual = FiberScheduler.manual("manual", submitted::add);
+        WaitSlot slot = new WaitSlot();
+        AtomicInteger reason = new AtomicInteger(-1);
+        Fiber f = manual.spawn(() -> reason.set(slot.await()));
+        assertEquals(1, submitted.size());
+        submitted.poll().runOnCallingThread();       // runs until await() suspends; the hook publishes it
+        assertEquals(WaitSlot.SUSPENDED, slot.state());
+        assertEquals(FiberState.SUSPENDED, f.state());
+        assertTrue(submitted.isEmpty(), "nothing resumed yet");
+        assertTrue(slot.interrupt(WaitSlot.CLOSED));  // the waker resumes: one submission
+        assertEquals(1, submitted.size());
+        submitted.poll().runOnCallingThread();
+        assertEquals(WaitSlot.CLOSED, reason.get());
+        assertEquals(FiberState.TERMINATED, f.state());
+        assertEquals(0, manual.invariantViolations());
+        manual.close();
+    }
+
     private static final AtomicReference<WaitSlot> UPCALL_SLOT = new AtomicReference<>();
     private static final AtomicReference<AtomicReference<Throwable>> UPCALL_ERROR = new AtomicReference<>();
 
