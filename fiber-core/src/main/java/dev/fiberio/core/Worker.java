@@ -79,8 +79,17 @@ final class Worker implements Runnable {
         throw new IllegalStateException("timers are only available on a fiberio worker thread");
     }
 
-    /** The worker whose thread is the caller, or null. */
+    /**
+     * The worker whose thread is the caller, or null. Inside a fiber this is the fiber's carrier, found
+     * through the mounted continuation: {@code Thread.currentThread()} must not be trusted there, because
+     * C2 treats it as immutable within a compiled method and may reuse a value read before a suspension
+     * after the fiber migrated to another carrier (see docs/architecture.md).
+     */
     static Worker current() {
+        Fiber f = FiberContinuation.mountedFiber();
+        if (f != null) {
+            return f.lastCarrier();
+        }
         return Thread.currentThread() instanceof WorkerThread wt ? wt.worker : null;
     }
 
@@ -217,11 +226,6 @@ final class Worker implements Runnable {
     /** Unconditional unpark, for shutdown. */
     void kick() {
         LockSupport.unpark(thread);
-    }
-
-    /** The fiber this worker runs now; a plain read, only meaningful on the worker's own thread. */
-    Fiber mountedFiber() {
-        return (Fiber) CURRENT.get(this);
     }
 
     /** Watchdog: the fiber running now, or null (acquire load). */

@@ -115,6 +115,28 @@ class FiberTest {
     }
 
     @Test
+    void currentFiberStaysRightInJitCompiledCodeAfterMigrations() {
+        // Regression: Fiber.current() used Thread.currentThread(), which C2 caches across the suspension
+        // in a compiled loop; after a migration it named the old carrier and current() returned null.
+        FiberScheduler two = TestSchedulers.create(2);
+        try {
+            Fiber f = two.spawn(() -> {
+                Fiber self = Fiber.current();
+                for (int i = 0; i < 400_000; i++) {
+                    Fiber.yield();
+                    if (Fiber.current() != self) {
+                        throw new AssertionError("Fiber.current() wrong after " + i + " yields");
+                    }
+                }
+            });
+            f.join();
+            assertEquals(FiberState.TERMINATED, f.state());
+        } finally {
+            TestSchedulers.closeChecked(two);
+        }
+    }
+
+    @Test
     void fiberLocalsAreSeparatePerFiberAndRemovable() throws Exception {
         FiberLocal<Integer> local = new FiberLocal<>();
         Set<Integer> seen = ConcurrentHashMap.newKeySet();
