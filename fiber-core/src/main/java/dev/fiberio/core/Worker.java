@@ -55,6 +55,9 @@ final class Worker implements Runnable {
     final MpmcUnboundedXaddArrayQueue<Fiber> queue = new MpmcUnboundedXaddArrayQueue<>(256);
     final TimerQueue timers = new TimerQueue();
 
+    /** Values of {@link CarrierLocal}s; touched only by this worker's thread (plain). */
+    private Object[] carrierLocals = new Object[4];
+
     @SuppressWarnings("unused")
     private volatile int parkState = RUNNING;
     @SuppressWarnings("unused")
@@ -221,6 +224,21 @@ final class Worker implements Runnable {
             return true;
         }
         return false;
+    }
+
+    /** This worker's value of a {@link CarrierLocal}; called on this worker's thread only. */
+    @SuppressWarnings("unchecked")
+    <T> T carrierLocal(int index, java.util.function.Supplier<? extends T> initial) {
+        Object[] l = carrierLocals;
+        if (index >= l.length) {
+            carrierLocals = l = java.util.Arrays.copyOf(l, Math.max(index + 1, l.length * 2));
+        }
+        Object v = l[index];
+        if (v == null) {
+            v = initial.get();
+            l[index] = v;
+        }
+        return (T) v;
     }
 
     /** Unconditional unpark, for shutdown. */
