@@ -17,9 +17,9 @@ import java.util.Objects;
  *
  * <h2>Return convention</h2>
  * Every wrapper returns what the system call returns on success, or {@code -errno} on failure, as
- * the raw kernel ABI does. Callers test {@code < 0}; no exception is thrown and nothing is
- * allocated on either path, because {@link Errno#EAGAIN} on a non-blocking socket and {@link
- * Errno#EINTR} are normal outcomes. A caller that decides a failure is exceptional calls {@link
+ * the raw kernel ABI does. Callers test {@code < 0}; no exception is thrown on either path (and,
+ * with native segments, nothing is allocated), because {@link Errno#EAGAIN} on a non-blocking
+ * socket and {@link Errno#EINTR} are normal outcomes. A caller that decides a failure is exceptional calls {@link
  * Errno#toException(String, int)} with the negated result. Wrappers never retry: on {@code
  * -EINTR} the caller decides (except for {@link #close}, which must never be retried on Linux).
  *
