@@ -2,6 +2,7 @@ package dev.fiberio.epoll.ffi;
 
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
+import dev.fiberio.core.CarrierLocal;
 import java.lang.foreign.Arena;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemoryLayout;
@@ -9,23 +10,24 @@ import java.lang.foreign.MemorySegment;
 import java.lang.invoke.VarHandle;
 
 /**
- * Per-thread native memory that {@link LibC} needs around a call, so that no call allocates.
+ * Per-carrier native memory that {@link LibC} needs around a call, so that no call allocates.
  *
- * <p>Ownership and threads: one instance per thread that calls {@link LibC} (worker carriers,
- * poller threads), created lazily by that thread on its first call and used only by it, so every
- * access is plain. A {@code LibC} method never suspends a fiber: a fiber that calls it fills and
- * reads its carrier's scratch within one method, even if its next call runs on another carrier.
+ * <p>Ownership and threads: one instance per carrier (worker thread, poller thread, any other
+ * thread that calls {@link LibC}), found through {@link CarrierLocal}, created lazily on the first
+ * call and used only by that carrier, so every access is plain. A {@code LibC} method never suspends,
+ * so a fiber fills and reads its carrier's scratch within one call. It is NOT found through a
+ * {@code ThreadLocal}: inside a fiber, the JIT may reuse a {@code Thread.currentThread()} value read
+ * before a suspension after the fiber migrated, and the fiber would then share the old carrier's
+ * scratch with that carrier (wrong errno values).
  *
- * <p>Memory: the segments come from one automatic arena per instance. They are freed by the
- * garbage collector once the instance is unreachable, which happens after its thread has
- * terminated (the thread's {@link ThreadLocal} map goes with it). A virtual thread calling {@code
- * LibC} gets its own instance, freed the same way.
+ * <p>Memory: the segments come from one automatic arena per instance, freed by the garbage
+ * collector once the instance is unreachable, after its worker or thread has terminated.
  */
 final class CallScratch {
 
     private static final MemoryLayout CAPTURE_LAYOUT = Linker.Option.captureStateLayout();
     private static final VarHandle ERRNO = CAPTURE_LAYOUT.varHandle(MemoryLayout.PathElement.groupElement("errno"));
-    private static final ThreadLocal<CallScratch> PER_THREAD = ThreadLocal.withInitial(CallScratch::new);
+    private static final CarrierLocal<CallScratch> PER_CARRIER = new CarrierLocal<>(CallScratch::new);
 
     /** The capture-state segment that downcalls linked with {@code captureCallState("errno")} fill. */
     final MemorySegment capture;
@@ -46,12 +48,12 @@ final class CallScratch {
     }
 
     /**
-     * The calling thread's scratch.
+     * The calling carrier's scratch.
      *
-     * @return the instance owned by {@link Thread#currentThread()}
+     * @return the instance owned by the current carrier
      */
     static CallScratch current() {
-        return PER_THREAD.get();
+        return PER_CARRIER.get();
     }
 
     /**
