@@ -48,6 +48,8 @@ public final class Errno {
     public static final int EMFILE = 24;
     /** Broken pipe: writing to a connection the peer has closed. */
     public static final int EPIPE = 32;
+    /** Protocol error (accept4 may report it for a connection that failed before it was accepted). */
+    public static final int EPROTO = 71;
     /** The fd is not a socket. */
     public static final int ENOTSOCK = 88;
     /** Operation not supported on the socket. */
@@ -105,6 +107,7 @@ public final class Errno {
             case ENFILE -> "ENFILE";
             case EMFILE -> "EMFILE";
             case EPIPE -> "EPIPE";
+            case EPROTO -> "EPROTO";
             case ENOTSOCK -> "ENOTSOCK";
             case EOPNOTSUPP -> "EOPNOTSUPP";
             case EAFNOSUPPORT -> "EAFNOSUPPORT";
