@@ -174,6 +174,16 @@ public final class FiberLock {
     }
 
     /**
+     * A new condition bound to this lock, for waiting until another fiber or thread signals a change
+     * of the state this lock guards.
+     *
+     * @return the condition
+     */
+    public FiberCondition newCondition() {
+        return new FiberCondition(this);
+    }
+
+    /**
      * The number of fibers and threads waiting to acquire the lock (a snapshot, for monitoring and tests).
      *
      * @return the queue length
@@ -286,10 +296,9 @@ public final class FiberLock {
     private boolean withdraw(WaitNode node) {
         guard.lock();
         try {
-            if (node.getStatusVolatile() != WaitNode.WAITING) {
+            if (!queue.removeIfWaiting(node)) {
                 return false;
             }
-            queue.remove(node);
             if (queue.isEmpty()) {
                 setStateRelease(HELD); // QUEUED without waiters is not a state
             }
@@ -302,6 +311,38 @@ public final class FiberLock {
     // ------------------------------------------------------------------------------------------
     // For FiberCondition
     // ------------------------------------------------------------------------------------------
+
+    /**
+     * Releases every hold of the caller, which must own the lock: the first half of a condition wait.
+     *
+     * @return the hold count to give back to {@link #reacquire}
+     */
+    int releaseFully() {
+        requireOwner("await");
+        int saved = holds;
+        holds = 0;
+        release();
+        return saved;
+    }
+
+    /**
+     * Acquires the lock again with {@code savedHolds} holds, waiting as long as it takes and ignoring
+     * cancellation: the second half of a condition wait, which must end holding the lock.
+     *
+     * @param savedHolds what {@link #releaseFully()} returned
+     */
+    void reacquire(int savedHolds) {
+        Object me = WaitSupport.callerIdentity();
+        if (casState(FREE, HELD)) {
+            owner = me;
+        } else {
+            WaitNode node = enqueueOrAcquire(me);
+            if (node != null) {
+                node.awaitUninterruptibly();
+            }
+        }
+        holds = savedHolds;
+    }
 
     /**
      * Throws unless the caller owns the lock.

@@ -77,6 +77,21 @@ final class WaitQueue {
     }
 
     /**
+     * Removes a waiter that gives up, unless a waker completed its node first (then the node is no
+     * longer in the queue and the waiter keeps what it was given).
+     *
+     * @param node a node that is, or was, in this queue
+     * @return true if the node was still waiting and is now removed
+     */
+    boolean removeIfWaiting(WaitNode node) {
+        if (node.getStatusVolatile() != WaitNode.WAITING) {
+            return false;
+        }
+        remove(node);
+        return true;
+    }
+
+    /**
      * Empties the queue, completing every node with {@code outcome}, oldest first.
      *
      * @param outcome {@link WaitNode#GRANTED} or {@link WaitNode#CLOSED}
