@@ -1,0 +1,705 @@
+package dev.fiberio.net;
+
+import dev.fiberio.core.FiberCancelledException;
+import dev.fiberio.core.sync.FiberLock;
+import dev.fiberio.net.spi.NetProvider;
+import dev.fiberio.net.spi.SocketErrors;
+import dev.fiberio.net.spi.SocketHandle;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.io.OutputStream;
+import java.lang.foreign.MemorySegment;
+import java.net.ConnectException;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NoRouteToHostException;
+import java.net.ProtocolFamily;
+import java.net.SocketAddress;
+import java.net.SocketException;
+import java.net.SocketOption;
+import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.ByteChannel;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A TCP socket for fibers: {@link #read(byte[], int, int) read} and {@link #write(byte[], int, int)
+ * write} look blocking, but in a fiber they suspend the fiber (its worker runs other fibers) until the
+ * socket is ready; on a plain thread they park the thread. It behaves like {@link java.net.Socket}
+ * where that makes sense: {@code read} returns -1 at end of stream, a reset connection throws
+ * {@code SocketException("Connection reset")}, a timeout {@link java.net.SocketTimeoutException}, a
+ * refused connect {@link ConnectException}, any use after {@link #close()}
+ * {@code SocketException("Socket closed")}, and closing the socket wakes every fiber or thread blocked
+ * in it with that exception.
+ *
+ * <pre>{@code
+ * try (FiberSocket s = FiberSocket.open()) {
+ *     s.connect(new InetSocketAddress("example.com", 80), Duration.ofSeconds(5));
+ *     s.write("HEAD / HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+ *     byte[] buf = new byte[4096];
+ *     int n = s.read(buf, 0, buf.length);
+ * }
+ * }</pre>
+ *
+ * <p><b>Concurrency.</b> One reader and one writer may use the socket at the same time (full duplex).
+ * Concurrent readers are served one after the other (each call, including a whole
+ * {@link #readFully(byte[], int, int) readFully}, is atomic with respect to other readers), and so are
+ * concurrent writers: data is never interleaved within one call. {@link #close()} and the option and
+ * address methods may be called at any time from anywhere.
+ *
+ * <p><b>Timeouts</b> ({@link #setReadTimeout}, {@link #setWriteTimeout}, {@link #connect(SocketAddress,
+ * Duration)}) bound a whole call, including the wait for another reader or writer to finish; zero
+ * means none. A timed-out read or write leaves the socket usable; its exception's
+ * {@link InterruptedIOException#bytesTransferred} tells how much of the call was done.
+ *
+ * <p><b>Cancellation.</b> A blocked call of a cancelled fiber (or interrupted thread) throws
+ * {@link FiberCancelledException}; the socket stays open.
+ *
+ * <p><b>Memory.</b> Reads and writes take {@code byte[]}, {@link ByteBuffer} (heap or direct) and
+ * {@link MemorySegment} (heap or native, of any arena the calling thread may access); a native segment
+ * or direct buffer avoids a copy in most backends.
+ *
+ * <h2>Implementation overview</h2>
+ * <ul>
+ *   <li>{@code holder} owns the backend {@link SocketHandle} (created at bind or connect, when the
+ *       address family is known) and the closed flag.</li>
+ *   <li>{@code state}: UNCONNECTED → CONNECTING (CAS, by the one connecting caller) → CONNECTED
+ *       (volatile store), or back to UNCONNECTED when the connect failed (the socket is then closed,
+ *       as {@code java.net.Socket} does).</li>
+ *   <li>{@code readLock}/{@code writeLock} ({@link FiberLock}s, held across waits, which a fiber may
+ *       do) serialize readers and writers, so the handle sees at most one of each, as the SPI
+ *       requires.</li>
+ *   <li>{@code readTimeoutNanos}, {@code writeTimeoutNanos}, {@code inputShutdown},
+ *       {@code outputShutdown} are volatile: written by any caller, read by the I/O paths.</li>
+ * </ul>
+ */
+public final class FiberSocket implements ByteChannel {
+    /** Options that may be set before the socket is bound or connected (they are applied then). */
+    static final Set<SocketOption<?>> EARLY_OPTIONS = Set.of(StandardSocketOptions.TCP_NODELAY,
+            StandardSocketOptions.SO_KEEPALIVE, StandardSocketOptions.SO_RCVBUF, StandardSocketOptions.SO_SNDBUF,
+            StandardSocketOptions.SO_LINGER, StandardSocketOptions.SO_REUSEADDR, StandardSocketOptions.SO_REUSEPORT);
+
+    private static final int UNCONNECTED = 0;
+    private static final int CONNECTING = 1;
+    private static final int CONNECTED = 2;
+
+    private final NetProvider provider;
+    private final HandleHolder<SocketHandle> holder;
+    private final AtomicInteger state;
+    private final FiberLock readLock = new FiberLock();
+    private final FiberLock writeLock = new FiberLock();
+    private final InputStream in = new SocketInputStream(this);
+    private final OutputStream out = new SocketOutputStream(this);
+    private volatile long readTimeoutNanos;
+    private volatile long writeTimeoutNanos;
+    private volatile boolean inputShutdown;
+    private volatile boolean outputShutdown;
+
+    private FiberSocket(NetProvider provider, HandleHolder<SocketHandle> holder, int state) {
+        this.provider = provider;
+        this.holder = holder;
+        this.state = new AtomicInteger(state);
+    }
+
+    /**
+     * An unconnected socket of the {@linkplain NetProviders#defaultProvider() default provider}.
+     *
+     * @return the new socket
+     * @throws NetProviderUnavailableException if no provider can be used
+     */
+    public static FiberSocket open() {
+        return open(NetProviders.defaultProvider());
+    }
+
+    /**
+     * An unconnected socket of {@code provider}. No system resource is taken until the socket is bound
+     * or connected.
+     *
+     * @param provider the backend
+     * @return the new socket
+     */
+    public static FiberSocket open(NetProvider provider) {
+        Objects.requireNonNull(provider, "provider");
+        return new FiberSocket(provider, new HandleHolder<>(provider::openSocket, EARLY_OPTIONS), UNCONNECTED);
+    }
+
+    /** Wraps a connected handle returned by accept. */
+    static FiberSocket accepted(NetProvider provider, SocketHandle handle, ProtocolFamily family) {
+        return new FiberSocket(provider, new HandleHolder<>(handle, family), CONNECTED);
+    }
+
+    /**
+     * The backend of this socket.
+     *
+     * @return the provider
+     */
+    public NetProvider provider() {
+        return provider;
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Bind and connect
+    // ------------------------------------------------------------------------------------------
+
+    /**
+     * Binds the socket to a local address before connecting (rarely needed: connect binds to an
+     * ephemeral port by itself). An unresolved address is resolved first.
+     *
+     * @param local the local address; {@code null} for an ephemeral port on the IPv4 wildcard address
+     * @return this socket
+     * @throws IOException              such as {@link java.net.BindException}, or "Already bound"
+     * @throws IllegalArgumentException if {@code local} is not an {@link InetSocketAddress}
+     */
+    public FiberSocket bind(SocketAddress local) throws IOException {
+        InetSocketAddress target = local == null ? HostResolver.IPV4_WILDCARD : HostResolver.inet(local, "local address");
+        InetAddress address = HostResolver.resolve(target).getFirst();
+        holder.ensureOpen();
+        if (state.get() != UNCONNECTED) {
+            throw new SocketException("Already connected");
+        }
+        SocketHandle h = holder.open(familyOf(address));
+        if (h.localAddress() != null) {
+            throw new SocketException("Already bound");
+        }
+        h.bind(new InetSocketAddress(address, target.getPort()));
+        return this;
+    }
+
+    /**
+     * Connects without a timeout; see {@link #connect(SocketAddress, Duration)}.
+     *
+     * @param remote the peer
+     * @throws IOException as there
+     */
+    public void connect(SocketAddress remote) throws IOException {
+        connect(remote, Duration.ZERO);
+    }
+
+    /**
+     * Connects to {@code remote}. An unresolved address is resolved first (in a fiber, on the blocking
+     * pool while the fiber suspends) and each of its addresses is tried in turn until one accepts. If
+     * the connect fails, the socket is closed.
+     *
+     * @param remote  the peer, an {@link InetSocketAddress}
+     * @param timeout the longest time for the whole connect, name resolution included; zero for none
+     * @throws ConnectException                if every address refused
+     * @throws java.net.SocketTimeoutException if the timeout passed ("Connect timed out")
+     * @throws java.net.UnknownHostException   if the host name cannot be resolved
+     * @throws SocketException                 if already connected, closed (also while connecting),
+     *                                         or bound to another address family than the peer's
+     * @throws IllegalArgumentException        for another address type or a negative timeout
+     */
+    public void connect(SocketAddress remote, Duration timeout) throws IOException {
+        InetSocketAddress target = HostResolver.inet(remote, "remote address");
+        long deadline = Timeouts.deadlineFor(timeout);
+        holder.ensureOpen();
+        if (!state.compareAndSet(UNCONNECTED, CONNECTING)) {
+            throw new SocketException(state.get() == CONNECTED ? "Already connected" : "Connection already in progress");
+        }
+        try {
+            connectAny(HostResolver.resolve(target), target, deadline);
+        } catch (Throwable t) {
+            state.set(UNCONNECTED);
+            try {
+                holder.close();
+            } catch (IOException suppressed) {
+                t.addSuppressed(suppressed);
+            }
+            throw t;
+        }
+        state.set(CONNECTED);
+    }
+
+    private void connectAny(List<InetAddress> addresses, InetSocketAddress target, long deadline) throws IOException {
+        ProtocolFamily bound = holder.family();
+        IOException failure = null;
+        for (InetAddress address : addresses) {
+            ProtocolFamily family = familyOf(address);
+            if (bound != null && family != bound) {
+                continue;
+            }
+            SocketHandle h = holder.open(family);
+            try {
+                h.connect(new InetSocketAddress(address, target.getPort()), deadline);
+                return;
+            } catch (ConnectException | NoRouteToHostException e) {
+                if (failure == null) {
+                    failure = e;
+                } else {
+                    failure.addSuppressed(e);
+                }
+                if (bound != null) {
+                    break; // a bound socket cannot try again with a fresh handle
+                }
+                holder.discard(h);
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+        throw new SocketException("cannot connect to " + target + ": the socket is bound to an "
+                + (bound == StandardProtocolFamily.INET6 ? "IPv6" : "IPv4") + " address and the peer has none of that family");
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Reading
+    // ------------------------------------------------------------------------------------------
+
+    /**
+     * Reads up to {@code len} bytes into {@code b[off..]}, waiting until at least one arrives.
+     *
+     * @param b   the destination
+     * @param off where to start in {@code b}
+     * @param len how many bytes at most
+     * @return the number of bytes read, 0 if {@code len} is 0, or -1 at end of stream
+     * @throws IOException               "Connection reset", "Read timed out", "Socket closed"...
+     * @throws IndexOutOfBoundsException if the range is not inside {@code b}
+     */
+    public int read(byte[] b, int off, int len) throws IOException {
+        return (int) read(IoArgs.ofArray(b, off, len), false);
+    }
+
+    /**
+     * Reads into {@code dst} (from its position up to its limit), waiting until at least one byte
+     * arrives, and advances its position.
+     *
+     * @param dst the destination, heap or direct
+     * @return the number of bytes read, 0 if {@code dst} has no room, or -1 at end of stream
+     * @throws IOException                         as {@link #read(byte[], int, int)}
+     * @throws java.nio.ReadOnlyBufferException    if {@code dst} is read-only
+     */
+    @Override
+    public int read(ByteBuffer dst) throws IOException {
+        MemorySegment target = IoArgs.readTarget(dst);
+        int n = (int) read(target, false);
+        if (n > 0) {
+            dst.position(dst.position() + n);
+        }
+        return n;
+    }
+
+    /**
+     * Reads into the start of {@code dst}, waiting until at least one byte arrives.
+     *
+     * @param dst the destination (heap or native)
+     * @return the number of bytes read, 0 if {@code dst} is empty, or -1 at end of stream
+     * @throws IOException                      as {@link #read(byte[], int, int)}
+     * @throws java.nio.ReadOnlyBufferException if {@code dst} is read-only
+     * @throws IllegalStateException            if its arena is closed
+     */
+    public int read(MemorySegment dst) throws IOException {
+        return (int) read(IoArgs.readTarget(dst), false);
+    }
+
+    /**
+     * Reads exactly {@code len} bytes into {@code b[off..]}.
+     *
+     * @param b   the destination
+     * @param off where to start in {@code b}
+     * @param len how many bytes
+     * @throws EOFException if the stream ends first (the bytes that did arrive are in {@code b})
+     * @throws IOException  as {@link #read(byte[], int, int)}
+     */
+    public void readFully(byte[] b, int off, int len) throws IOException {
+        read(IoArgs.ofArray(b, off, len), true);
+    }
+
+    /**
+     * Fills {@code dst} from its position to its limit, advancing its position.
+     *
+     * @param dst the destination
+     * @throws EOFException if the stream ends first (the position shows what arrived)
+     * @throws IOException  as {@link #read(byte[], int, int)}
+     */
+    public void readFully(ByteBuffer dst) throws IOException {
+        MemorySegment target = IoArgs.readTarget(dst);
+        int start = dst.position();
+        try {
+            read(target, true);
+            dst.position(dst.limit());
+        } catch (InterruptedIOException | PartialReadException e) {
+            dst.position(start + transferred(e));
+            throw e;
+        }
+    }
+
+    /**
+     * Fills {@code dst} completely.
+     *
+     * @param dst the destination
+     * @throws EOFException if the stream ends first
+     * @throws IOException  as {@link #read(byte[], int, int)}
+     */
+    public void readFully(MemorySegment dst) throws IOException {
+        read(IoArgs.readTarget(dst), true);
+    }
+
+    /** Reads into a checked segment: once, or until full. */
+    private long read(MemorySegment dst, boolean fully) throws IOException {
+        long size = dst.byteSize();
+        if (size == 0) {
+            return 0;
+        }
+        SocketHandle h = connectedHandle();
+        long deadline = Timeouts.deadlineFor(readTimeoutNanos);
+        Timeouts.lock(readLock, deadline, SocketErrors::readTimedOut);
+        long done = 0;
+        try {
+            holder.ensureOpen();
+            do {
+                int n = inputShutdown ? -1 : h.read(done == 0 ? dst : dst.asSlice(done), deadline);
+                if (n < 0) {
+                    if (fully) {
+                        throw new PartialReadException(done, size);
+                    }
+                    return -1;
+                }
+                done += n;
+            } while (fully && done < size);
+            return done;
+        } catch (InterruptedIOException e) {
+            e.bytesTransferred = (int) Math.min(done, Integer.MAX_VALUE);
+            throw e;
+        } finally {
+            readLock.unlock();
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Writing
+    // ------------------------------------------------------------------------------------------
+
+    /**
+     * Writes all of {@code b}.
+     *
+     * @param b the bytes
+     * @throws IOException as {@link #write(byte[], int, int)}
+     */
+    public void write(byte[] b) throws IOException {
+        write(b, 0, Objects.requireNonNull(b, "b").length);
+    }
+
+    /**
+     * Writes all {@code len} bytes of {@code b[off..]}, waiting for room in the send buffer as often as
+     * needed.
+     *
+     * @param b   the bytes
+     * @param off where they start
+     * @param len how many
+     * @throws IOException               "Broken pipe", "Connection reset", "Write timed out", "Socket closed",
+     *                                   "Socket output is shutdown"...
+     * @throws IndexOutOfBoundsException if the range is not inside {@code b}
+     */
+    public void write(byte[] b, int off, int len) throws IOException {
+        write(IoArgs.ofArray(b, off, len));
+    }
+
+    /**
+     * Writes everything from {@code src}'s position to its limit and advances its position.
+     *
+     * @param src the bytes, heap or direct
+     * @return the number of bytes written: all that remained
+     * @throws IOException as {@link #write(byte[], int, int)}; after a timeout the position shows how far
+     *                     the write got
+     */
+    @Override
+    public int write(ByteBuffer src) throws IOException {
+        MemorySegment source = IoArgs.writeSource(src);
+        int start = src.position();
+        try {
+            write(source);
+        } catch (InterruptedIOException e) {
+            src.position(start + e.bytesTransferred);
+            throw e;
+        }
+        src.position(src.limit());
+        return src.limit() - start;
+    }
+
+    /**
+     * Writes all of {@code src}.
+     *
+     * @param src the bytes (heap or native)
+     * @throws IOException           as {@link #write(byte[], int, int)}
+     * @throws IllegalStateException if its arena is closed
+     */
+    public void write(MemorySegment src) throws IOException {
+        MemorySegment source = IoArgs.writeSource(src);
+        long size = source.byteSize();
+        if (size == 0) {
+            return;
+        }
+        SocketHandle h = connectedHandle();
+        long deadline = Timeouts.deadlineFor(writeTimeoutNanos);
+        Timeouts.lock(writeLock, deadline, SocketErrors::writeTimedOut);
+        long done = 0;
+        try {
+            holder.ensureOpen();
+            if (outputShutdown) {
+                throw new SocketException("Socket output is shutdown");
+            }
+            while (done < size) {
+                done += h.write(done == 0 ? source : source.asSlice(done), deadline);
+            }
+        } catch (InterruptedIOException e) {
+            e.bytesTransferred = (int) Math.min(done, Integer.MAX_VALUE);
+            throw e;
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Shutdown, close, state
+    // ------------------------------------------------------------------------------------------
+
+    /**
+     * Shuts the input down: later reads return -1.
+     *
+     * @throws IOException if not connected or closed
+     */
+    public void shutdownInput() throws IOException {
+        connectedHandle().shutdownInput();
+        inputShutdown = true;
+    }
+
+    /**
+     * Shuts the output down: the peer reads end of stream after the data already sent; later writes
+     * throw "Socket output is shutdown".
+     *
+     * @throws IOException if not connected or closed
+     */
+    public void shutdownOutput() throws IOException {
+        connectedHandle().shutdownOutput();
+        outputShutdown = true;
+    }
+
+    /**
+     * Whether {@link #shutdownInput()} was called.
+     *
+     * @return true once input is shut down
+     */
+    public boolean isInputShutdown() {
+        return inputShutdown;
+    }
+
+    /**
+     * Whether {@link #shutdownOutput()} was called.
+     *
+     * @return true once output is shut down
+     */
+    public boolean isOutputShutdown() {
+        return outputShutdown;
+    }
+
+    /**
+     * Closes the socket. Every fiber or thread blocked in it (read, write, connect) wakes with
+     * {@code SocketException("Socket closed")}. Idempotent.
+     *
+     * @throws IOException if the backend reported an error while releasing the socket (it is closed anyway)
+     */
+    @Override
+    public void close() throws IOException {
+        holder.close();
+    }
+
+    /**
+     * Whether the socket has not been closed.
+     *
+     * @return true until {@link #close()}
+     */
+    @Override
+    public boolean isOpen() {
+        return !holder.isClosed();
+    }
+
+    /**
+     * Whether the socket has been connected (it stays so after close, as in {@code java.net.Socket}).
+     *
+     * @return true once connected
+     */
+    public boolean isConnected() {
+        return state.get() == CONNECTED;
+    }
+
+    /**
+     * The local address.
+     *
+     * @return the bound address, or {@code null} if neither bound nor connected
+     * @throws IOException if closed
+     */
+    public InetSocketAddress localAddress() throws IOException {
+        holder.ensureOpen();
+        SocketHandle h = holder.current();
+        return h == null ? null : h.localAddress();
+    }
+
+    /**
+     * The peer's address.
+     *
+     * @return the address connected to, or {@code null} if not connected
+     * @throws IOException if closed
+     */
+    public InetSocketAddress remoteAddress() throws IOException {
+        holder.ensureOpen();
+        return state.get() == CONNECTED ? holder.current().remoteAddress() : null;
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Options and timeouts
+    // ------------------------------------------------------------------------------------------
+
+    /**
+     * Sets a socket option, such as {@link StandardSocketOptions#TCP_NODELAY}, {@code SO_KEEPALIVE},
+     * {@code SO_RCVBUF}, {@code SO_SNDBUF}, {@code SO_LINGER} or {@code SO_REUSEADDR}. Options set
+     * before the socket is bound or connected are applied when it is.
+     *
+     * @param option the option
+     * @param value  its value
+     * @param <T>    the value type
+     * @return this socket
+     * @throws IOException                   if closed or refused by the system
+     * @throws IllegalArgumentException      for a buffer size of 0 or less
+     * @throws UnsupportedOperationException if the option is not supported (now)
+     */
+    public <T> FiberSocket setOption(SocketOption<T> option, T value) throws IOException {
+        holder.setOption(option, value);
+        return this;
+    }
+
+    /**
+     * Reads a socket option.
+     *
+     * @param option the option
+     * @param <T>    the value type
+     * @return its value
+     * @throws IOException if closed, or before bind/connect for an option that was not set
+     */
+    public <T> T getOption(SocketOption<T> option) throws IOException {
+        return holder.getOption(option);
+    }
+
+    /**
+     * The options this socket supports (before bind/connect: those that may be set early).
+     *
+     * @return an unmodifiable set
+     */
+    public Set<SocketOption<?>> supportedOptions() {
+        return holder.supportedOptions();
+    }
+
+    /**
+     * Sets the longest time a read call may take; zero (the default) for none.
+     *
+     * @param timeout the timeout, not negative
+     * @return this socket
+     */
+    public FiberSocket setReadTimeout(Duration timeout) {
+        readTimeoutNanos = Timeouts.nanos(timeout);
+        return this;
+    }
+
+    /**
+     * The read timeout.
+     *
+     * @return the timeout, {@link Duration#ZERO} for none
+     */
+    public Duration getReadTimeout() {
+        return Duration.ofNanos(readTimeoutNanos);
+    }
+
+    /**
+     * Sets the longest time a write call may take (waiting for the peer to read); zero (the default)
+     * for none.
+     *
+     * @param timeout the timeout, not negative
+     * @return this socket
+     */
+    public FiberSocket setWriteTimeout(Duration timeout) {
+        writeTimeoutNanos = Timeouts.nanos(timeout);
+        return this;
+    }
+
+    /**
+     * The write timeout.
+     *
+     * @return the timeout, {@link Duration#ZERO} for none
+     */
+    public Duration getWriteTimeout() {
+        return Duration.ofNanos(writeTimeoutNanos);
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Adapters
+    // ------------------------------------------------------------------------------------------
+
+    /**
+     * A stream that reads from this socket (the same one on every call). Closing it closes the socket.
+     * {@code available()} returns 0.
+     *
+     * @return the input stream
+     */
+    public InputStream getInputStream() {
+        return in;
+    }
+
+    /**
+     * A stream that writes to this socket (the same one on every call); {@code flush()} does nothing, as
+     * every write is sent at once. Closing it closes the socket.
+     *
+     * @return the output stream
+     */
+    public OutputStream getOutputStream() {
+        return out;
+    }
+
+    @Override
+    public String toString() {
+        SocketHandle h = holder.current();
+        String st = holder.isClosed() ? "closed" : switch (state.get()) {
+            case CONNECTED -> "connected";
+            case CONNECTING -> "connecting";
+            default -> "unconnected";
+        };
+        return "FiberSocket[" + provider.name() + ", " + st + (h == null ? "" : ", " + h) + "]";
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Helpers
+    // ------------------------------------------------------------------------------------------
+
+    private SocketHandle connectedHandle() throws SocketException {
+        holder.ensureOpen();
+        if (state.get() != CONNECTED) {
+            throw new SocketException("Socket is not connected");
+        }
+        return holder.current();
+    }
+
+    static ProtocolFamily familyOf(InetAddress address) {
+        return address instanceof Inet6Address ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET;
+    }
+
+    private static int transferred(Exception e) {
+        return e instanceof PartialReadException p ? (int) p.done : ((InterruptedIOException) e).bytesTransferred;
+    }
+
+    /** End of stream in the middle of a readFully; remembers how much had arrived. */
+    private static final class PartialReadException extends EOFException {
+        private static final long serialVersionUID = 1L;
+        private final long done;
+
+        PartialReadException(long done, long wanted) {
+            super("end of stream after " + done + " of " + wanted + " bytes");
+            this.done = done;
+        }
+    }
+}

@@ -1,0 +1,37 @@
+package dev.fiberio.net;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Objects;
+
+/** {@link FiberSocket#getInputStream()}: reads go to the socket; close closes the socket. */
+final class SocketInputStream extends InputStream {
+    private final FiberSocket socket;
+
+    SocketInputStream(FiberSocket socket) {
+        this.socket = socket;
+    }
+
+    @Override
+    public int read() throws IOException {
+        byte[] one = new byte[1];
+        int n = socket.read(one, 0, 1);
+        return n < 0 ? -1 : one[0] & 0xff;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+        Objects.checkFromIndexSize(off, len, Objects.requireNonNull(b, "b").length);
+        return socket.read(b, off, len);
+    }
+
+    @Override
+    public int available() {
+        return 0;
+    }
+
+    @Override
+    public void close() throws IOException {
+        socket.close();
+    }
+}

@@ -1,0 +1,88 @@
+package dev.fiberio.net.nio;
+
+import dev.fiberio.net.spi.NetHandle;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketOption;
+import java.nio.channels.NetworkChannel;
+import java.nio.channels.SelectableChannel;
+import java.util.Set;
+
+/**
+ * What the NIO socket and server-socket handles share: the channel, its registration, options, the
+ * local address and closing.
+ *
+ * <p>The channel (its file descriptor) is owned by the handle from construction on and released by
+ * {@link #close()}, or by the poller's shutdown if the handle is never closed.
+ *
+ * @param <C> the channel type
+ */
+abstract sealed class NioHandle<C extends SelectableChannel & NetworkChannel> implements NetHandle
+        permits NioSocketHandle, NioServerSocketHandle {
+    /** The channel; non-blocking, registered with {@link #reg}. */
+    final C channel;
+    /** The channel's registration: wait slots and closed state. */
+    final NioRegistration reg;
+
+    NioHandle(C channel, NioPoller poller) throws IOException {
+        channel.configureBlocking(false);
+        this.channel = channel;
+        this.reg = poller.register(channel);
+    }
+
+    /** A channel call that may throw. */
+    @FunctionalInterface
+    interface ChannelCall<T> {
+        T call() throws IOException;
+    }
+
+    /**
+     * Runs a channel call on the open channel, translating its exceptions (see
+     * {@link NioRegistration#translate}).
+     *
+     * @throws java.net.SocketException "Socket closed" if closed before or during the call
+     */
+    final <T> T call(ChannelCall<T> call) throws IOException {
+        reg.ensureOpen();
+        try {
+            return call.call();
+        } catch (IOException e) {
+            throw reg.translate(e);
+        }
+    }
+
+    @Override
+    public final <T> void setOption(SocketOption<T> option, T value) throws IOException {
+        call(() -> channel.setOption(option, value));
+    }
+
+    @Override
+    public final <T> T getOption(SocketOption<T> option) throws IOException {
+        return call(() -> channel.getOption(option));
+    }
+
+    @Override
+    public final Set<SocketOption<?>> supportedOptions() {
+        return channel.supportedOptions();
+    }
+
+    @Override
+    public final InetSocketAddress localAddress() throws IOException {
+        return call(() -> (InetSocketAddress) channel.getLocalAddress());
+    }
+
+    @Override
+    public final boolean isOpen() {
+        return reg.isOpen();
+    }
+
+    @Override
+    public final void close() throws IOException {
+        reg.close();
+    }
+
+    @Override
+    public String toString() {
+        return getClass().getSimpleName() + "[" + channel + "]";
+    }
+}

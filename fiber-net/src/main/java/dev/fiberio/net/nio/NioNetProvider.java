@@ -1,0 +1,99 @@
+package dev.fiberio.net.nio;
+
+import dev.fiberio.net.spi.NetProvider;
+import dev.fiberio.net.spi.ServerSocketHandle;
+import dev.fiberio.net.spi.SocketHandle;
+import java.io.IOException;
+import java.net.ProtocolFamily;
+import java.net.SocketException;
+import java.net.StandardProtocolFamily;
+import java.nio.channels.NetworkChannel;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+
+/**
+ * The NIO backend's provider: always available, priority {@link #PRIORITY} (the lowest), name
+ * {@link #NAME}. Handles are registered with the {@link NioPoller} of the caller's scheduler.
+ */
+public final class NioNetProvider implements NetProvider {
+    /** The provider's name, for {@code -Dfiberio.net.provider=nio}. */
+    public static final String NAME = "nio";
+    /** The provider's priority: below every native backend. */
+    public static final int PRIORITY = 0;
+
+    /** Creates the provider (no I/O; {@link java.util.ServiceLoader} calls this). */
+    public NioNetProvider() {
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public int priority() {
+        return PRIORITY;
+    }
+
+    @Override
+    public boolean isAvailable() {
+        return true;
+    }
+
+    @Override
+    public Throwable unavailabilityCause() {
+        return null;
+    }
+
+    @Override
+    public SocketHandle openSocket(ProtocolFamily family) throws IOException {
+        SocketChannel ch = open(family, SocketChannel::open);
+        return registered(ch, () -> new NioSocketHandle(ch, NioPoller.forCaller()));
+    }
+
+    @Override
+    public ServerSocketHandle openServerSocket(ProtocolFamily family) throws IOException {
+        ServerSocketChannel ch = open(family, ServerSocketChannel::open);
+        return registered(ch, () -> new NioServerSocketHandle(ch, NioPoller.forCaller()));
+    }
+
+    private static <C> C open(ProtocolFamily family, ChannelOpener<C> opener) throws IOException {
+        if (family != StandardProtocolFamily.INET && family != StandardProtocolFamily.INET6) {
+            throw new UnsupportedOperationException("protocol family " + family + " is not supported; use INET or INET6");
+        }
+        try {
+            return opener.open(family);
+        } catch (UnsupportedOperationException e) { // the JDK's answer when IPv6 is off
+            throw new SocketException("protocol family " + family + " is not available on this machine: " + e.getMessage());
+        }
+    }
+
+    /** Builds a handle around a fresh channel; if that fails, the channel is closed (its only owner). */
+    private static <H> H registered(NetworkChannel ch, HandleFactory<H> factory) throws IOException {
+        try {
+            return factory.create();
+        } catch (IOException | RuntimeException | Error e) {
+            try {
+                ch.close();
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+    }
+
+    @FunctionalInterface
+    private interface ChannelOpener<C> {
+        C open(ProtocolFamily family) throws IOException;
+    }
+
+    @FunctionalInterface
+    private interface HandleFactory<H> {
+        H create() throws IOException;
+    }
+
+    @Override
+    public String toString() {
+        return "NioNetProvider[" + NAME + ", priority " + PRIORITY + "]";
+    }
+}

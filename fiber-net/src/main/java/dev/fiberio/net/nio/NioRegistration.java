@@ -1,0 +1,175 @@
+package dev.fiberio.net.nio;
+
+import dev.fiberio.core.WaitSlot;
+import dev.fiberio.net.spi.Deadlines;
+import dev.fiberio.net.spi.SocketErrors;
+import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.net.SocketException;
+import java.nio.channels.CancelledKeyException;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.SelectableChannel;
+import java.nio.channels.SelectionKey;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A channel's registration with its {@link NioPoller}: the selection key, the wait slots of the read
+ * side ({@code OP_READ}, {@code OP_ACCEPT}) and of the write side ({@code OP_WRITE},
+ * {@code OP_CONNECT}), and the closed state. Shared by {@link NioSocketHandle} and
+ * {@link NioServerSocketHandle}.
+ *
+ * <h2>Implementation overview</h2>
+ * <ul>
+ *   <li>{@code readSlot} is waited on only by the one reader (or acceptor), {@code writeSlot} only by
+ *       the one writer (or connector): the SPI's one-reader-one-writer contract keeps each slot to one
+ *       waiter. Both are signalled by the poller thread ({@link #ready}) and by {@link #close()} (any
+ *       thread).</li>
+ *   <li>{@code closeReason} is null while open; set once (CAS) to {@code ""} by the owner's
+ *       {@link #close()}, or to a reason by the poller's shutdown. Whoever wins closes the channel and
+ *       then signals both slots (leaving permits), so a waiter that checked "open" just before the
+ *       close still wakes; every waiter re-checks {@code closeReason} after waking.</li>
+ * </ul>
+ */
+final class NioRegistration {
+    private static final Logger LOG = LoggerFactory.getLogger(NioRegistration.class);
+    private static final int READ_SIDE = SelectionKey.OP_READ | SelectionKey.OP_ACCEPT;
+    private static final int WRITE_SIDE = SelectionKey.OP_WRITE | SelectionKey.OP_CONNECT;
+    private static final String CLOSED_BY_OWNER = "";
+    private static final VarHandle CLOSE_REASON;
+
+    static {
+        try {
+            CLOSE_REASON = MethodHandles.lookup().findVarHandle(NioRegistration.class, "closeReason", String.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final NioPoller poller;
+    private final SelectableChannel channel;
+    private final SelectionKey key;
+    private final WaitSlot readSlot = new WaitSlot();
+    private final WaitSlot writeSlot = new WaitSlot();
+    @SuppressWarnings("unused") // accessed through CLOSE_REASON
+    private volatile String closeReason;
+
+    NioRegistration(NioPoller poller, SelectableChannel channel, SelectionKey key) {
+        this.poller = poller;
+        this.channel = channel;
+        this.key = key;
+    }
+
+    boolean isOpen() {
+        return volatileCloseReason() == null;
+    }
+
+    /**
+     * Throws the "Socket closed" exception if closed.
+     *
+     * @throws SocketException if closed
+     */
+    void ensureOpen() throws SocketException {
+        String why = volatileCloseReason();
+        if (why != null) {
+            throw closedException(why);
+        }
+    }
+
+    /**
+     * Waits once until one of {@code ops} may be ready, the deadline passes, or the channel is closed;
+     * the caller then retries its non-blocking call (and checks its deadline).
+     *
+     * @param ops      the operation to wait for (its side's slot is used)
+     * @param deadline an absolute deadline or {@link Deadlines#NO_DEADLINE}
+     * @throws SocketException if closed before or during the wait
+     */
+    void await(int ops, long deadline) throws SocketException {
+        ensureOpen();
+        try {
+            poller.interest(key, ops);
+        } catch (CancelledKeyException e) {
+            ensureOpen();
+            throw SocketErrors.socketClosed();
+        }
+        Deadlines.awaitOnce((ops & READ_SIDE) != 0 ? readSlot : writeSlot, deadline);
+        ensureOpen();
+    }
+
+    /**
+     * Waits on the read side without asking the poller for anything, until {@code until} or a close:
+     * a back-off that {@link #close()} cuts short.
+     *
+     * @param until an absolute deadline
+     * @throws SocketException if closed
+     */
+    void pause(long until) throws SocketException {
+        Deadlines.awaitOnce(readSlot, until);
+        ensureOpen();
+    }
+
+    /** Poller thread: {@code readyOps} became ready. */
+    void ready(int readyOps) {
+        if ((readyOps & READ_SIDE) != 0) {
+            readSlot.signal();
+        }
+        if ((readyOps & WRITE_SIDE) != 0) {
+            writeSlot.signal();
+        }
+    }
+
+    /**
+     * Translates an exception of a channel call: a closed channel becomes "Socket closed", ECONNRESET
+     * and EPIPE get {@code java.net.Socket}'s messages, anything else passes unchanged.
+     *
+     * @param e the channel's exception
+     * @return the exception to throw
+     */
+    IOException translate(IOException e) {
+        if (e instanceof ClosedChannelException) {
+            String why = volatileCloseReason();
+            return closedException(why == null ? CLOSED_BY_OWNER : why);
+        }
+        return NioErrors.translate(e);
+    }
+
+    /**
+     * Closes the channel and wakes both sides. Idempotent.
+     *
+     * @throws IOException if the channel's close failed (it is closed anyway)
+     */
+    void close() throws IOException {
+        closeWith(CLOSED_BY_OWNER);
+    }
+
+    /** Closes on behalf of the poller's shutdown, with the reason in later exceptions. */
+    void closeBecause(String why) {
+        try {
+            closeWith(why);
+        } catch (IOException e) {
+            LOG.debug("closing {} failed", channel, e);
+        }
+    }
+
+    private void closeWith(String why) throws IOException {
+        if (!CLOSE_REASON.compareAndSet(this, (String) null, why)) {
+            return;
+        }
+        try {
+            channel.close(); // cancels the key; the poller's next select releases the descriptor
+        } finally {
+            poller.remove(this);
+            readSlot.signal();
+            writeSlot.signal();
+        }
+    }
+
+    private String volatileCloseReason() {
+        return (String) CLOSE_REASON.getVolatile(this);
+    }
+
+    private static SocketException closedException(String why) {
+        return why.isEmpty() ? SocketErrors.socketClosed() : SocketErrors.socketClosed(why);
+    }
+}
