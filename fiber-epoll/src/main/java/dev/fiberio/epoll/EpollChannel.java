@@ -1,9 +1,7 @@
 package dev.fiberio.epoll;
 
 import static dev.fiberio.epoll.ffi.LinuxConstants.AF_INET6;
-import static dev.fiberio.epoll.ffi.LinuxConstants.IPPROTO_IPV6;
 import static dev.fiberio.epoll.ffi.LinuxConstants.IPPROTO_TCP;
-import static dev.fiberio.epoll.ffi.LinuxConstants.IPV6_V6ONLY;
 import static dev.fiberio.epoll.ffi.LinuxConstants.SOL_SOCKET;
 import static dev.fiberio.epoll.ffi.LinuxConstants.SO_KEEPALIVE;
 import static dev.fiberio.epoll.ffi.LinuxConstants.SO_LINGER;
@@ -116,6 +114,9 @@ abstract class EpollChannel implements NetHandle {
 
     @Override
     public InetSocketAddress localAddress() throws IOException {
+        if (fd.isClosed()) {
+            throw SocketErrors.socketClosed();
+        }
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment storage = SockAddr.allocate(arena);
             begin();
@@ -128,7 +129,9 @@ abstract class EpollChannel implements NetHandle {
             if (r < 0) {
                 throw Errno.toException("getsockname", -r);
             }
-            return SockAddr.decode(storage);
+            InetSocketAddress a = SockAddr.decode(storage);
+            // A socket that was never bound (nor implicitly by connect) reports the wildcard, port 0.
+            return a.getPort() == 0 && a.getAddress().isAnyLocalAddress() ? null : a;
         }
     }
 
@@ -152,8 +155,7 @@ abstract class EpollChannel implements NetHandle {
     public Set<SocketOption<?>> supportedOptions() {
         return Set.of(StandardSocketOptions.TCP_NODELAY, StandardSocketOptions.SO_KEEPALIVE,
                 StandardSocketOptions.SO_RCVBUF, StandardSocketOptions.SO_SNDBUF, StandardSocketOptions.SO_LINGER,
-                StandardSocketOptions.SO_REUSEADDR, StandardSocketOptions.SO_REUSEPORT,
-                StandardSocketOptions.IPV6_V6ONLY);
+                StandardSocketOptions.SO_REUSEADDR, StandardSocketOptions.SO_REUSEPORT);
     }
 
     @Override
@@ -229,8 +231,6 @@ abstract class EpollChannel implements NetHandle {
             return new int[] {SOL_SOCKET, SO_REUSEADDR};
         } else if (option == StandardSocketOptions.SO_REUSEPORT) {
             return new int[] {SOL_SOCKET, SO_REUSEPORT};
-        } else if (option == StandardSocketOptions.IPV6_V6ONLY) {
-            return new int[] {IPPROTO_IPV6, IPV6_V6ONLY};
         }
         throw new UnsupportedOperationException("'" + option + "' not supported");
     }

@@ -183,7 +183,10 @@ final class EpollSocket extends EpollChannel implements SocketHandle {
     }
 
     @Override
-    public InetSocketAddress remoteAddress() {
+    public InetSocketAddress remoteAddress() throws IOException {
+        if (fd.isClosed()) {
+            throw SocketErrors.socketClosed();
+        }
         return remote;
     }
 
