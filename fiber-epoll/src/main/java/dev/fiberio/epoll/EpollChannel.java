@@ -11,6 +11,7 @@ import static dev.fiberio.epoll.ffi.LinuxConstants.SO_REUSEPORT;
 import static dev.fiberio.epoll.ffi.LinuxConstants.SO_SNDBUF;
 import static dev.fiberio.epoll.ffi.LinuxConstants.TCP_NODELAY;
 
+import dev.fiberio.core.CarrierLocal;
 import dev.fiberio.core.WaitSlot;
 import dev.fiberio.epoll.ffi.Errno;
 import dev.fiberio.epoll.ffi.LibC;
@@ -45,6 +46,14 @@ import java.util.function.Supplier;
 abstract class EpollChannel implements NetHandle {
     /** Descriptors opened by this backend and not yet closed (for leak tests and diagnostics). */
     static final AtomicLong OPEN_FDS = new AtomicLong();
+    /**
+     * A {@code sockaddr_storage} per carrier, for calls that do not suspend (bind, getsockname, accept4).
+     * Never a confined arena in fiber code: a fiber may resume on another thread, and a confined
+     * segment then throws {@link WrongThreadException}. Freed by the GC with its carrier.
+     */
+    static final CarrierLocal<MemorySegment> ADDRESS_SCRATCH = new CarrierLocal<>(() -> SockAddr.allocate(Arena.ofAuto()));
+    /** A {@code struct linger} per carrier, for setsockopt/getsockopt (no suspension). */
+    private static final CarrierLocal<MemorySegment> LINGER_SCRATCH = new CarrierLocal<>(() -> Linger.allocate(Arena.ofAuto()));
 
     final NativeFd fd;
     final int family;
@@ -117,22 +126,20 @@ abstract class EpollChannel implements NetHandle {
         if (fd.isClosed()) {
             throw SocketErrors.socketClosed();
         }
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment storage = SockAddr.allocate(arena);
-            begin();
-            int r;
-            try {
-                r = LibC.getsockname(fd.fd, storage);
-            } finally {
-                end();
-            }
-            if (r < 0) {
-                throw Errno.toException("getsockname", -r);
-            }
-            InetSocketAddress a = SockAddr.decode(storage);
-            // A socket that was never bound (nor implicitly by connect) reports the wildcard, port 0.
-            return a.getPort() == 0 && a.getAddress().isAnyLocalAddress() ? null : a;
+        MemorySegment storage = ADDRESS_SCRATCH.get();
+        begin();
+        int r;
+        try {
+            r = LibC.getsockname(fd.fd, storage);
+        } finally {
+            end();
         }
+        if (r < 0) {
+            throw Errno.toException("getsockname", -r);
+        }
+        InetSocketAddress a = SockAddr.decode(storage);
+        // A socket that was never bound (nor implicitly by connect) reports the wildcard, port 0.
+        return a.getPort() == 0 && a.getAddress().isAnyLocalAddress() ? null : a;
     }
 
     /** Encodes {@code address} for this socket's family (IPv4 as IPv4-mapped on an IPv6 socket). */
@@ -167,11 +174,9 @@ abstract class EpollChannel implements NetHandle {
         Objects.requireNonNull(value, () -> "value of " + option);
         if (option == StandardSocketOptions.SO_LINGER) {
             int seconds = (Integer) value;
-            try (Arena arena = Arena.ofConfined()) {
-                MemorySegment linger = Linger.allocate(arena);
-                Linger.set(linger, seconds >= 0, Math.max(0, Math.min(seconds, 65535)));
-                check("setsockopt(SO_LINGER)", withFd(() -> LibC.setsockopt(fd.fd, SOL_SOCKET, SO_LINGER, linger)));
-            }
+            MemorySegment linger = LINGER_SCRATCH.get();
+            Linger.set(linger, seconds >= 0, Math.max(0, Math.min(seconds, 65535)));
+            check("setsockopt(SO_LINGER)", withFd(() -> LibC.setsockopt(fd.fd, SOL_SOCKET, SO_LINGER, linger)));
             return;
         }
         int v;
@@ -195,11 +200,9 @@ abstract class EpollChannel implements NetHandle {
             throw new UnsupportedOperationException("'" + option + "' not supported");
         }
         if (option == StandardSocketOptions.SO_LINGER) {
-            try (Arena arena = Arena.ofConfined()) {
-                MemorySegment linger = Linger.allocate(arena);
-                check("getsockopt(SO_LINGER)", withFd(() -> LibC.getsockopt(fd.fd, SOL_SOCKET, SO_LINGER, linger)));
-                return (T) Integer.valueOf(Linger.enabled(linger) ? Linger.seconds(linger) : -1);
-            }
+            MemorySegment linger = LINGER_SCRATCH.get();
+            check("getsockopt(SO_LINGER)", withFd(() -> LibC.getsockopt(fd.fd, SOL_SOCKET, SO_LINGER, linger)));
+            return (T) Integer.valueOf(Linger.enabled(linger) ? Linger.seconds(linger) : -1);
         }
         int[] ln = levelAndName(option);
         begin();

@@ -4,7 +4,6 @@ import static dev.fiberio.epoll.ffi.LinuxConstants.SOCK_CLOEXEC;
 import static dev.fiberio.epoll.ffi.LinuxConstants.SOCK_NONBLOCK;
 import static dev.fiberio.epoll.ffi.LinuxConstants.SOCK_STREAM;
 
-import dev.fiberio.core.CarrierLocal;
 import dev.fiberio.epoll.ffi.Errno;
 import dev.fiberio.epoll.ffi.LibC;
 import dev.fiberio.epoll.ffi.SockAddr;
@@ -13,7 +12,6 @@ import dev.fiberio.net.spi.ServerSocketHandle;
 import dev.fiberio.net.spi.SocketErrors;
 import dev.fiberio.net.spi.SocketHandle;
 import java.io.IOException;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
@@ -32,8 +30,6 @@ final class EpollServerSocket extends EpollChannel implements ServerSocketHandle
     private static final RateLimitedLog EXHAUSTED_LOG = new RateLimitedLog(LOG, TimeUnit.SECONDS.toNanos(10));
     private static final long MIN_BACKOFF = TimeUnit.MILLISECONDS.toNanos(1);
     private static final long MAX_BACKOFF = TimeUnit.SECONDS.toNanos(1);
-    /** The peer address of accept4, per carrier; used within one non-suspending call. */
-    private static final CarrierLocal<MemorySegment> PEER = new CarrierLocal<>(() -> SockAddr.allocate(Arena.ofAuto()));
 
     private EpollServerSocket(int fd, int family) throws IOException {
         super(fd, family, EpollGroup.shared().next());
@@ -50,11 +46,9 @@ final class EpollServerSocket extends EpollChannel implements ServerSocketHandle
 
     @Override
     public void bind(InetSocketAddress local, int backlog) throws IOException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment sa = SockAddr.allocate(arena);
-            int len = encode(local, sa);
-            check("bind", withFd(() -> LibC.bind(fd.fd, sa, len)));
-        }
+        MemorySegment sa = ADDRESS_SCRATCH.get();
+        int len = encode(local, sa);
+        check("bind", withFd(() -> LibC.bind(fd.fd, sa, len)));
         check("listen", withFd(() -> LibC.listen(fd.fd, backlog < 1 ? 50 : backlog)));
     }
 
@@ -66,7 +60,7 @@ final class EpollServerSocket extends EpollChannel implements ServerSocketHandle
             InetSocketAddress peer = null;
             begin();
             try {
-                MemorySegment storage = PEER.get();
+                MemorySegment storage = ADDRESS_SCRATCH.get();
                 nfd = LibC.accept4(fd.fd, storage, SOCK_NONBLOCK | SOCK_CLOEXEC);
                 if (nfd >= 0) {
                     peer = SockAddr.decode(storage);

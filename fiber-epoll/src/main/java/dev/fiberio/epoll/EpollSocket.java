@@ -58,40 +58,38 @@ final class EpollSocket extends EpollChannel implements SocketHandle {
 
     @Override
     public void bind(InetSocketAddress local) throws IOException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment sa = SockAddr.allocate(arena);
-            int len = encode(local, sa);
-            check("bind", withFd(() -> LibC.bind(fd.fd, sa, len)));
-        }
+        MemorySegment sa = ADDRESS_SCRATCH.get();
+        int len = encode(local, sa);
+        check("bind", withFd(() -> LibC.bind(fd.fd, sa, len)));
     }
 
     @Override
     public void connect(InetSocketAddress address, long deadline) throws IOException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment sa = SockAddr.allocate(arena);
-            int len = encode(address, sa);
-            int r = withFd(() -> LibC.connect(fd.fd, sa, len));
-            while (r < 0) {
-                int e = -r;
-                if (e == Errno.EISCONN) {
-                    break;
-                }
-                if (e != Errno.EINPROGRESS && e != Errno.EALREADY && e != Errno.EINTR) {
-                    throw Errno.toException("connect", e);
-                }
-                awaitReady(writeSlot, deadline, SocketErrors::connectTimedOut);
-                // Woken: the slot may hold a stale permit, so ask the kernel where the connect stands.
-                long soError = withFdLong(() -> LibC.getsockoptInt(fd.fd, SOL_SOCKET, SO_ERROR));
-                if (soError < 0) {
-                    throw Errno.toException("getsockopt(SO_ERROR)", (int) -soError);
-                }
-                if (soError > 0) {
-                    throw Errno.toException("connect", (int) soError);
-                }
-                r = withFd(() -> LibC.connect(fd.fd, sa, len));
+        // Kept across the suspension while the connect completes: an automatic arena (GC-freed),
+        // never a confined one, since the fiber may resume on another thread.
+        MemorySegment sa = SockAddr.allocate(Arena.ofAuto());
+        int len = encode(address, sa);
+        int r = withFd(() -> LibC.connect(fd.fd, sa, len));
+        while (r < 0) {
+            int e = -r;
+            if (e == Errno.EISCONN) {
+                break;
             }
-            remote = address;
+            if (e != Errno.EINPROGRESS && e != Errno.EALREADY && e != Errno.EINTR) {
+                throw Errno.toException("connect", e);
+            }
+            awaitReady(writeSlot, deadline, SocketErrors::connectTimedOut);
+            // Woken: the slot may hold a stale permit, so ask the kernel where the connect stands.
+            long soError = withFdLong(() -> LibC.getsockoptInt(fd.fd, SOL_SOCKET, SO_ERROR));
+            if (soError < 0) {
+                throw Errno.toException("getsockopt(SO_ERROR)", (int) -soError);
+            }
+            if (soError > 0) {
+                throw Errno.toException("connect", (int) soError);
+            }
+            r = withFd(() -> LibC.connect(fd.fd, sa, len));
         }
+        remote = address;
     }
 
     @Override

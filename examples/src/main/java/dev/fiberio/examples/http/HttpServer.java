@@ -122,10 +122,26 @@ public final class HttpServer implements AutoCloseable {
                 }
             }, MAX_HEAD, MAX_BODY);
             requests.addAndGet(c.serve());
+            lingeringClose(s);
         } catch (SocketTimeoutException e) {
             LOG.debug("idle connection closed");
         } catch (IOException e) {
             LOG.debug("connection ended: {}", e.toString());
+        }
+    }
+
+    /**
+     * Closes gracefully after the last response: half-close, then read and discard what the client
+     * still sends (bounded in bytes and time), so that closing with unread input does not make the
+     * kernel answer with a reset that would destroy the response before the client read it.
+     */
+    private static void lingeringClose(FiberSocket s) throws IOException {
+        s.shutdownOutput();
+        s.setReadTimeout(Duration.ofSeconds(2));
+        byte[] sink = new byte[8192];
+        long drained = 0;
+        for (int n; drained < 1 << 20 && (n = s.read(sink, 0, sink.length)) > 0; ) {
+            drained += n;
         }
     }
 
