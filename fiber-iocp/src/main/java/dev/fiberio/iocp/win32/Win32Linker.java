@@ -42,7 +42,8 @@ final class Win32Linker {
     @SuppressWarnings("restricted")
     static Win32Linker windows() {
         // Both DLLs stay loaded for the life of the process: the global arena is never closed,
-        // because the method handles linked from them may be called at any time.
+        // because the method handles linked from them may be called at any time. The names go to
+        // LoadLibrary, which appends ".dll" to a name without an extension.
         Arena forever = Arena.global();
         return new Win32Linker(Linker.nativeLinker(),
                 SymbolLookup.libraryLookup("ws2_32", forever),
