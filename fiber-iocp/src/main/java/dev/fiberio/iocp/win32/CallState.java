@@ -3,20 +3,24 @@ package dev.fiberio.iocp.win32;
 import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
+import dev.fiberio.core.CarrierLocal;
 import java.lang.foreign.Arena;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 
 /**
- * The per-thread segments that downcalls linked with {@link Linker.Option#captureCallState} write
+ * The per-carrier segments that downcalls linked with {@link Linker.Option#captureCallState} write
  * the error state into, and the {@link Win32#lastError()} read of them.
  *
- * <p>Implementation overview: every thread that makes a call gets one {@link PerThread} from a
- * {@link ThreadLocal}. It holds a segment of the capture layout, allocated once per thread from
- * {@link Arena#ofAuto()}: its owner is that {@code PerThread}, and the GC frees it after the thread
- * has ended (its thread-local entry goes) or this {@code CallState} became unreachable. So a call
- * allocates nothing. Only the owning thread reads or writes a {@code PerThread}; its fields are plain.
+ * <p>Implementation overview: every carrier (worker thread, poller thread, other thread) that makes
+ * a call gets one {@link PerThread} from a {@link CarrierLocal} — not a {@code ThreadLocal}: inside a
+ * fiber the JIT may reuse a {@code Thread.currentThread()} value read before a suspension after the
+ * fiber migrated, and two carriers would then share one capture segment. It holds a segment of the
+ * capture layout, allocated once per carrier from {@link Arena#ofAuto()}: its owner is that
+ * {@code PerThread}, and the GC frees it after the carrier has ended or this {@code CallState} became
+ * unreachable. So a call allocates nothing. Only the owning carrier reads or writes a
+ * {@code PerThread}, between two suspensions of any fiber on it; its fields are plain.
  * Before each call the caller picks, with {@link #segmentFor}, which captured value
  * ({@code GetLastError} or {@code WSAGetLastError}) the next {@link #lastError()} on this thread reads.
  */
@@ -25,7 +29,7 @@ final class CallState {
     private final StructLayout layout;
     private final long win32ErrorOffset;
     private final long wsaErrorOffset;
-    private final ThreadLocal<PerThread> perThread = ThreadLocal.withInitial(this::newPerThread);
+    private final CarrierLocal<PerThread> perThread = new CarrierLocal<>(this::newPerThread);
 
     /**
      * @param layout the capture-state layout the downcalls were linked with

@@ -24,8 +24,9 @@ record ExtensionFunctions(MethodHandle acceptEx, MethodHandle connectEx, MethodH
      */
     static ExtensionFunctions load(Win32 win32, Win32Linker linker, long socket) {
         // Owner: this call. WSAIoctl without an OVERLAPPED is synchronous, so the memory is free
-        // of the kernel when it returns, and the arena frees it when this method returns.
-        try (Arena arena = Arena.ofConfined()) {
+        // of the kernel when it returns, and the arena frees it when this method returns. A shared
+        // arena, not a confined one: this may run in a fiber, whose thread identity the JIT may cache.
+        try (Arena arena = Arena.ofShared()) {
             MemorySegment guid = arena.allocate(Guid.LAYOUT);
             MemorySegment pointer = arena.allocate(ADDRESS);
             MemorySegment bytesReturned = arena.allocate(JAVA_INT);
