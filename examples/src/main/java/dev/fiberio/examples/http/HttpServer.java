@@ -16,23 +16,24 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP/1.1 example server: one acceptor fiber, one fiber per connection, each running an
- * {@link HttpConnection} over a {@link FiberSocket}. Idle keep-alive connections are closed after the
- * idle timeout.
+ * {@link HttpConnection} over a {@link FiberSocket}, within the sizes and timeouts of its
+ * {@link HttpLimits}: idle keep-alive connections are closed after the idle timeout, a request that
+ * does not arrive within the request timeout (a slowloris client) is answered 408, a client that does
+ * not read its responses is dropped after the write timeout.
  */
 public final class HttpServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HttpServer.class);
-    static final int MAX_HEAD = 8 * 1024;
-    static final long MAX_BODY = 1024 * 1024;
 
     private final FiberScheduler scheduler;
     private final FiberServerSocket server;
-    private final Duration idleTimeout;
+    private final HttpLimits limits;
     private final AtomicLong connections = new AtomicLong();
     private final AtomicLong requests = new AtomicLong();
     private final Fiber acceptor;
 
     /**
-     * Binds and starts accepting.
+     * Binds and starts accepting, with the {@linkplain HttpLimits#defaults() default limits} but for the
+     * idle timeout.
      *
      * @param scheduler   runs the fibers
      * @param address     where to listen
@@ -40,8 +41,20 @@ public final class HttpServer implements AutoCloseable {
      * @throws IOException if binding fails
      */
     public HttpServer(FiberScheduler scheduler, InetSocketAddress address, Duration idleTimeout) throws IOException {
+        this(scheduler, address, HttpLimits.defaults().withIdleTimeout(idleTimeout));
+    }
+
+    /**
+     * Binds and starts accepting.
+     *
+     * @param scheduler runs the fibers
+     * @param address   where to listen
+     * @param limits    sizes and timeouts of every connection
+     * @throws IOException if binding fails
+     */
+    public HttpServer(FiberScheduler scheduler, InetSocketAddress address, HttpLimits limits) throws IOException {
         this.scheduler = scheduler;
-        this.idleTimeout = idleTimeout;
+        this.limits = limits;
         this.server = FiberServerSocket.open();
         try {
             server.setOption(StandardSocketOptions.SO_REUSEADDR, true);
@@ -52,7 +65,6 @@ public final class HttpServer implements AutoCloseable {
         }
         this.acceptor = scheduler.spawn("http-acceptor", this::acceptLoop);
     }
-
     /**
      * The bound address (useful with port 0).
      *
@@ -109,22 +121,12 @@ public final class HttpServer implements AutoCloseable {
     private void serve(FiberSocket s) {
         try (s) {
             s.setOption(StandardSocketOptions.TCP_NODELAY, true);
-            s.setReadTimeout(idleTimeout);
-            HttpConnection c = new HttpConnection(new Transport() {
-                @Override
-                public int read(byte[] b, int off, int len) throws IOException {
-                    return s.read(b, off, len);
-                }
-
-                @Override
-                public void write(byte[] b, int off, int len) throws IOException {
-                    s.write(b, off, len);
-                }
-            }, MAX_HEAD, MAX_BODY);
+            s.setWriteTimeout(limits.writeTimeout());
+            HttpConnection c = new HttpConnection(new SocketTransport(s), limits);
             requests.addAndGet(c.serve());
             lingeringClose(s);
         } catch (SocketTimeoutException e) {
-            LOG.debug("idle connection closed");
+            LOG.debug("connection timed out: {}", e.getMessage());
         } catch (IOException e) {
             LOG.debug("connection ended: {}", e.toString());
         }
