@@ -23,6 +23,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class HttpServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HttpServer.class);
+    /** How long, in all, a closing connection drains what the client still sends. */
+    private static final Duration LINGER = Duration.ofSeconds(2);
+    /** How much a closing connection drains at most. */
+    private static final long LINGER_BYTES = 1 << 20;
 
     private final FiberScheduler scheduler;
     private final FiberServerSocket server;
@@ -134,15 +138,25 @@ public final class HttpServer implements AutoCloseable {
 
     /**
      * Closes gracefully after the last response: half-close, then read and discard what the client
-     * still sends (bounded in bytes and time), so that closing with unread input does not make the
-     * kernel answer with a reset that would destroy the response before the client read it.
+     * still sends, so that closing with unread input does not make the kernel answer with a reset that
+     * would destroy the response before the client read it. Bounded in bytes and in total time (not per
+     * read: a client trickling bytes must not keep the connection forever).
      */
     private static void lingeringClose(FiberSocket s) throws IOException {
         s.shutdownOutput();
-        s.setReadTimeout(Duration.ofSeconds(2));
-        byte[] sink = new byte[8192];
+        long deadline = System.nanoTime() + LINGER.toNanos();
+        byte[] sink = new byte[2048];
         long drained = 0;
-        for (int n; drained < 1 << 20 && (n = s.read(sink, 0, sink.length)) > 0; ) {
+        while (drained < LINGER_BYTES) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return;
+            }
+            s.setReadTimeout(Duration.ofNanos(left));
+            int n = s.read(sink, 0, sink.length);
+            if (n < 0) {
+                return;
+            }
             drained += n;
         }
     }
