@@ -2,6 +2,7 @@ package dev.fiberio.examples.echo;
 
 import dev.fiberio.core.Fiber;
 import dev.fiberio.core.FiberScheduler;
+import dev.fiberio.examples.server.AcceptLoop;
 import dev.fiberio.net.FiberServerSocket;
 import dev.fiberio.net.FiberSocket;
 import java.io.IOException;
@@ -16,7 +17,6 @@ import org.slf4j.LoggerFactory;
 public final class EchoServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EchoServer.class);
 
-    private final FiberScheduler scheduler;
     private final FiberServerSocket server;
     private final Fiber acceptor;
     private final AtomicLong bytes = new AtomicLong();
@@ -30,7 +30,6 @@ public final class EchoServer implements AutoCloseable {
      * @throws IOException if binding fails
      */
     public EchoServer(FiberScheduler scheduler, InetSocketAddress address) throws IOException {
-        this.scheduler = scheduler;
         this.server = FiberServerSocket.open();
         try {
             server.setOption(StandardSocketOptions.SO_REUSEADDR, true);
@@ -39,7 +38,7 @@ public final class EchoServer implements AutoCloseable {
             server.close();
             throw e;
         }
-        this.acceptor = scheduler.spawn("echo-acceptor", this::acceptLoop);
+        this.acceptor = scheduler.spawn("echo-acceptor", () -> AcceptLoop.run(server, scheduler, this::echo, LOG));
     }
 
     /**
@@ -70,33 +69,8 @@ public final class EchoServer implements AutoCloseable {
         return connections.get();
     }
 
-    private void acceptLoop() {
-        while (server.isOpen()) {
-            FiberSocket s;
-            try {
-                s = server.accept();
-            } catch (IOException e) {
-                if (server.isOpen()) {
-                    LOG.warn("accept failed", e);
-                    continue;
-                }
-                return;
-            }
-            connections.incrementAndGet();
-            try {
-                scheduler.spawn(() -> echo(s));
-            } catch (RuntimeException e) {
-                try {
-                    s.close();
-                } catch (IOException ignored) {
-                    LOG.debug("close failed", ignored);
-                }
-                return;
-            }
-        }
-    }
-
     private void echo(FiberSocket s) {
+        connections.incrementAndGet();
         long n = 0;
         try (s) {
             s.setOption(StandardSocketOptions.TCP_NODELAY, true);

@@ -2,11 +2,11 @@ package dev.fiberio.examples.http;
 
 import dev.fiberio.core.Fiber;
 import dev.fiberio.core.FiberScheduler;
+import dev.fiberio.examples.server.AcceptLoop;
 import dev.fiberio.net.FiberServerSocket;
 import dev.fiberio.net.FiberSocket;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.net.StandardSocketOptions;
 import java.time.Duration;
@@ -28,7 +28,6 @@ public final class HttpServer implements AutoCloseable {
     /** How much a closing connection drains at most. */
     private static final long LINGER_BYTES = 1 << 20;
 
-    private final FiberScheduler scheduler;
     private final FiberServerSocket server;
     private final HttpLimits limits;
     private final AtomicLong connections = new AtomicLong();
@@ -57,7 +56,6 @@ public final class HttpServer implements AutoCloseable {
      * @throws IOException if binding fails
      */
     public HttpServer(FiberScheduler scheduler, InetSocketAddress address, HttpLimits limits) throws IOException {
-        this.scheduler = scheduler;
         this.limits = limits;
         this.server = FiberServerSocket.open();
         try {
@@ -67,7 +65,7 @@ public final class HttpServer implements AutoCloseable {
             server.close();
             throw e;
         }
-        this.acceptor = scheduler.spawn("http-acceptor", this::acceptLoop);
+        this.acceptor = scheduler.spawn("http-acceptor", () -> AcceptLoop.run(server, scheduler, this::serve, LOG));
     }
     /**
      * The bound address (useful with port 0).
@@ -97,32 +95,8 @@ public final class HttpServer implements AutoCloseable {
         return connections.get();
     }
 
-    private void acceptLoop() {
-        while (server.isOpen()) {
-            FiberSocket s;
-            try {
-                s = server.accept();
-            } catch (SocketException e) {
-                if (!server.isOpen()) {
-                    return; // closed: shutting down
-                }
-                LOG.warn("accept failed", e);
-                continue;
-            } catch (IOException e) {
-                LOG.warn("accept failed", e);
-                continue;
-            }
-            connections.incrementAndGet();
-            try {
-                scheduler.spawn(() -> serve(s));
-            } catch (RuntimeException e) { // scheduler closing
-                closeQuietly(s);
-                return;
-            }
-        }
-    }
-
     private void serve(FiberSocket s) {
+        connections.incrementAndGet();
         try (s) {
             s.setOption(StandardSocketOptions.TCP_NODELAY, true);
             s.setWriteTimeout(limits.writeTimeout());

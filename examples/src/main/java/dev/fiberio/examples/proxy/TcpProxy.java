@@ -2,6 +2,7 @@ package dev.fiberio.examples.proxy;
 
 import dev.fiberio.core.Fiber;
 import dev.fiberio.core.FiberScheduler;
+import dev.fiberio.examples.server.AcceptLoop;
 import dev.fiberio.net.FiberServerSocket;
 import dev.fiberio.net.FiberSocket;
 import java.io.IOException;
@@ -43,7 +44,7 @@ public final class TcpProxy implements AutoCloseable {
             server.close();
             throw e;
         }
-        this.acceptor = scheduler.spawn("proxy-acceptor", this::acceptLoop);
+        this.acceptor = scheduler.spawn("proxy-acceptor", () -> AcceptLoop.run(server, scheduler, this::connect, LOG));
     }
 
     /**
@@ -63,22 +64,6 @@ public final class TcpProxy implements AutoCloseable {
      */
     public InetSocketAddress target() {
         return target;
-    }
-
-    private void acceptLoop() {
-        while (server.isOpen()) {
-            try {
-                FiberSocket client = server.accept();
-                scheduler.spawn(() -> connect(client));
-            } catch (IOException e) {
-                if (!server.isOpen()) {
-                    return;
-                }
-                LOG.warn("accept failed", e);
-            } catch (RuntimeException e) {
-                return; // scheduler closing
-            }
-        }
     }
 
     private void connect(FiberSocket client) {
