@@ -51,9 +51,12 @@ final class EpollSocket extends EpollChannel implements SocketHandle {
         return new EpollSocket(fd, family, poller, null);
     }
 
-    /** Wraps an accepted descriptor. */
-    static EpollSocket accepted(int fd, int family, InetSocketAddress remote) throws IOException {
-        return new EpollSocket(fd, family, EpollGroup.shared().next(), remote);
+    /**
+     * Wraps an accepted descriptor, registered with {@code poller}. Owns {@code fd} from the start:
+     * if the registration fails, the descriptor is closed here and the caller must not close it again.
+     */
+    static EpollSocket accepted(int fd, int family, InetSocketAddress remote, EpollPoller poller) throws IOException {
+        return new EpollSocket(fd, family, poller, remote);
     }
 
     @Override
