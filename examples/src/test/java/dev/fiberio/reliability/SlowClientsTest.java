@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.fiberio.core.TestSchedulers;
 import dev.fiberio.examples.http.HttpLimits;
+import dev.fiberio.examples.http.HttpServer;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -40,7 +41,7 @@ class SlowClientsTest {
     @Test
     void slowlorisClientsAreAnswered408WhileOtherClientsAreServed() throws Exception {
         int clients = 50;
-        try (HttpServerFixture f = new HttpServerFixture(LIMITS);
+        try (ServerFixture<HttpServer> f = ServerFixture.http(LIMITS);
              ExecutorService vt = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<String>> tricklers = new ArrayList<>();
             for (int c = 0; c < clients; c++) {
@@ -68,7 +69,7 @@ class SlowClientsTest {
 
     @Test
     void idleAndHalfClosedConnectionsAreClosedByTheServer() throws Exception {
-        try (HttpServerFixture f = new HttpServerFixture(LIMITS);
+        try (ServerFixture<HttpServer> f = ServerFixture.http(LIMITS);
              ExecutorService vt = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<String>> idle = new ArrayList<>();
             List<Future<String>> halfClosed = new ArrayList<>();
@@ -98,7 +99,7 @@ class SlowClientsTest {
 
     @Test
     void aClientThatNeverReadsIsDroppedAfterTheWriteTimeoutWhileOthersAreServed() throws Exception {
-        try (HttpServerFixture f = new HttpServerFixture(LIMITS);
+        try (ServerFixture<HttpServer> f = ServerFixture.http(LIMITS);
              ExecutorService vt = Executors.newVirtualThreadPerTaskExecutor()) {
             Future<Long> flooder = vt.submit(() -> {
                 byte[] requests = "GET / HTTP/1.1\r\nHost: x\r\n\r\n".repeat(2000).getBytes(StandardCharsets.US_ASCII);
@@ -129,7 +130,7 @@ class SlowClientsTest {
         long bound = 64 * 1024;
         HttpLimits patient = LIMITS.withIdleTimeout(Duration.ofSeconds(60)).withRequestTimeout(Duration.ofSeconds(60));
         List<Socket> sockets = new ArrayList<>();
-        try (HttpServerFixture f = new HttpServerFixture(patient)) {
+        try (ServerFixture<HttpServer> f = ServerFixture.http(patient)) {
             long before = HeapGauge.usedAfterGc();
             byte[] partial = ("GET / HTTP/1.1\r\nHost: x\r\nX-Padding: " + "a".repeat(7000)).getBytes(StandardCharsets.US_ASCII);
             try {
@@ -158,7 +159,7 @@ class SlowClientsTest {
      *
      * @return "bytesSent response"
      */
-    private static String trickle(HttpServerFixture f, String request, long pauseMillis) throws Exception {
+    private static String trickle(ServerFixture<?> f, String request, long pauseMillis) throws Exception {
         byte[] bytes = request.getBytes(StandardCharsets.US_ASCII);
         try (Socket s = RawHttp.connect(f.address)) {
             OutputStream out = s.getOutputStream();

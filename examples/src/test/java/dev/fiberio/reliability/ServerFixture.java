@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.fiberio.core.FiberScheduler;
 import dev.fiberio.core.TestSchedulers;
 import dev.fiberio.epoll.EpollNetProvider;
+import dev.fiberio.examples.echo.EchoServer;
 import dev.fiberio.examples.http.HttpLimits;
 import dev.fiberio.examples.http.HttpServer;
 import java.io.IOException;
@@ -16,31 +17,59 @@ import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * The HTTP example on its own scheduler, with the baseline checks every reliability test of it ends
+ * An example server on its own scheduler, with the baseline checks every reliability test of it ends
  * with: no server fiber failed, the server went back to its listener and acceptor alone, and after
  * closing, the process holds exactly the descriptors it held before.
+ *
+ * @param <S> the server type
  */
-final class HttpServerFixture implements AutoCloseable {
+final class ServerFixture<S extends AutoCloseable> implements AutoCloseable {
+    /** Starts a server on a scheduler and an address. */
+    @FunctionalInterface
+    interface Starter<S> {
+        S start(FiberScheduler scheduler, InetSocketAddress address) throws IOException;
+    }
+
+    /** The address a started server listens on. */
+    @FunctionalInterface
+    interface Addresser<S> {
+        InetSocketAddress address(S server) throws IOException;
+    }
+
     final FiberScheduler scheduler;
-    final HttpServer server;
+    final S server;
     final InetSocketAddress address;
     private final LongAdder uncaught = new LongAdder();
     private final Map<Integer, String> fdsBefore;
     private final long backendBefore;
 
     /**
-     * Starts a server with {@code limits} on a 2-worker scheduler.
+     * The HTTP example with {@code limits}.
      *
      * @param limits the server's limits
+     * @return the running fixture
      */
-    HttpServerFixture(HttpLimits limits) {
+    static ServerFixture<HttpServer> http(HttpLimits limits) {
+        return new ServerFixture<>((s, a) -> new HttpServer(s, a, limits), HttpServer::address);
+    }
+
+    /**
+     * The echo example.
+     *
+     * @return the running fixture
+     */
+    static ServerFixture<EchoServer> echo() {
+        return new ServerFixture<>(EchoServer::new, EchoServer::address);
+    }
+
+    private ServerFixture(Starter<S> starter, Addresser<S> addresser) {
         fdsBefore = ProcessFds.snapshot();
         backendBefore = EpollNetProvider.openDescriptors();
         scheduler = FiberScheduler.builder().name("http-under-test").workers(2).shutdownTimeout(Duration.ofSeconds(5))
                 .uncaughtExceptionHandler((f, t) -> uncaught.increment()).build();
         try {
-            server = new HttpServer(scheduler, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), limits);
-            address = server.address();
+            server = starter.start(scheduler, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            address = addresser.address(server);
         } catch (IOException e) {
             scheduler.close();
             throw new UncheckedIOException(e);
@@ -56,7 +85,11 @@ final class HttpServerFixture implements AutoCloseable {
     @Override
     public void close() {
         awaitIdle();
-        server.close();
+        try {
+            server.close();
+        } catch (Exception e) {
+            throw new AssertionError("closing the server failed", e);
+        }
         TestSchedulers.closeChecked(scheduler);
         assertEquals(0, uncaught.sum(), "server fibers ended with an exception");
         assertEquals(backendBefore, EpollNetProvider.openDescriptors(), "backend sockets left open");
