@@ -1,9 +1,7 @@
 package dev.fiberio.examples.http;
 
-import dev.fiberio.core.Fiber;
 import dev.fiberio.core.FiberScheduler;
 import dev.fiberio.examples.server.AcceptLoop;
-import dev.fiberio.net.FiberServerSocket;
 import dev.fiberio.net.FiberSocket;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -28,11 +26,10 @@ public final class HttpServer implements AutoCloseable {
     /** How much a closing connection drains at most. */
     private static final long LINGER_BYTES = 1 << 20;
 
-    private final FiberServerSocket server;
     private final HttpLimits limits;
     private final AtomicLong connections = new AtomicLong();
     private final AtomicLong requests = new AtomicLong();
-    private final Fiber acceptor;
+    private final AcceptLoop acceptor;
 
     /**
      * Binds and starts accepting, with the {@linkplain HttpLimits#defaults() default limits} but for the
@@ -57,15 +54,7 @@ public final class HttpServer implements AutoCloseable {
      */
     public HttpServer(FiberScheduler scheduler, InetSocketAddress address, HttpLimits limits) throws IOException {
         this.limits = limits;
-        this.server = FiberServerSocket.open();
-        try {
-            server.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-            server.bind(address, 4096);
-        } catch (IOException | RuntimeException e) {
-            server.close();
-            throw e;
-        }
-        this.acceptor = scheduler.spawn("http-acceptor", () -> AcceptLoop.run(server, scheduler, this::serve, LOG));
+        this.acceptor = AcceptLoop.listen("http-acceptor", scheduler, address, 4096, this::serve, LOG);
     }
     /**
      * The bound address (useful with port 0).
@@ -74,7 +63,7 @@ public final class HttpServer implements AutoCloseable {
      * @throws IOException if the socket is closed
      */
     public InetSocketAddress address() throws IOException {
-        return server.localAddress();
+        return acceptor.address();
     }
 
     /**
@@ -138,15 +127,6 @@ public final class HttpServer implements AutoCloseable {
     /** Stops accepting; connections in progress end with the scheduler. */
     @Override
     public void close() {
-        closeQuietly(server);
-        acceptor.join(Duration.ofSeconds(5));
-    }
-
-    private static void closeQuietly(java.io.Closeable c) {
-        try {
-            c.close();
-        } catch (IOException e) {
-            LOG.debug("close failed", e);
-        }
+        acceptor.close();
     }
 }
