@@ -70,11 +70,17 @@ public final class Deadlines {
      * @throws FiberCancelledException if the calling fiber was cancelled (on a plain thread: interrupted)
      */
     public static void awaitOnce(WaitSlot slot, long deadline) {
+        // The caller is identified before the wait: after a suspension, code compiled around it may
+        // still see the previous carrier thread, so Fiber.current() is not asked again.
+        Fiber self = Fiber.current();
         if (deadline == NO_DEADLINE) {
             slot.await();
         } else {
             slot.awaitUntil(deadline);
         }
-        Fiber.checkCancelled();
+        if (self != null ? self.isCancelled() : Thread.currentThread().isInterrupted()) {
+            throw new FiberCancelledException((self != null ? self.toString() : "thread " + Thread.currentThread().getName())
+                    + " was cancelled while waiting for socket I/O");
+        }
     }
 }
