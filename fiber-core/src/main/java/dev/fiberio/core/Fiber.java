@@ -117,8 +117,9 @@ public final class Fiber {
      * @return the current fiber, or {@code null} when called outside a fiber
      */
     public static Fiber current() {
-        // Fast path on workers; any other thread may also drive a fiber (see FiberScheduler.manual).
-        return Thread.currentThread() instanceof WorkerThread wt ? wt.worker.mountedFiber() : FiberContinuation.mountedFiber();
+        // Through the mounted continuation, never Thread.currentThread(): C2 may reuse a currentThread()
+        // value read before a suspension after the fiber migrated (regression test in FiberTest).
+        return FiberContinuation.mountedFiber();
     }
 
     /**

@@ -4,7 +4,6 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.LockSupport;
-import org.jctools.queues.MpmcUnboundedXaddArrayQueue;
 
 /**
  * One worker of a {@link FiberScheduler}: a platform thread that takes a fiber, runs it until it
@@ -12,8 +11,10 @@ import org.jctools.queues.MpmcUnboundedXaddArrayQueue;
  *
  * <h2>Implementation overview</h2>
  * <ul>
- *   <li>{@code queue}: the run queue. Any thread offers (resumes from other threads, the hook of a
- *       fiber of this worker); the owner polls; idle workers of the same scheduler steal by polling.</li>
+ *   <li>{@code queue}: the bounded run queue ({@link RunQueue}). Any thread offers (resumes from
+ *       other threads, the hook of a fiber of this worker); the owner polls; idle workers of the same
+ *       scheduler steal by polling. When it is full, fibers go to the scheduler's overflow queue, which
+ *       every worker serves when its own queue is empty and, for fairness, every 61st run.</li>
  *   <li>{@code timers}: owned by this worker's thread alone (see {@link TimerQueue}).</li>
  *   <li>{@code parkState}: {@code RUNNING}/{@code PARKED}. The owner sets PARKED (volatile) before its
  *       last look for work and parks; a submitter that sees PARKED wins the CAS PARKED→RUNNING and
@@ -32,6 +33,10 @@ final class Worker implements Runnable {
     private static final int RUNNING = 0;
     private static final int PARKED = 1;
     private static final int SPINS = 64;
+    /** Run-queue size per worker; beyond it, fibers go to the scheduler's shared overflow queue. */
+    static final int QUEUE_CAPACITY = 4096;
+    /** Every this many runs, the overflow queue is served first, so it cannot starve. */
+    private static final int OVERFLOW_FAIRNESS = 61;
     private static final VarHandle PARK_STATE;
     private static final VarHandle CURRENT;
     private static final VarHandle RUN_START;
@@ -52,8 +57,11 @@ final class Worker implements Runnable {
     final FiberScheduler scheduler;
     final int index;
     final WorkerThread thread;
-    final MpmcUnboundedXaddArrayQueue<Fiber> queue = new MpmcUnboundedXaddArrayQueue<>(256);
+    final RunQueue queue = new RunQueue(QUEUE_CAPACITY);
     final TimerQueue timers = new TimerQueue();
+
+    /** Values of {@link CarrierLocal}s; touched only by this worker's thread (plain). */
+    private Object[] carrierLocals = new Object[4];
 
     @SuppressWarnings("unused")
     private volatile int parkState = RUNNING;
@@ -79,16 +87,28 @@ final class Worker implements Runnable {
         throw new IllegalStateException("timers are only available on a fiberio worker thread");
     }
 
-    /** The worker whose thread is the caller, or null. */
+    /**
+     * The worker whose thread is the caller, or null. Inside a fiber this is the fiber's carrier, found
+     * through the mounted continuation: {@code Thread.currentThread()} must not be trusted there, because
+     * C2 treats it as immutable within a compiled method and may reuse a value read before a suspension
+     * after the fiber migrated to another carrier (see docs/architecture.md).
+     */
     static Worker current() {
+        Fiber f = FiberContinuation.mountedFiber();
+        if (f != null) {
+            return f.lastCarrier();
+        }
         return Thread.currentThread() instanceof WorkerThread wt ? wt.worker : null;
     }
 
     @Override
     public void run() {
         try {
-            for (;;) {
-                Fiber f = queue.poll();
+            for (int tick = 1; ; tick++) {
+                Fiber f = tick % OVERFLOW_FAIRNESS == 0 ? scheduler.pollOverflow() : null;
+                if (f == null) {
+                    f = queue.poll();
+                }
                 if (f == null) {
                     f = findWork();
                     if (f == null) {
@@ -125,6 +145,9 @@ final class Worker implements Runnable {
                 timers.expire(System.nanoTime());
             }
             Fiber f = queue.poll();
+            if (f == null) {
+                f = scheduler.pollOverflow();
+            }
             if (f == null) {
                 f = steal();
             }
@@ -214,14 +237,24 @@ final class Worker implements Runnable {
         return false;
     }
 
+    /** This worker's value of a {@link CarrierLocal}; called on this worker's thread only. */
+    @SuppressWarnings("unchecked")
+    <T> T carrierLocal(int index, java.util.function.Supplier<? extends T> initial) {
+        Object[] l = carrierLocals;
+        if (index >= l.length) {
+            carrierLocals = l = java.util.Arrays.copyOf(l, Math.max(index + 1, l.length * 2));
+        }
+        Object v = l[index];
+        if (v == null) {
+            v = initial.get();
+            l[index] = v;
+        }
+        return (T) v;
+    }
+
     /** Unconditional unpark, for shutdown. */
     void kick() {
         LockSupport.unpark(thread);
-    }
-
-    /** The fiber this worker runs now; a plain read, only meaningful on the worker's own thread. */
-    Fiber mountedFiber() {
-        return (Fiber) CURRENT.get(this);
     }
 
     /** Watchdog: the fiber running now, or null (acquire load). */

@@ -1,8 +1,8 @@
 package dev.fiberio.core;
 
 /**
- * The platform thread of a {@link Worker}. Its type lets {@link Fiber#current()} and the scheduler
- * find the running worker with one {@code instanceof} instead of a thread-local lookup.
+ * The platform thread of a {@link Worker}. Its type lets code that runs on the worker outside any
+ * fiber (post-switch hooks, the scheduler) find the worker with one {@code instanceof}.
  */
 final class WorkerThread extends Thread {
     final Worker worker;

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -112,6 +113,59 @@ class FiberTest {
         assertNotEquals(before.get(), after.get(), "resumed on another carrier");
         assertEquals("mine", valueAfter.get());
         assertThrows(IllegalStateException.class, local::get, "FiberLocal outside a fiber");
+    }
+
+    @Test
+    void currentFiberStaysRightInJitCompiledCodeAfterMigrations() {
+        // Regression: Fiber.current() used Thread.currentThread(), which C2 caches across the suspension
+        // in a compiled loop; after a migration it named the old carrier and current() returned null.
+        FiberScheduler two = TestSchedulers.create(2);
+        try {
+            Fiber f = two.spawn(() -> {
+                Fiber self = Fiber.current();
+                for (int i = 0; i < 400_000; i++) {
+                    Fiber.yield();
+                    if (Fiber.current() != self) {
+                        throw new AssertionError("Fiber.current() wrong after " + i + " yields");
+                    }
+                }
+            });
+            f.join();
+            assertEquals(FiberState.TERMINATED, f.state());
+        } finally {
+            TestSchedulers.closeChecked(two);
+        }
+    }
+
+    @Test
+    void carrierLocalFollowsTheCarrierAcrossAMigration() {
+        CarrierLocal<Object> local = new CarrierLocal<>(Object::new);
+        AtomicReference<Object> inFiberBefore = new AtomicReference<>();
+        AtomicReference<Object> inHookOnFirstCarrier = new AtomicReference<>();
+        AtomicReference<Object> inFiberAfter = new AtomicReference<>();
+        AtomicReference<Object> inHookOnSecondCarrier = new AtomicReference<>();
+        CountDownLatch ranElsewhere = new CountDownLatch(1);
+        Fiber f = s.spawn(() -> {
+            inFiberBefore.set(local.get());
+            Fiber.suspend(fiber -> {
+                inHookOnFirstCarrier.set(local.get()); // on the first carrier, outside the fiber
+                fiber.resume();
+                awaitLatch(ranElsewhere);               // hold this worker: another one must steal
+            });
+            inFiberAfter.set(local.get());
+            ranElsewhere.countDown();
+            Fiber.suspend(fiber -> {
+                inHookOnSecondCarrier.set(local.get());
+                fiber.resume();
+            });
+        });
+        f.join();
+        assertSame(inHookOnFirstCarrier.get(), inFiberBefore.get());
+        assertSame(inHookOnSecondCarrier.get(), inFiberAfter.get());
+        assertNotSame(inFiberBefore.get(), inFiberAfter.get());
+        Object onTestThread = local.get();
+        assertSame(onTestThread, local.get(), "a plain thread keeps its value");
+        assertNotSame(onTestThread, inFiberBefore.get());
     }
 
     @Test

@@ -1,0 +1,91 @@
+package dev.fiberio.examples.http;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * Responses waiting to be written. Pipelined requests append their responses here and the connection
+ * flushes once, when it is about to wait for more input: one write for many responses.
+ */
+final class ResponseBuffer {
+    private static final byte[] SERVER_AND_DATE = "\r\nServer: fiberio\r\nDate: ".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] CONTENT_TYPE = "\r\nContent-Type: ".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] CONTENT_LENGTH = "\r\nContent-Length: ".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] CLOSE = "\r\nConnection: close".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] ALLOW = "\r\nAllow: GET, HEAD".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] END = "\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+
+    private byte[] buf = new byte[4096];
+    private int size;
+
+    /** Appends a complete response. */
+    void append(int status, String contentType, byte[] body, boolean head, boolean close) {
+        ascii("HTTP/1.1 ");
+        ascii(Integer.toString(status));
+        ascii(" ");
+        ascii(reason(status));
+        bytes(SERVER_AND_DATE);
+        bytes(HttpDate.now());
+        bytes(CONTENT_TYPE);
+        ascii(contentType);
+        bytes(CONTENT_LENGTH);
+        ascii(Integer.toString(body.length));
+        if (status == 405) {
+            bytes(ALLOW);
+        }
+        if (close) {
+            bytes(CLOSE);
+        }
+        bytes(END);
+        if (!head) {
+            bytes(body);
+        }
+    }
+
+    boolean isEmpty() {
+        return size == 0;
+    }
+
+    void flushTo(Transport t) throws IOException {
+        if (size > 0) {
+            int n = size;
+            size = 0;
+            t.write(buf, 0, n);
+        }
+    }
+
+    private void ascii(String s) {
+        ensure(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            buf[size++] = (byte) s.charAt(i);
+        }
+    }
+
+    private void bytes(byte[] b) {
+        ensure(b.length);
+        System.arraycopy(b, 0, buf, size, b.length);
+        size += b.length;
+    }
+
+    private void ensure(int extra) {
+        if (size + extra > buf.length) {
+            buf = Arrays.copyOf(buf, Math.max(buf.length * 2, size + extra));
+        }
+    }
+
+    static String reason(int status) {
+        return switch (status) {
+            case 200 -> "OK";
+            case 400 -> "Bad Request";
+            case 404 -> "Not Found";
+            case 405 -> "Method Not Allowed";
+            case 408 -> "Request Timeout";
+            case 413 -> "Content Too Large";
+            case 431 -> "Request Header Fields Too Large";
+            case 501 -> "Not Implemented";
+            case 505 -> "HTTP Version Not Supported";
+            default -> "Error";
+        };
+    }
+}

@@ -1,0 +1,262 @@
+package dev.fiberio.epoll;
+
+import static dev.fiberio.epoll.ffi.LinuxConstants.AF_INET6;
+import static dev.fiberio.epoll.ffi.LinuxConstants.IPPROTO_TCP;
+import static dev.fiberio.epoll.ffi.LinuxConstants.SOL_SOCKET;
+import static dev.fiberio.epoll.ffi.LinuxConstants.SO_KEEPALIVE;
+import static dev.fiberio.epoll.ffi.LinuxConstants.SO_LINGER;
+import static dev.fiberio.epoll.ffi.LinuxConstants.SO_RCVBUF;
+import static dev.fiberio.epoll.ffi.LinuxConstants.SO_REUSEADDR;
+import static dev.fiberio.epoll.ffi.LinuxConstants.SO_REUSEPORT;
+import static dev.fiberio.epoll.ffi.LinuxConstants.SO_SNDBUF;
+import static dev.fiberio.epoll.ffi.LinuxConstants.TCP_NODELAY;
+
+import dev.fiberio.core.CarrierLocal;
+import dev.fiberio.core.WaitSlot;
+import dev.fiberio.epoll.ffi.Errno;
+import dev.fiberio.epoll.ffi.LibC;
+import dev.fiberio.epoll.ffi.Linger;
+import dev.fiberio.epoll.ffi.SockAddr;
+import dev.fiberio.net.spi.Deadlines;
+import dev.fiberio.net.spi.NetHandle;
+import dev.fiberio.net.spi.SocketErrors;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.net.InetSocketAddress;
+import java.net.SocketOption;
+import java.net.SocketTimeoutException;
+import java.net.StandardSocketOptions;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+
+/**
+ * What every epoll-backed socket shares: the descriptor's life cycle ({@link NativeFd}), its single
+ * registration with an {@link EpollPoller}, one {@link WaitSlot} per direction, options and addresses.
+ *
+ * <p>An operation tries its system call first and waits only on {@code EAGAIN}: {@link #awaitReady}
+ * checks for close and deadline, waits on the direction's slot (a readiness event, close, timeout or
+ * cancellation wakes it) and returns so the caller retries. {@link #close()} marks the descriptor
+ * closed and then {@linkplain WaitSlot#signal() signals} both slots: a signal, not an interrupt,
+ * because an operation that already saw the descriptor open but has not started to wait yet must
+ * still find the wake-up (as a permit) when it does.
+ */
+abstract class EpollChannel implements NetHandle {
+    /** Descriptors opened by this backend and not yet closed (for leak tests and diagnostics). */
+    static final AtomicLong OPEN_FDS = new AtomicLong();
+    /**
+     * A {@code sockaddr_storage} per carrier, for calls that do not suspend (bind, getsockname, accept4).
+     * Never a confined arena in fiber code: a fiber may resume on another thread, and a confined
+     * segment then throws {@link WrongThreadException}. Freed by the GC with its carrier.
+     */
+    static final CarrierLocal<MemorySegment> ADDRESS_SCRATCH = new CarrierLocal<>(() -> SockAddr.allocate(Arena.ofAuto()));
+    /** A {@code struct linger} per carrier, for setsockopt/getsockopt (no suspension). */
+    private static final CarrierLocal<MemorySegment> LINGER_SCRATCH = new CarrierLocal<>(() -> Linger.allocate(Arena.ofAuto()));
+
+    final NativeFd fd;
+    final int family;
+    final WaitSlot readSlot = new WaitSlot();
+    final WaitSlot writeSlot = new WaitSlot();
+    private final EpollPoller poller;
+    /** Written once by {@link TokenTable#add} before the registration is published. */
+    long token;
+
+    /** Takes ownership of {@code fd} and registers it; closes it if registration fails. */
+    EpollChannel(int fd, int family, EpollPoller poller) throws IOException {
+        OPEN_FDS.incrementAndGet();
+        this.fd = new NativeFd(fd, OPEN_FDS::decrementAndGet);
+        this.family = family;
+        this.poller = poller;
+        try {
+            poller.register(this, fd);
+        } catch (IOException | RuntimeException e) {
+            this.fd.close();
+            throw e;
+        }
+    }
+
+    /** Begins a system call on the descriptor; throws if the socket is closed. */
+    final void begin() throws IOException {
+        if (!fd.acquire()) {
+            throw SocketErrors.socketClosed();
+        }
+    }
+
+    /** Ends a system call begun with {@link #begin()}. */
+    final void end() {
+        fd.release();
+    }
+
+    /**
+     * Waits once for readiness in one direction, after a system call said {@code EAGAIN}. Returns
+     * when the caller should retry; throws if the socket was closed, the deadline passed or the fiber
+     * was cancelled.
+     */
+    final void awaitReady(WaitSlot slot, long deadline, Supplier<SocketTimeoutException> timeout) throws IOException {
+        if (fd.isClosed()) {
+            throw SocketErrors.socketClosed();
+        }
+        if (Deadlines.hasPassed(deadline)) {
+            throw timeout.get();
+        }
+        Deadlines.awaitOnce(slot, deadline);
+        if (fd.isClosed()) {
+            throw SocketErrors.socketClosed();
+        }
+    }
+
+    @Override
+    public final boolean isOpen() {
+        return !fd.isClosed();
+    }
+
+    @Override
+    public void close() {
+        if (fd.close()) {
+            poller.deregister(this);
+            readSlot.signal();
+            writeSlot.signal();
+        }
+    }
+
+    @Override
+    public InetSocketAddress localAddress() throws IOException {
+        if (fd.isClosed()) {
+            throw SocketErrors.socketClosed();
+        }
+        MemorySegment storage = ADDRESS_SCRATCH.get();
+        begin();
+        int r;
+        try {
+            r = LibC.getsockname(fd.fd, storage);
+        } finally {
+            end();
+        }
+        if (r < 0) {
+            throw Errno.toException("getsockname", -r);
+        }
+        InetSocketAddress a = SockAddr.decode(storage);
+        // A socket that was never bound (nor implicitly by connect) reports the wildcard, port 0.
+        return a.getPort() == 0 && a.getAddress().isAnyLocalAddress() ? null : a;
+    }
+
+    /** Encodes {@code address} for this socket's family (IPv4 as IPv4-mapped on an IPv6 socket). */
+    final int encode(InetSocketAddress address, MemorySegment storage) throws IOException {
+        Objects.requireNonNull(address, "address");
+        if (address.isUnresolved()) {
+            throw new java.net.UnknownHostException(address.getHostString());
+        }
+        if (family == AF_INET6) {
+            return SockAddr.encodeAsIpv6(address, storage);
+        }
+        if (address.getAddress() instanceof java.net.Inet6Address) {
+            throw new java.net.SocketException("Protocol family unavailable: an IPv4 socket cannot use "
+                    + address.getAddress());
+        }
+        return SockAddr.encode(address, storage);
+    }
+
+    @Override
+    public Set<SocketOption<?>> supportedOptions() {
+        return Set.of(StandardSocketOptions.TCP_NODELAY, StandardSocketOptions.SO_KEEPALIVE,
+                StandardSocketOptions.SO_RCVBUF, StandardSocketOptions.SO_SNDBUF, StandardSocketOptions.SO_LINGER,
+                StandardSocketOptions.SO_REUSEADDR, StandardSocketOptions.SO_REUSEPORT);
+    }
+
+    @Override
+    public <T> void setOption(SocketOption<T> option, T value) throws IOException {
+        Objects.requireNonNull(option, "option");
+        if (!supportedOptions().contains(option)) {
+            throw new UnsupportedOperationException("'" + option + "' not supported");
+        }
+        Objects.requireNonNull(value, () -> "value of " + option);
+        if (option == StandardSocketOptions.SO_LINGER) {
+            int seconds = (Integer) value;
+            MemorySegment linger = LINGER_SCRATCH.get();
+            Linger.set(linger, seconds >= 0, Math.max(0, Math.min(seconds, 65535)));
+            check("setsockopt(SO_LINGER)", withFd(() -> LibC.setsockopt(fd.fd, SOL_SOCKET, SO_LINGER, linger)));
+            return;
+        }
+        int v;
+        if (value instanceof Boolean b) {
+            v = b ? 1 : 0;
+        } else {
+            v = (Integer) value;
+            if (v < 0) {
+                throw new IllegalArgumentException("negative value for " + option + ": " + v);
+            }
+        }
+        int[] ln = levelAndName(option);
+        check("setsockopt(" + option + ")", withFd(() -> LibC.setsockoptInt(fd.fd, ln[0], ln[1], v)));
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public <T> T getOption(SocketOption<T> option) throws IOException {
+        Objects.requireNonNull(option, "option");
+        if (!supportedOptions().contains(option)) {
+            throw new UnsupportedOperationException("'" + option + "' not supported");
+        }
+        if (option == StandardSocketOptions.SO_LINGER) {
+            MemorySegment linger = LINGER_SCRATCH.get();
+            check("getsockopt(SO_LINGER)", withFd(() -> LibC.getsockopt(fd.fd, SOL_SOCKET, SO_LINGER, linger)));
+            return (T) Integer.valueOf(Linger.enabled(linger) ? Linger.seconds(linger) : -1);
+        }
+        int[] ln = levelAndName(option);
+        begin();
+        long r;
+        try {
+            r = LibC.getsockoptInt(fd.fd, ln[0], ln[1]);
+        } finally {
+            end();
+        }
+        if (r < 0) {
+            throw Errno.toException("getsockopt(" + option + ")", (int) -r);
+        }
+        if (option.type() == Boolean.class) {
+            return (T) Boolean.valueOf(r != 0);
+        }
+        return (T) Integer.valueOf((int) r);
+    }
+
+    private static int[] levelAndName(SocketOption<?> option) {
+        if (option == StandardSocketOptions.TCP_NODELAY) {
+            return new int[] {IPPROTO_TCP, TCP_NODELAY};
+        } else if (option == StandardSocketOptions.SO_KEEPALIVE) {
+            return new int[] {SOL_SOCKET, SO_KEEPALIVE};
+        } else if (option == StandardSocketOptions.SO_RCVBUF) {
+            return new int[] {SOL_SOCKET, SO_RCVBUF};
+        } else if (option == StandardSocketOptions.SO_SNDBUF) {
+            return new int[] {SOL_SOCKET, SO_SNDBUF};
+        } else if (option == StandardSocketOptions.SO_REUSEADDR) {
+            return new int[] {SOL_SOCKET, SO_REUSEADDR};
+        } else if (option == StandardSocketOptions.SO_REUSEPORT) {
+            return new int[] {SOL_SOCKET, SO_REUSEPORT};
+        }
+        throw new UnsupportedOperationException("'" + option + "' not supported");
+    }
+
+    /** Runs a short system call on the descriptor between begin() and end(). */
+    final int withFd(IntCall call) throws IOException {
+        begin();
+        try {
+            return call.run();
+        } finally {
+            end();
+        }
+    }
+
+    static void check(String operation, int result) throws IOException {
+        if (result < 0) {
+            throw Errno.toException(operation, -result);
+        }
+    }
+
+    /** A system call returning an int or -errno. */
+    @FunctionalInterface
+    interface IntCall {
+        int run();
+    }
+}

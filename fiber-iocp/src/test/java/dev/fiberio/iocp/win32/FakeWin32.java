@@ -1,0 +1,990 @@
+package dev.fiberio.iocp.win32;
+
+import static dev.fiberio.iocp.win32.Win32Constants.*;
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
+import java.lang.foreign.MemorySegment;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+import java.util.function.ToIntFunction;
+
+/**
+ * An in-memory {@link Win32}: completion ports and connected fake sockets, so the IOCP poller's
+ * logic can be tested on any OS, deterministically.
+ *
+ * <p>What it models, after the Win32 docs: completion ports with keys, GetQueuedCompletionStatusEx
+ * from any number of threads (0, finite and INFINITE timeouts; ERROR_ABANDONED_WAIT_0 when the port
+ * is closed under a waiter), PostQueuedCompletionStatus; WSARecv / WSASend that complete
+ * synchronously when they can (queuing a packet too, unless FILE_SKIP_COMPLETION_PORT_ON_SUCCESS is
+ * set) and otherwise return WSA_IO_PENDING and complete later, writing the data into the WSABUF
+ * memory, the result into the OVERLAPPED, and queuing a packet with the OVERLAPPED address; send
+ * back-pressure ({@link #setReceiveCapacity}); CancelIoEx and closesocket completing pending
+ * operations with STATUS_CANCELLED (ERROR_OPERATION_ABORTED), exactly one packet per operation even
+ * when cancel races completion; graceful close (end of stream), abortive close (linger 0 or unread
+ * data: the peer sees a reset); AcceptEx / ConnectEx / GetAcceptExSockaddrs against fake listeners,
+ * a refused ConnectEx completing with STATUS_CONNECTION_REFUSED; WSAGetOverlappedResult.
+ *
+ * <p>What it does not: blocking (non-overlapped) I/O, AcceptEx with receive data, ConnectEx with
+ * send data, UDP. Those throw {@link UnsupportedOperationException}. Errors the doc pages do not
+ * pin down are reported as WSAEINVAL. The AcceptEx address blocks use the fake's own format (each
+ * block starts with the sockaddr); only {@link #getAcceptExSockaddrs} reads them, as on Windows.
+ *
+ * <p>Test hooks: {@link #connectedPair}, {@link #connectTo}, {@link #receive}, {@link #takeReceived},
+ * {@link #resetConnection}, {@link #holdCompletions} (delay and reorder completion packets),
+ * {@link #awaitWaiters}, {@link #pendingOperations}, {@link #queuedCompletions}.
+ *
+ * <p>Implementation overview: {@link #lock} guards every socket's state and the bound addresses;
+ * every socket call takes it, so an operation completes (or is cancelled) exactly once. Packets are
+ * handed to the port (or the active {@link CompletionHold}) while it is held; ports have their own
+ * lock, taken last. GetQueuedCompletionStatusEx takes only the port's lock, so pollers never wait
+ * for socket calls. Handles live in {@link #handles}; {@link #lastError} is per thread.
+ */
+public final class FakeWin32 implements Win32 {
+
+    /**
+     * Two connected sockets.
+     *
+     * @param first one end
+     * @param second the other end
+     */
+    public record SocketPair(long first, long second) {
+    }
+
+    private static final int FIRST_EPHEMERAL_PORT = 49152;
+    private static final long FAKE_FUNCTION_POINTER = 0x7ff0_0000_1000L;
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Map<Long, Object> handles = new ConcurrentHashMap<>();
+    private final Map<Integer, List<FakeSocket>> boundPorts = new ConcurrentHashMap<>();
+    private final AtomicLong nextHandle = new AtomicLong(0x100);
+    private final ThreadLocal<int[]> lastError = ThreadLocal.withInitial(() -> new int[1]);
+    private final FakeSocket.Completer completer = this::complete;
+    private int nextEphemeralPort = FIRST_EPHEMERAL_PORT;
+    private int startups;
+    private volatile boolean extensionsLoaded;
+    private volatile CompletionHold hold;
+
+    /** Creates an empty fake: no sockets, no ports, Winsock not started. */
+    public FakeWin32() {
+    }
+
+    // ================================================================ test hooks
+
+    /**
+     * Creates two connected overlapped sockets on loopback, not associated with any port.
+     *
+     * @param family {@code AF_INET} or {@code AF_INET6}
+     * @return the two ends
+     */
+    public SocketPair connectedPair(int family) {
+        return locked(() -> {
+            FakeSocket a = newSocket(family);
+            FakeSocket b = newSocket(family);
+            a.local = bindEphemeral(a, loopback(family));
+            b.local = bindEphemeral(b, loopback(family));
+            connect(a, b);
+            return new SocketPair(a.handle, b.handle);
+        });
+    }
+
+    /**
+     * A remote client connects to {@code listener}: the connection completes a pending AcceptEx or
+     * waits in the backlog.
+     *
+     * @param listener a listening socket
+     * @return the client's socket handle (an ordinary fake socket)
+     */
+    public long connectTo(long listener) {
+        return onSocket(listener, server -> {
+            if (server.state != FakeSocket.State.LISTENING) {
+                throw new IllegalStateException("not listening: " + listener);
+            }
+            FakeSocket client = newSocket(server.family);
+            client.local = bindEphemeral(client, loopback(server.family));
+            if (!offerConnection(server, client)) {
+                throw new IllegalStateException("backlog of " + listener + " is full");
+            }
+            return client.handle;
+        });
+    }
+
+    /**
+     * Data arrives on {@code socket} as if its peer had sent it; completes pending receives.
+     *
+     * @param socket a connected socket
+     * @param data the bytes
+     */
+    public void receive(long socket, byte[] data) {
+        onSocket(socket, s -> {
+            s.inbound.add(data.clone());
+            s.pump(completer);
+            return null;
+        });
+    }
+
+    /**
+     * Removes and returns what is buffered for {@code socket} (e.g. what its peer sent), as if the
+     * application had read it; unblocks pending sends of the peer.
+     *
+     * @param socket a socket
+     * @return the buffered bytes
+     */
+    public byte[] takeReceived(long socket) {
+        return onSocket(socket, s -> {
+            byte[] data = s.inbound.takeAll();
+            s.pump(completer);
+            return data;
+        });
+    }
+
+    /**
+     * The peer of {@code socket} resets the connection: pending and future receives and sends on
+     * {@code socket} fail with a reset, buffered data is discarded.
+     *
+     * @param socket a connected socket
+     */
+    public void resetConnection(long socket) {
+        onSocket(socket, s -> {
+            s.reset = true;
+            s.inbound.takeAll();
+            s.pump(completer);
+            return null;
+        });
+    }
+
+    /**
+     * Limits how many bytes {@code socket} buffers before its peer's sends stay pending
+     * (an empty buffer always takes one send, whatever its size). Default 1 MiB.
+     *
+     * @param socket a socket
+     * @param bytes the capacity
+     */
+    public void setReceiveCapacity(long socket, int bytes) {
+        onSocket(socket, s -> s.receiveCapacity = bytes);
+    }
+
+    /**
+     * Holds back completion packets that match {@code filter} (see {@link CompletionHold}).
+     * One hold at a time; close it to stop holding.
+     *
+     * @param filter which packets to hold
+     * @return the hold
+     */
+    public CompletionHold holdCompletions(Predicate<FakeCompletion> filter) {
+        CompletionHold created = new CompletionHold(filter, this::enqueue, () -> hold = null);
+        return locked(() -> {
+            if (hold != null) {
+                throw new IllegalStateException("a CompletionHold is already active");
+            }
+            hold = created;
+            return created;
+        });
+    }
+
+    /**
+     * Blocks until {@code threads} threads wait in GetQueuedCompletionStatusEx on {@code port}
+     * (fails after 10 s instead of hanging).
+     *
+     * @param port a port handle
+     * @param threads how many waiters
+     */
+    public void awaitWaiters(long port, int threads) {
+        requirePort(port).awaitWaiters(threads, 10_000);
+    }
+
+    /**
+     * Pending overlapped operations started on {@code socket} (receives, sends, AcceptEx).
+     *
+     * @param socket a socket handle
+     * @return the count
+     */
+    public int pendingOperations(long socket) {
+        return onSocket(socket, FakeSocket::pendingCount);
+    }
+
+    /**
+     * Packets queued on {@code port} and not dequeued yet (held packets are not counted).
+     *
+     * @param port a port handle
+     * @return the count
+     */
+    public int queuedCompletions(long port) {
+        return requirePort(port).queued();
+    }
+
+    // ================================================================ Win32
+
+    @Override
+    public int lastError() {
+        return lastError.get()[0];
+    }
+
+    @Override
+    public int wsaStartup(short version, MemorySegment wsaData) {
+        requireNative(wsaData);
+        WsaData.setVersion(wsaData, version);
+        return locked(() -> {
+            startups++;
+            return 0;
+        });
+    }
+
+    @Override
+    public int wsaCleanup() {
+        return locked(() -> {
+            if (startups == 0) {
+                return fail(WSANOTINITIALISED);
+            }
+            startups--;
+            return 0;
+        });
+    }
+
+    @Override
+    public long wsaSocket(int af, int type, int protocol, int flags) {
+        if ((flags & WSA_FLAG_OVERLAPPED) == 0) {
+            throw new UnsupportedOperationException("FakeWin32 models overlapped sockets only");
+        }
+        return locked(() -> {
+            if (startups == 0) {
+                fail(WSANOTINITIALISED);
+                return INVALID_SOCKET;
+            }
+            if ((af != AF_INET && af != AF_INET6) || type != SOCK_STREAM || (protocol != 0 && protocol != IPPROTO_TCP)) {
+                fail(WSAEINVAL);
+                return INVALID_SOCKET;
+            }
+            return newSocket(af).handle;
+        });
+    }
+
+    @Override
+    public int bind(long socket, MemorySegment name, int nameLength) {
+        requireNative(name);
+        return withSocket(socket, s -> {
+            if (nameLength < SockAddrs.length(s.family)) {
+                return fail(WSAEFAULT);
+            }
+            MemorySegment sockaddr = name.asSlice(0, nameLength);
+            if (s.state != FakeSocket.State.CREATED || sockaddr.get(JAVA_SHORT, 0) != s.family) {
+                return fail(WSAEINVAL);
+            }
+            InetSocketAddress address = SockAddrs.decode(sockaddr);
+            if (address.getPort() == 0) {
+                s.local = bindEphemeral(s, address.getAddress());
+            } else if (boundPorts.containsKey(address.getPort())) {
+                return fail(WSAEADDRINUSE);
+            } else {
+                s.local = address;
+                boundPorts.computeIfAbsent(address.getPort(), p -> new ArrayList<>()).add(s);
+            }
+            s.state = FakeSocket.State.BOUND;
+            return 0;
+        });
+    }
+
+    @Override
+    public int listen(long socket, int backlog) {
+        return withSocket(socket, s -> {
+            if (s.state != FakeSocket.State.BOUND && s.state != FakeSocket.State.LISTENING) {
+                return fail(WSAEINVAL);
+            }
+            s.state = FakeSocket.State.LISTENING;
+            s.backlogLimit = Math.max(1, Math.min(backlog, 1024));
+            return 0;
+        });
+    }
+
+    @Override
+    public int closesocket(long socket) {
+        return withSocket(socket, s -> {
+            close(s);
+            return 0;
+        });
+    }
+
+    @Override
+    public int shutdown(long socket, int how) {
+        return withSocket(socket, s -> {
+            if (s.state != FakeSocket.State.CONNECTED) {
+                return fail(WSAENOTCONN);
+            }
+            if (how == SD_SEND || how == SD_BOTH) {
+                s.sendShutdown = true;
+                if (s.peer != null) {
+                    s.peer.endOfStream = true;
+                }
+            }
+            if (how == SD_RECEIVE || how == SD_BOTH) {
+                s.receiveShutdown = true;
+            }
+            s.pump(completer);
+            return 0;
+        });
+    }
+
+    @Override
+    public int setsockopt(long socket, int level, int name, MemorySegment value, int valueLength) {
+        requireNative(value);
+        return withSocket(socket, s -> {
+            if (valueLength < 0 || value.byteSize() < valueLength) {
+                return fail(WSAEFAULT);
+            }
+            s.options.put(optionKey(level, name), value.asSlice(0, valueLength).toArray(JAVA_BYTE));
+            return 0;
+        });
+    }
+
+    @Override
+    public int getsockopt(long socket, int level, int name, MemorySegment value, MemorySegment valueLength) {
+        requireNative(value, valueLength);
+        return withSocket(socket, s -> {
+            byte[] stored = s.options.get(optionKey(level, name));
+            if (stored == null && level == SOL_SOCKET && (name == SO_ERROR || name == SO_RCVBUF || name == SO_SNDBUF)) {
+                int defaultValue = name == SO_ERROR ? 0 : 65536;
+                stored = MemorySegment.ofArray(new int[] {defaultValue}).toArray(JAVA_BYTE);
+            }
+            if (stored == null) {
+                return fail(WSAEINVAL);
+            }
+            if (valueLength.get(JAVA_INT, 0) < stored.length) {
+                return fail(WSAEFAULT);
+            }
+            MemorySegment.copy(stored, 0, value, JAVA_BYTE, 0, stored.length);
+            valueLength.set(JAVA_INT, 0, stored.length);
+            return 0;
+        });
+    }
+
+    @Override
+    public int getsockname(long socket, MemorySegment name, MemorySegment nameLength) {
+        return socketAddress(socket, name, nameLength, false);
+    }
+
+    @Override
+    public int getpeername(long socket, MemorySegment name, MemorySegment nameLength) {
+        return socketAddress(socket, name, nameLength, true);
+    }
+
+    @Override
+    public int wsaIoctl(long socket, int controlCode, MemorySegment in, int inLength, MemorySegment out, int outLength,
+                        MemorySegment bytesReturned, MemorySegment overlapped) {
+        requireNative(in, out, bytesReturned);
+        if (!overlapped.equals(MemorySegment.NULL)) {
+            throw new UnsupportedOperationException("FakeWin32 models blocking WSAIoctl only");
+        }
+        return withSocket(socket, s -> {
+            if (controlCode != SIO_GET_EXTENSION_FUNCTION_POINTER || inLength < Guid.LAYOUT.byteSize()
+                    || outLength < ADDRESS.byteSize()) {
+                return fail(WSAEINVAL);
+            }
+            Guid guid = Guid.read(in);
+            List<Guid> known = List.of(Guid.WSAID_ACCEPTEX, Guid.WSAID_CONNECTEX, Guid.WSAID_GETACCEPTEXSOCKADDRS);
+            if (!known.contains(guid)) {
+                return fail(WSAEINVAL);
+            }
+            out.set(JAVA_LONG, 0, FAKE_FUNCTION_POINTER + 16L * known.indexOf(guid));
+            bytesReturned.set(JAVA_INT, 0, (int) ADDRESS.byteSize());
+            return 0;
+        });
+    }
+
+    @Override
+    public int loadExtensionFunctions(long socket) {
+        return withSocket(socket, s -> {
+            extensionsLoaded = true;
+            return 0;
+        });
+    }
+
+    @Override
+    public boolean acceptEx(long listenSocket, long acceptSocket, MemorySegment outputBuffer, int receiveDataLength,
+                            int localAddressLength, int remoteAddressLength, MemorySegment bytesReceived,
+                            MemorySegment overlapped) {
+        requireExtensions();
+        requireNative(outputBuffer, bytesReceived, overlapped);
+        if (receiveDataLength != 0) {
+            throw new UnsupportedOperationException("FakeWin32 models AcceptEx without receive data only");
+        }
+        if (outputBuffer.byteSize() < (long) localAddressLength + remoteAddressLength) {
+            throw new IllegalArgumentException("AcceptEx output buffer too small for its address blocks");
+        }
+        return locked(() -> {
+            FakeSocket listener = socket(listenSocket);
+            FakeSocket target = socket(acceptSocket);
+            if (listener == null || target == null) {
+                return failBool(WSAENOTSOCK);
+            }
+            int needed = SockAddrs.length(listener.family) + 16;
+            if (listener.state != FakeSocket.State.LISTENING || target.state != FakeSocket.State.CREATED
+                    || target.family != listener.family || localAddressLength < needed || remoteAddressLength < needed) {
+                return failBool(WSAEINVAL);
+            }
+            FakeSocket.Accept accept = new FakeSocket.Accept(overlapped, target, outputBuffer,
+                    localAddressLength, remoteAddressLength);
+            FakeSocket connection = listener.backlog.pollFirst();
+            if (connection != null) {
+                finishAccept(accept, connection);
+                setIfPresent(bytesReceived, 0);
+                completeSynchronously(listener, overlapped, 0);
+                return true;
+            }
+            markPending(overlapped);
+            listener.accepts.addLast(accept);
+            return failBool(ERROR_IO_PENDING);
+        });
+    }
+
+    @Override
+    public boolean connectEx(long socket, MemorySegment name, int nameLength, MemorySegment sendBuffer, int sendLength,
+                             MemorySegment bytesSent, MemorySegment overlapped) {
+        requireExtensions();
+        requireNative(name, overlapped);
+        if (!sendBuffer.equals(MemorySegment.NULL) && sendLength != 0) {
+            throw new UnsupportedOperationException("FakeWin32 models ConnectEx without send data only");
+        }
+        return withSocketBool(socket, WSAENOTSOCK, s -> {
+            if (s.state == FakeSocket.State.CONNECTED) {
+                return failBool(WSAEISCONN);
+            }
+            if (s.state != FakeSocket.State.BOUND || nameLength < SockAddrs.length(s.family)) {
+                return failBool(WSAEINVAL);
+            }
+            InetSocketAddress target = SockAddrs.decode(name.asSlice(0, nameLength));
+            markPending(overlapped);
+            FakeSocket listener = listenerFor(target);
+            if (listener != null && offerConnection(listener, s)) {
+                complete(s, overlapped, STATUS_SUCCESS, 0);
+            } else {
+                complete(s, overlapped, STATUS_CONNECTION_REFUSED, 0);
+            }
+            return failBool(ERROR_IO_PENDING);
+        });
+    }
+
+    @Override
+    public void getAcceptExSockaddrs(MemorySegment outputBuffer, int receiveDataLength, int localAddressLength,
+                                     int remoteAddressLength, MemorySegment localSockaddr,
+                                     MemorySegment localSockaddrLength, MemorySegment remoteSockaddr,
+                                     MemorySegment remoteSockaddrLength) {
+        requireExtensions();
+        requireNative(outputBuffer, localSockaddr, localSockaddrLength, remoteSockaddr, remoteSockaddrLength);
+        MemorySegment local = outputBuffer.asSlice(receiveDataLength, localAddressLength);
+        MemorySegment remote = outputBuffer.asSlice((long) receiveDataLength + localAddressLength, remoteAddressLength);
+        localSockaddr.set(ADDRESS, 0, local);
+        localSockaddrLength.set(JAVA_INT, 0, SockAddrs.length(SockAddrs.family(SockAddrs.decode(local))));
+        remoteSockaddr.set(ADDRESS, 0, remote);
+        remoteSockaddrLength.set(JAVA_INT, 0, SockAddrs.length(SockAddrs.family(SockAddrs.decode(remote))));
+    }
+
+    @Override
+    public int wsaRecv(long socket, MemorySegment buffers, int bufferCount, MemorySegment bytesReceived,
+                       MemorySegment flags, MemorySegment overlapped) {
+        requireNative(buffers, bytesReceived, flags, overlapped);
+        requireOverlapped(overlapped);
+        Win32Native.requireArray(buffers, WsaBuf.arraySize(bufferCount), "WSABUF");
+        return withSocket(socket, s -> {
+            if (flags.equals(MemorySegment.NULL)) {
+                return fail(WSAEFAULT);
+            }
+            if (s.state != FakeSocket.State.CONNECTED) {
+                return fail(WSAENOTCONN);
+            }
+            if (s.receiveShutdown) {
+                return fail(WSAESHUTDOWN);
+            }
+            if (s.reset) {
+                return fail(WSAECONNRESET);
+            }
+            List<MemorySegment> targets = wsaBufs(buffers, bufferCount);
+            flags.set(JAVA_INT, 0, 0);
+            if (s.receives.isEmpty() && s.receiveReady()) {
+                int n = s.read(targets);
+                setIfPresent(bytesReceived, n);
+                completeSynchronously(s, overlapped, n);
+                s.pump(completer);
+                return 0;
+            }
+            markPending(overlapped);
+            s.receives.addLast(new FakeSocket.Receive(overlapped, targets));
+            return fail(WSA_IO_PENDING);
+        });
+    }
+
+    @Override
+    public int wsaSend(long socket, MemorySegment buffers, int bufferCount, MemorySegment bytesSent, int flags,
+                       MemorySegment overlapped) {
+        requireNative(buffers, bytesSent, overlapped);
+        requireOverlapped(overlapped);
+        Win32Native.requireArray(buffers, WsaBuf.arraySize(bufferCount), "WSABUF");
+        return withSocket(socket, s -> {
+            if (s.state != FakeSocket.State.CONNECTED) {
+                return fail(WSAENOTCONN);
+            }
+            if (s.sendShutdown) {
+                return fail(WSAESHUTDOWN);
+            }
+            FakeSocket peer = s.peer;
+            if (s.reset || peer == null || peer.state == FakeSocket.State.CLOSED || peer.reset) {
+                return fail(WSAECONNRESET);
+            }
+            List<MemorySegment> sources = wsaBufs(buffers, bufferCount);
+            long length = sources.stream().mapToLong(MemorySegment::byteSize).sum();
+            if (s.sends.isEmpty() && peer.hasRoomFor(length)) {
+                peer.append(sources);
+                setIfPresent(bytesSent, (int) length);
+                completeSynchronously(s, overlapped, (int) length);
+                s.pump(completer);
+                return 0;
+            }
+            markPending(overlapped);
+            s.sends.addLast(new FakeSocket.Send(overlapped, sources, length));
+            return fail(WSA_IO_PENDING);
+        });
+    }
+
+    @Override
+    public boolean wsaGetOverlappedResult(long socket, MemorySegment overlapped, MemorySegment bytesTransferred,
+                                          MemorySegment flags) {
+        requireNative(overlapped, bytesTransferred, flags);
+        if (handles.get(socket) == null) {
+            return failBool(WSAENOTSOCK);
+        }
+        int status = Overlapped.status(overlapped);
+        if (status == STATUS_PENDING) {
+            return failBool(WSA_IO_INCOMPLETE);
+        }
+        bytesTransferred.set(JAVA_INT, 0, Overlapped.bytesTransferred(overlapped));
+        flags.set(JAVA_INT, 0, 0);
+        return status == STATUS_SUCCESS || failBool(winsockError(status));
+    }
+
+    @Override
+    public long createIoCompletionPort(long fileHandle, long existingPort, long completionKey, int concurrentThreads) {
+        return locked(() -> {
+            if (fileHandle == INVALID_HANDLE_VALUE) {
+                return existingPort == 0 ? newPort().handle() : failHandle(ERROR_INVALID_PARAMETER);
+            }
+            FakeSocket s = socket(fileHandle);
+            if (s == null) {
+                return failHandle(ERROR_INVALID_HANDLE);
+            }
+            if (s.port != null) {
+                return failHandle(ERROR_INVALID_PARAMETER);
+            }
+            FakeCompletionPort port = existingPort == 0 ? newPort() : port(existingPort);
+            if (port == null) {
+                return failHandle(ERROR_INVALID_HANDLE);
+            }
+            s.port = port;
+            s.completionKey = completionKey;
+            return port.handle();
+        });
+    }
+
+    @Override
+    public boolean getQueuedCompletionStatusEx(long port, MemorySegment entries, int count,
+                                               MemorySegment entriesRemoved, int timeoutMillis) {
+        requireNative(entries, entriesRemoved);
+        Win32Native.requireArray(entries, OverlappedEntry.arraySize(count), "OVERLAPPED_ENTRY");
+        FakeCompletionPort p = port(port);
+        if (p == null || p.isClosed()) {
+            return failBool(ERROR_INVALID_HANDLE);
+        }
+        if (count < 1) {
+            return failBool(ERROR_INVALID_PARAMETER);
+        }
+        long timeout = timeoutMillis == INFINITE ? -1 : Integer.toUnsignedLong(timeoutMillis);
+        FakeCompletionPort.Taken taken = p.take(count, timeout);
+        if (taken.packets().isEmpty()) {
+            return failBool(taken.closed() ? ERROR_ABANDONED_WAIT_0 : WAIT_TIMEOUT);
+        }
+        for (int i = 0; i < taken.packets().size(); i++) {
+            FakeCompletion c = taken.packets().get(i);
+            OverlappedEntry.set(entries, i, c.key(), c.overlapped(), c.status(), c.bytes());
+        }
+        entriesRemoved.set(JAVA_INT, 0, taken.packets().size());
+        return true;
+    }
+
+    @Override
+    public boolean postQueuedCompletionStatus(long port, int bytesTransferred, long completionKey,
+                                              MemorySegment overlapped) {
+        requireNative(overlapped);
+        FakeCompletionPort p = port(port);
+        if (p == null || p.isClosed()) {
+            return failBool(ERROR_INVALID_HANDLE);
+        }
+        deliver(new FakeCompletion(port, completionKey, overlapped.address(), STATUS_SUCCESS, bytesTransferred));
+        return true;
+    }
+
+    @Override
+    public boolean setFileCompletionNotificationModes(long handle, byte flags) {
+        return withSocketBool(handle, ERROR_INVALID_HANDLE, s -> {
+            s.notificationModes |= flags;
+            return true;
+        });
+    }
+
+    @Override
+    public boolean cancelIoEx(long handle, MemorySegment overlapped) {
+        requireNative(overlapped);
+        return locked(() -> {
+            Object target = handles.get(handle);
+            if (!(target instanceof FakeSocket s)) {
+                return failBool(target == null ? ERROR_INVALID_HANDLE : ERROR_NOT_FOUND);
+            }
+            boolean all = overlapped.equals(MemorySegment.NULL);
+            int cancelled = s.cancel(op -> all || op.overlapped().address() == overlapped.address(), completer);
+            if (cancelled == 0) {
+                return failBool(ERROR_NOT_FOUND);
+            }
+            s.pump(completer);
+            return true;
+        });
+    }
+
+    @Override
+    public boolean closeHandle(long handle) {
+        return locked(() -> {
+            Object target = handles.get(handle);
+            if (target instanceof FakeCompletionPort p) {
+                handles.remove(handle);
+                p.close();
+                return true;
+            }
+            if (target instanceof FakeSocket s) {
+                close(s);
+                return true;
+            }
+            return failBool(ERROR_INVALID_HANDLE);
+        });
+    }
+
+    // ================================================================ internals (lock held unless noted)
+
+    /** Runs {@code body} under the state lock. */
+    private <T> T locked(Supplier<T> body) {
+        lock.lock();
+        try {
+            return body.get();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Runs {@code body} under the lock on an open socket; fails with WSAENOTSOCK if there is none. */
+    private int withSocket(long handle, ToIntFunction<FakeSocket> body) {
+        return locked(() -> {
+            FakeSocket s = socket(handle);
+            return s == null ? fail(WSAENOTSOCK) : body.applyAsInt(s);
+        });
+    }
+
+    /** Like {@link #withSocket} for BOOL functions, failing with {@code missing}. */
+    private boolean withSocketBool(long handle, int missing, Predicate<FakeSocket> body) {
+        return locked(() -> {
+            FakeSocket s = socket(handle);
+            return s == null ? failBool(missing) : body.test(s);
+        });
+    }
+
+    /** Test hooks: runs {@code body} under the lock on a socket that must be open. */
+    private <T> T onSocket(long handle, Function<FakeSocket, T> body) {
+        return locked(() -> body.apply(requireSocket(handle)));
+    }
+
+    private FakeSocket newSocket(int family) {
+        FakeSocket s = new FakeSocket(nextHandle.getAndAdd(4), family);
+        handles.put(s.handle, s);
+        return s;
+    }
+
+    private FakeCompletionPort newPort() {
+        FakeCompletionPort p = new FakeCompletionPort(nextHandle.getAndAdd(4));
+        handles.put(p.handle(), p);
+        return p;
+    }
+
+    private FakeSocket socket(long handle) {
+        return handles.get(handle) instanceof FakeSocket s && s.state != FakeSocket.State.CLOSED ? s : null;
+    }
+
+    /** Lock not needed: the handle table is concurrent and a port is immutable apart from its own lock. */
+    private FakeCompletionPort port(long handle) {
+        return handles.get(handle) instanceof FakeCompletionPort p ? p : null;
+    }
+
+    private FakeSocket requireSocket(long handle) {
+        FakeSocket s = socket(handle);
+        if (s == null) {
+            throw new IllegalArgumentException("no open fake socket " + handle);
+        }
+        return s;
+    }
+
+    private FakeCompletionPort requirePort(long handle) {
+        FakeCompletionPort p = port(handle);
+        if (p == null) {
+            throw new IllegalArgumentException("no fake completion port " + handle);
+        }
+        return p;
+    }
+
+    private InetSocketAddress bindEphemeral(FakeSocket s, InetAddress address) {
+        int port = nextEphemeralPort++;
+        boundPorts.computeIfAbsent(port, p -> new ArrayList<>()).add(s);
+        s.state = FakeSocket.State.BOUND;
+        return new InetSocketAddress(address, port);
+    }
+
+    private static InetAddress loopback(int family) {
+        try {
+            return InetAddress.getByAddress(family == AF_INET ? new byte[] {127, 0, 0, 1}
+                    : new byte[] {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1});
+        } catch (java.net.UnknownHostException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** The address a peer sees for a socket bound to a wildcard address. */
+    private static InetSocketAddress concrete(InetSocketAddress address, int family) {
+        return address.getAddress().isAnyLocalAddress()
+                ? new InetSocketAddress(loopback(family), address.getPort()) : address;
+    }
+
+    private static void connect(FakeSocket a, FakeSocket b) {
+        a.state = FakeSocket.State.CONNECTED;
+        b.state = FakeSocket.State.CONNECTED;
+        a.peer = b;
+        b.peer = a;
+        a.remote = concrete(b.local, b.family);
+        b.remote = concrete(a.local, a.family);
+    }
+
+    private FakeSocket listenerFor(InetSocketAddress target) {
+        List<FakeSocket> bound = boundPorts.get(target.getPort());
+        if (bound == null) {
+            return null;
+        }
+        for (FakeSocket s : bound) {
+            if (s.state == FakeSocket.State.LISTENING) {
+                return s;
+            }
+        }
+        return null;
+    }
+
+    /** A client connects to a listener: completes a pending AcceptEx or joins the backlog. */
+    private boolean offerConnection(FakeSocket listener, FakeSocket client) {
+        if (listener.accepts.isEmpty() && listener.backlog.size() >= listener.backlogLimit) {
+            return false;
+        }
+        FakeSocket serverSide = new FakeSocket(0, listener.family);
+        serverSide.local = concrete(listener.local, listener.family);
+        connect(serverSide, client);
+        FakeSocket.Accept accept = listener.accepts.pollFirst();
+        if (accept == null) {
+            listener.backlog.addLast(serverSide);
+        } else {
+            finishAccept(accept, serverSide);
+            complete(listener, accept.overlapped(), STATUS_SUCCESS, 0);
+        }
+        return true;
+    }
+
+    /** The accept socket takes over a connection; the address blocks are written into the output buffer. */
+    private void finishAccept(FakeSocket.Accept accept, FakeSocket connection) {
+        FakeSocket target = accept.acceptSocket();
+        target.adopt(connection);
+        SockAddrs.encode(target.local, target.family, accept.output().asSlice(0, accept.localLength()));
+        SockAddrs.encode(target.remote, target.family,
+                accept.output().asSlice(accept.localLength(), accept.remoteLength()));
+        target.pump(completer);
+    }
+
+    private void close(FakeSocket s) {
+        FakeSocket.State before = s.state;
+        s.state = FakeSocket.State.CLOSED;
+        handles.remove(s.handle);
+        s.cancel(op -> true, completer);
+        for (Object other : handles.values()) {
+            if (other instanceof FakeSocket listener) {
+                listener.cancel(op -> op instanceof FakeSocket.Accept a && a.acceptSocket() == s, completer);
+            }
+        }
+        if (before == FakeSocket.State.CONNECTED && s.peer != null && s.peer.state != FakeSocket.State.CLOSED) {
+            if (abortiveClose(s)) {
+                s.peer.reset = true;
+            } else {
+                s.peer.endOfStream = true;
+            }
+            s.peer.pump(completer);
+        }
+        for (FakeSocket waiting : s.backlog) {
+            if (waiting.peer != null) {
+                waiting.peer.reset = true;
+                waiting.peer.pump(completer);
+            }
+        }
+        s.backlog.clear();
+        if (s.local != null) {
+            List<FakeSocket> bound = boundPorts.get(s.local.getPort());
+            if (bound != null && bound.remove(s) && bound.isEmpty()) {
+                boundPorts.remove(s.local.getPort());
+            }
+        }
+    }
+
+    /** Linger on with timeout 0, or unread data, makes closesocket send a reset. */
+    private static boolean abortiveClose(FakeSocket s) {
+        byte[] option = s.options.get(optionKey(SOL_SOCKET, SO_LINGER));
+        boolean lingerZero = false;
+        if (option != null && option.length >= Linger.LAYOUT.byteSize()) {
+            MemorySegment linger = MemorySegment.ofArray(new short[2]); // a short[] is 2-aligned, like the struct
+            MemorySegment.copy(option, 0, linger, JAVA_BYTE, 0, (int) Linger.LAYOUT.byteSize());
+            lingerZero = Linger.enabled(linger) && Linger.seconds(linger) == 0;
+        }
+        return lingerZero || s.inbound.size() > 0;
+    }
+
+    private int socketAddress(long socket, MemorySegment name, MemorySegment nameLength, boolean peer) {
+        requireNative(name, nameLength);
+        return withSocket(socket, s -> {
+            InetSocketAddress address = peer ? s.remote : s.local;
+            if (address == null) {
+                return fail(peer ? WSAENOTCONN : WSAEINVAL);
+            }
+            if (nameLength.get(JAVA_INT, 0) < SockAddrs.length(s.family)) {
+                return fail(WSAEFAULT);
+            }
+            nameLength.set(JAVA_INT, 0, SockAddrs.encode(address, s.family, name));
+            return 0;
+        });
+    }
+
+    /**
+     * The memory the WSABUFs point to, as the kernel sees it: raw addresses and lengths. Restricted
+     * by nature: like the kernel, the fake trusts the caller's WSABUF (that is what it tests).
+     */
+    @SuppressWarnings("restricted")
+    private static List<MemorySegment> wsaBufs(MemorySegment array, int count) {
+        List<MemorySegment> buffers = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            buffers.add(MemorySegment.ofAddress(WsaBuf.buffer(array, i)).reinterpret(WsaBuf.length(array, i)));
+        }
+        return buffers;
+    }
+
+    private static void markPending(MemorySegment overlapped) {
+        Overlapped.complete(overlapped, STATUS_PENDING, 0);
+    }
+
+    /** A synchronous success: the result is written, and a packet queued unless the socket skips it. */
+    private void completeSynchronously(FakeSocket owner, MemorySegment overlapped, int bytes) {
+        Overlapped.complete(overlapped, STATUS_SUCCESS, bytes);
+        if (!owner.skipsCompletionOnSuccess()) {
+            queuePacket(owner, overlapped, STATUS_SUCCESS, bytes);
+        }
+    }
+
+    /** Completion of a pending operation: the result is written and a packet queued. */
+    private void complete(FakeSocket owner, MemorySegment overlapped, int status, int bytes) {
+        Overlapped.complete(overlapped, status, bytes);
+        queuePacket(owner, overlapped, status, bytes);
+    }
+
+    private void queuePacket(FakeSocket owner, MemorySegment overlapped, int status, int bytes) {
+        if (owner.port != null) {
+            deliver(new FakeCompletion(owner.port.handle(), owner.completionKey, overlapped.address(), status, bytes));
+        }
+    }
+
+    /** Hands a packet to the active hold, or queues it. Any thread, any lock state. */
+    private void deliver(FakeCompletion packet) {
+        CompletionHold active = hold;
+        if (active == null || !active.offer(packet)) {
+            enqueue(packet);
+        }
+    }
+
+    private void enqueue(FakeCompletion packet) {
+        FakeCompletionPort p = port(packet.port());
+        if (p != null) {
+            p.enqueue(packet);
+        }
+    }
+
+    /** How WSAGetOverlappedResult reports an NTSTATUS (the mapping ws2_32 applies). */
+    static int winsockError(int status) {
+        return switch (status) {
+            case STATUS_CANCELLED -> WSA_OPERATION_ABORTED;
+            case STATUS_CONNECTION_RESET, STATUS_REMOTE_DISCONNECT -> WSAECONNRESET;
+            case STATUS_CONNECTION_REFUSED -> WSAECONNREFUSED;
+            case STATUS_CONNECTION_ABORTED, STATUS_LOCAL_DISCONNECT -> WSAECONNABORTED;
+            case STATUS_IO_TIMEOUT -> WSAETIMEDOUT;
+            default -> WSAEINVAL;
+        };
+    }
+
+    private static long optionKey(int level, int name) {
+        return ((long) level << 32) | Integer.toUnsignedLong(name);
+    }
+
+    private static void setIfPresent(MemorySegment dword, int value) {
+        if (!dword.equals(MemorySegment.NULL)) {
+            dword.set(JAVA_INT, 0, value);
+        }
+    }
+
+    private int fail(int error) {
+        lastError.get()[0] = error;
+        return SOCKET_ERROR;
+    }
+
+    /** Fails a handle-returning kernel32 call: its failure value is NULL (0). */
+    private long failHandle(int error) {
+        lastError.get()[0] = error;
+        return 0L;
+    }
+
+    private boolean failBool(int error) {
+        lastError.get()[0] = error;
+        return false;
+    }
+
+    private void requireExtensions() {
+        if (!extensionsLoaded) {
+            throw new IllegalStateException("call loadExtensionFunctions(socket) first");
+        }
+    }
+
+    private static void requireOverlapped(MemorySegment overlapped) {
+        if (overlapped.equals(MemorySegment.NULL)) {
+            throw new UnsupportedOperationException("FakeWin32 models overlapped I/O only");
+        }
+    }
+
+    /** The linker rejects heap segments; so does the fake, so tests catch what Windows would. */
+    private static void requireNative(MemorySegment... segments) {
+        for (MemorySegment segment : segments) {
+            if (!segment.isNative()) {
+                throw new IllegalArgumentException("Heap segment not allowed: " + segment);
+            }
+        }
+    }
+}
