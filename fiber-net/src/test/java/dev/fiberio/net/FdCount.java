@@ -3,7 +3,6 @@ package dev.fiberio.net;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.File;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Counts this process's open file descriptors (the entries of {@code /proc/self/fd}), to find leaks.
@@ -11,7 +10,6 @@ import java.util.concurrent.TimeUnit;
  */
 public final class FdCount {
     private static final File PROC_FD = new File("/proc/self/fd");
-    private static final long SETTLE_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private FdCount() {
     }
@@ -27,9 +25,8 @@ public final class FdCount {
     }
 
     /**
-     * Asserts that the count is back to at most {@code before}. Some backends release a closed
-     * socket's descriptor on their poller thread shortly after {@code close()} returns (the JDK's NIO
-     * does), so this polls until the count settles, and fails only if it has not after 10 s.
+     * Asserts that the count is back to at most {@code before}: a backend's {@code close()} releases the
+     * descriptor before it returns, and a closed scheduler has released those of its I/O machinery.
      *
      * @param before the count taken before the test, or -1
      */
@@ -37,13 +34,7 @@ public final class FdCount {
         if (before < 0) {
             return;
         }
-        long deadline = System.nanoTime() + SETTLE_NANOS;
         int now = count();
-        while (now > before && System.nanoTime() - deadline < 0) {
-            Thread.onSpinWait();
-            Thread.yield();
-            now = count();
-        }
         assertTrue(now <= before, "file descriptors leaked: " + before + " open before the test, " + now + " after");
     }
 }

@@ -70,8 +70,7 @@ public final class Deadlines {
      * @throws FiberCancelledException if the calling fiber was cancelled (on a plain thread: interrupted)
      */
     public static void awaitOnce(WaitSlot slot, long deadline) {
-        // The caller is identified before the wait: after a suspension, code compiled around it may
-        // still see the previous carrier thread, so Fiber.current() is not asked again.
+        // The caller is identified once, before the wait; it is the same fiber after it.
         Fiber self = Fiber.current();
         if (deadline == NO_DEADLINE) {
             slot.await();
