@@ -169,7 +169,16 @@ public final class FiberSocket implements ByteChannel {
         if (h.localAddress() != null) {
             throw new SocketException("Already bound");
         }
-        h.bind(new InetSocketAddress(address, target.getPort()));
+        try {
+            h.bind(new InetSocketAddress(address, target.getPort()));
+        } catch (IOException | RuntimeException e) {
+            try {
+                holder.discard(h); // back to unbound: a failed bind keeps no descriptor
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
         return this;
     }
 
