@@ -140,12 +140,13 @@ final class WaitNode {
      * @return {@link #GRANTED}, {@link #CLOSED}, {@link #TIMED_OUT} or {@link #CANCELLED}
      */
     int await(boolean timed, long deadline, Withdrawal withdrawal) {
+        Object caller = WaitSupport.callerIdentity(); // once, before suspending: see WaitSupport.isCancelled
         for (;;) {
             int s = getStatusVolatile();
             if (s != WAITING) {
                 return s;
             }
-            int stop = WaitSupport.callerCancelled() ? CANCELLED
+            int stop = WaitSupport.isCancelled(caller) ? CANCELLED
                     : timed && deadline - System.nanoTime() <= 0 ? TIMED_OUT
                     : WAITING;
             if (stop != WAITING) {
