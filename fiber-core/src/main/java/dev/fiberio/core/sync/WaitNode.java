@@ -1,6 +1,5 @@
 package dev.fiberio.core.sync;
 
-import dev.fiberio.core.Fiber;
 import dev.fiberio.core.FiberPinnedException;
 import dev.fiberio.core.WaitSlot;
 import java.lang.invoke.MethodHandles;
@@ -173,36 +172,21 @@ final class WaitNode {
 
     /**
      * Waits until this node is completed, ignoring cancellation (a condition waiter re-acquiring its
-     * lock must get it back). A cancelled fiber cannot suspend on a {@link WaitSlot} (its waits return
-     * at once), so it yields to other fibers between checks; a pinned fiber, which cannot switch out at
-     * all, spins on its carrier. A thread's interrupt status is cleared for the wait and restored
-     * afterwards. The node never leaves its queue here: whoever completes it relies on the waiter
+     * lock must get it back): {@link WaitSlot#awaitUninterruptibly()} suspends a cancelled fiber too,
+     * and keeps a thread's interrupt status. A pinned fiber, which cannot switch out at all, spins on
+     * its carrier. The node never leaves its queue here: whoever completes it relies on the waiter
      * taking what it was given.
      *
      * @return {@link #GRANTED} or {@link #CLOSED}
      */
     int awaitUninterruptibly() {
-        Fiber fiber = Fiber.current();
-        boolean interrupted = false;
         int s;
         while ((s = getStatusVolatile()) == WAITING) {
-            if (fiber == null) {
-                interrupted |= Thread.interrupted();
-                slot.await();
-            } else {
-                try {
-                    if (fiber.isCancelled()) {
-                        Fiber.yield();
-                    } else {
-                        slot.await();
-                    }
-                } catch (FiberPinnedException e) {
-                    Thread.onSpinWait(); // cannot switch out: wait on the carrier rather than leave the queue
-                }
+            try {
+                slot.awaitUninterruptibly();
+            } catch (FiberPinnedException e) {
+                Thread.onSpinWait(); // cannot switch out: wait on the carrier rather than leave the queue
             }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
         }
         return s;
     }
