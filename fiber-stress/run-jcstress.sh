@@ -2,7 +2,7 @@
 # Builds fiber-stress/target/jcstress.jar and runs the jcstress suite.
 #   ./run-jcstress.sh [quick|full] [extra jcstress args]
 #     quick (default)  every test once, in one JVM configuration (C2, split compilation off): for CI,
-#                      about 15 s per test on 2 cores
+#                      about 10 s per test on 2 cores
 #     full             jcstress "default" mode over all its JVM configurations (interpreter, C1, C2,
 #                      C2 with randomized scheduling) and split compilation: for people who stress-test;
 #                      add "-m tough" or "-m stress" for longer runs
@@ -28,7 +28,7 @@ args=()
 opt() { user_gave "$1" || args+=("$1" "$2"); } # jcstress rejects an option given twice
 case "$mode" in
   quick)
-    opt -m quick; opt -iters 1; opt -time 300; opt -sc false; opt -pth false
+    opt -m quick; opt -iters 1; opt -time 500; opt -sc false; opt -pth false
     opt -jvmArgs "$FLAGS" ;; # our flags only: disables jcstress's search over JVM configurations
   full)
     opt -m default
