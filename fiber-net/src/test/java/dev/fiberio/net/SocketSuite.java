@@ -77,7 +77,7 @@ public abstract class SocketSuite {
     private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
     private static final Duration SHORT = Duration.ofMillis(150);
     /** Connect timeout of the backlog probe: far above any loopback handshake, so only a dropped SYN times out. */
-    private static final Duration PROBE = Duration.ofMillis(500);
+    private static final Duration PROBE = Duration.ofSeconds(1);
     private static final int SMALL_BUFFER = 8 * 1024;
     private static final int BIG = 64 << 20;
 
