@@ -201,13 +201,14 @@ public abstract class SocketSuite {
     void writesEverythingThroughPartialWritesWithATinySendBuffer() throws Exception {
         int size = 4 << 20;
         byte[] data = pattern(size, 3);
+        CountingProvider capped = new CountingProvider(provider(), 100_000); // partial even where the backend is not
         inFiber(() -> {
             try (FiberServerSocket listener = listen(SMALL_BUFFER)) {
-                FiberSocket client = FiberSocket.open(net).setOption(StandardSocketOptions.SO_SNDBUF, SMALL_BUFFER);
+                FiberSocket client = FiberSocket.open(capped).setOption(StandardSocketOptions.SO_SNDBUF, SMALL_BUFFER);
                 client.connect(listener.localAddress());
                 try (client; FiberSocket server = listener.accept()) {
                     Task<Void> writer = fork(() -> {
-                        client.write(data); // one call; the backend can only take a little at a time
+                        client.write(data); // one call; the backend takes a little at a time
                         client.close();
                         return null;
                     });
@@ -218,7 +219,7 @@ public abstract class SocketSuite {
             }
             return null;
         });
-        assertTrue(net.partialWrites() > 0, "the backend never wrote partially: the test did not test the write loop");
+        assertTrue(capped.partialWrites() >= size / 100_000, "partial writes: " + capped.partialWrites());
     }
 
     @Test
@@ -451,7 +452,9 @@ public abstract class SocketSuite {
             SocketTimeoutException e = writer.failure(SocketTimeoutException.class);
             assertEquals("Write timed out", e.getMessage());
             assertElapsedAtLeast(start, SHORT);
-            assertTrue(e.bytesTransferred > 0 && e.bytesTransferred < big.length, "bytesTransferred " + e.bytesTransferred);
+            // Some bytes fit into the socket buffers, but how many depends on the backend (an IOCP send
+            // may be cancelled whole): only the upper bound is common to all.
+            assertTrue(e.bytesTransferred >= 0 && e.bytesTransferred < big.length, "bytesTransferred " + e.bytesTransferred);
             assertTrue(c.client().isOpen());
         }
     }
