@@ -578,6 +578,27 @@ public abstract class SocketSuite {
         }
     }
 
+    @Test
+    void interruptingAThreadBlockedInReadCancelsTheRead() throws Exception {
+        try (Conn c = pair()) {
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            Thread reader = Thread.ofPlatform().start(() -> {
+                try {
+                    c.client().read(new byte[8], 0, 8);
+                } catch (Throwable t) {
+                    failure.set(t);
+                }
+            });
+            TestSchedulers.awaitCondition("reader thread parked", () -> reader.getState() == Thread.State.WAITING);
+            reader.interrupt();
+            reader.join();
+            assertInstanceOf(FiberCancelledException.class, failure.get());
+            assertTrue(c.client().isOpen(), "an interrupt cancels the call, not the socket");
+            c.server().write(bytes("ok"));
+            assertEquals("ok", ascii(readN(c.client(), 2)));
+        }
+    }
+
     // ------------------------------------------------------------------------------------------
     // Errors
     // ------------------------------------------------------------------------------------------
