@@ -550,18 +550,8 @@ public abstract class SocketSuite {
     @Test
     void closeWakesAReaderBlockedOnAPlainThread() throws Exception {
         try (Conn c = pair()) {
-            AtomicReference<Throwable> failure = new AtomicReference<>();
-            Thread reader = Thread.ofPlatform().start(() -> {
-                try {
-                    c.client().read(new byte[8], 0, 8);
-                } catch (Throwable t) {
-                    failure.set(t);
-                }
-            });
-            TestSchedulers.awaitCondition("reader thread parked", () -> reader.getState() == Thread.State.WAITING);
-            c.client().close();
-            reader.join();
-            assertSocketClosed(assertInstanceOf(SocketException.class, failure.get()));
+            Throwable failure = whileAThreadIsBlockedReading(c.client(), reader -> c.client().close());
+            assertSocketClosed(assertInstanceOf(SocketException.class, failure));
         }
     }
 
@@ -581,18 +571,8 @@ public abstract class SocketSuite {
     @Test
     void interruptingAThreadBlockedInReadCancelsTheRead() throws Exception {
         try (Conn c = pair()) {
-            AtomicReference<Throwable> failure = new AtomicReference<>();
-            Thread reader = Thread.ofPlatform().start(() -> {
-                try {
-                    c.client().read(new byte[8], 0, 8);
-                } catch (Throwable t) {
-                    failure.set(t);
-                }
-            });
-            TestSchedulers.awaitCondition("reader thread parked", () -> reader.getState() == Thread.State.WAITING);
-            reader.interrupt();
-            reader.join();
-            assertInstanceOf(FiberCancelledException.class, failure.get());
+            Throwable failure = whileAThreadIsBlockedReading(c.client(), Thread::interrupt);
+            assertInstanceOf(FiberCancelledException.class, failure);
             assertTrue(c.client().isOpen(), "an interrupt cancels the call, not the socket");
             c.server().write(bytes("ok"));
             assertEquals("ok", ascii(readN(c.client(), 2)));
@@ -991,6 +971,42 @@ public abstract class SocketSuite {
             }
         }
         return fail("64 connects to a listener with backlog 1 that never accepts all succeeded");
+    }
+
+    /** What to do to a thread blocked in a read. */
+    @FunctionalInterface
+    public interface ThreadAction {
+        /**
+         * Acts.
+         *
+         * @param reader the blocked thread
+         * @throws Exception anything
+         */
+        void act(Thread reader) throws Exception;
+    }
+
+    /**
+     * Starts a plain thread that reads from {@code s}, waits until it is parked in the read, applies
+     * {@code action}, and returns what the read threw (null if it returned).
+     *
+     * @param s      the socket to read from
+     * @param action what to do to the blocked thread
+     * @return the read's exception, or null
+     * @throws Exception from {@code action}, or if interrupted
+     */
+    public static Throwable whileAThreadIsBlockedReading(FiberSocket s, ThreadAction action) throws Exception {
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread reader = Thread.ofPlatform().start(() -> {
+            try {
+                s.read(new byte[8], 0, 8);
+            } catch (Throwable t) {
+                failure.set(t);
+            }
+        });
+        TestSchedulers.awaitCondition("reader thread parked", () -> reader.getState() == Thread.State.WAITING);
+        action.act(reader);
+        reader.join();
+        return failure.get();
     }
 
     /** Waits until {@code f} is suspended (blocked in what it was doing). */
