@@ -46,12 +46,15 @@ public final class NioNetProvider implements NetProvider {
 
     @Override
     public SocketHandle openSocket(ProtocolFamily family) throws IOException {
+        // Owner of the descriptor: the handle built below (adopt closes it if building fails); released
+        // by the handle's close(), or by the poller's shutdown when the scheduler closes.
         SocketChannel ch = open(family, SocketChannel::open);
         return NioHandle.adopt(ch, () -> new NioSocketHandle(ch, NioPoller.forCaller()));
     }
 
     @Override
     public ServerSocketHandle openServerSocket(ProtocolFamily family) throws IOException {
+        // Owner: as in openSocket.
         ServerSocketChannel ch = open(family, ServerSocketChannel::open);
         return NioHandle.adopt(ch, () -> new NioServerSocketHandle(ch, NioPoller.forCaller()));
     }

@@ -54,7 +54,7 @@ final class NioServerSocketHandle extends NioHandle<ServerSocketChannel> impleme
                 accepted = null;
             }
             if (accepted != null) {
-                SocketChannel ch = accepted;
+                SocketChannel ch = accepted; // owner: the new handle (closed here if building it fails)
                 return NioHandle.adopt(ch, () -> new NioSocketHandle(ch, target));
             }
             if (Deadlines.hasPassed(deadline)) {
