@@ -14,11 +14,13 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A provider that wraps another and counts the calls made to its handles: the suite uses it to show
- * that bad arguments are rejected before any call reaches the backend, and that writes really were
- * partial when the send buffer is small.
+ * that bad arguments are rejected before any call reaches the backend. It can also cap each handle
+ * write, so that every backend (even one whose writes always complete, like IOCP) returns partial
+ * writes and the write-all loop above it is exercised.
  */
 public final class CountingProvider implements NetProvider {
     private final NetProvider delegate;
+    private final long writeCap;
     private final AtomicLong handleCalls = new AtomicLong();
     private final AtomicLong partialWrites = new AtomicLong();
 
@@ -28,7 +30,18 @@ public final class CountingProvider implements NetProvider {
      * @param delegate the provider under test
      */
     public CountingProvider(NetProvider delegate) {
+        this(delegate, Long.MAX_VALUE);
+    }
+
+    /**
+     * Wraps {@code delegate}, passing at most {@code writeCap} bytes to each handle write.
+     *
+     * @param delegate the provider under test
+     * @param writeCap the largest write handed to the backend
+     */
+    public CountingProvider(NetProvider delegate, long writeCap) {
         this.delegate = delegate;
+        this.writeCap = writeCap;
     }
 
     /**
@@ -89,13 +102,18 @@ public final class CountingProvider implements NetProvider {
             return method.invoke(target, args);
         }
         handleCalls.incrementAndGet();
+        boolean write = method.getName().equals("write");
+        long requested = write ? ((MemorySegment) args[0]).byteSize() : 0;
+        if (write && requested > writeCap) {
+            args[0] = ((MemorySegment) args[0]).asSlice(0, writeCap);
+        }
         Object result;
         try {
             result = method.invoke(target, args);
         } catch (InvocationTargetException e) {
             throw e.getCause();
         }
-        if (method.getName().equals("write") && (Integer) result < ((MemorySegment) args[0]).byteSize()) {
+        if (write && (Integer) result < requested) {
             partialWrites.incrementAndGet();
         }
         if (result instanceof SocketHandle accepted && method.getName().equals("accept")) {

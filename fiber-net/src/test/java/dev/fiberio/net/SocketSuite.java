@@ -77,7 +77,7 @@ public abstract class SocketSuite {
     private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
     private static final Duration SHORT = Duration.ofMillis(150);
     /** Connect timeout of the backlog probe: far above any loopback handshake, so only a dropped SYN times out. */
-    private static final Duration PROBE = Duration.ofMillis(500);
+    private static final Duration PROBE = Duration.ofSeconds(1);
     private static final int SMALL_BUFFER = 8 * 1024;
     private static final int BIG = 64 << 20;
 
@@ -204,13 +204,14 @@ public abstract class SocketSuite {
     void writesEverythingThroughPartialWritesWithATinySendBuffer() throws Exception {
         int size = 4 << 20;
         byte[] data = pattern(size, 3);
+        CountingProvider capped = new CountingProvider(provider(), 100_000); // partial even where the backend is not
         inFiber(() -> {
             try (FiberServerSocket listener = listen(SMALL_BUFFER)) {
-                FiberSocket client = FiberSocket.open(net).setOption(StandardSocketOptions.SO_SNDBUF, SMALL_BUFFER);
+                FiberSocket client = FiberSocket.open(capped).setOption(StandardSocketOptions.SO_SNDBUF, SMALL_BUFFER);
                 client.connect(listener.localAddress());
                 try (client; FiberSocket server = listener.accept()) {
                     Task<Void> writer = fork(() -> {
-                        client.write(data); // one call; the backend can only take a little at a time
+                        client.write(data); // one call; the backend takes a little at a time
                         client.close();
                         return null;
                     });
@@ -221,7 +222,7 @@ public abstract class SocketSuite {
             }
             return null;
         });
-        assertTrue(net.partialWrites() > 0, "the backend never wrote partially: the test did not test the write loop");
+        assertTrue(capped.partialWrites() >= size / 100_000, "partial writes: " + capped.partialWrites());
     }
 
     @Test
@@ -454,7 +455,9 @@ public abstract class SocketSuite {
             SocketTimeoutException e = writer.failure(SocketTimeoutException.class);
             assertEquals("Write timed out", e.getMessage());
             assertElapsedAtLeast(start, SHORT);
-            assertTrue(e.bytesTransferred > 0 && e.bytesTransferred < big.length, "bytesTransferred " + e.bytesTransferred);
+            // Some bytes fit into the socket buffers, but how many depends on the backend (an IOCP send
+            // may be cancelled whole): only the upper bound is common to all.
+            assertTrue(e.bytesTransferred >= 0 && e.bytesTransferred < big.length, "bytesTransferred " + e.bytesTransferred);
             assertTrue(c.client().isOpen());
         }
     }
@@ -550,18 +553,8 @@ public abstract class SocketSuite {
     @Test
     void closeWakesAReaderBlockedOnAPlainThread() throws Exception {
         try (Conn c = pair()) {
-            AtomicReference<Throwable> failure = new AtomicReference<>();
-            Thread reader = Thread.ofPlatform().start(() -> {
-                try {
-                    c.client().read(new byte[8], 0, 8);
-                } catch (Throwable t) {
-                    failure.set(t);
-                }
-            });
-            TestSchedulers.awaitCondition("reader thread parked", () -> reader.getState() == Thread.State.WAITING);
-            c.client().close();
-            reader.join();
-            assertSocketClosed(assertInstanceOf(SocketException.class, failure.get()));
+            Throwable failure = whileAThreadIsBlockedReading(c.client(), reader -> c.client().close());
+            assertSocketClosed(assertInstanceOf(SocketException.class, failure));
         }
     }
 
@@ -575,6 +568,17 @@ public abstract class SocketSuite {
             assertTrue(c.client().isOpen());
             c.server().write(bytes("after"));
             assertEquals("after", ascii(readN(c.client(), 5)));
+        }
+    }
+
+    @Test
+    void interruptingAThreadBlockedInReadCancelsTheRead() throws Exception {
+        try (Conn c = pair()) {
+            Throwable failure = whileAThreadIsBlockedReading(c.client(), Thread::interrupt);
+            assertInstanceOf(FiberCancelledException.class, failure);
+            assertTrue(c.client().isOpen(), "an interrupt cancels the call, not the socket");
+            c.server().write(bytes("ok"));
+            assertEquals("ok", ascii(readN(c.client(), 2)));
         }
     }
 
@@ -970,6 +974,42 @@ public abstract class SocketSuite {
             }
         }
         return fail("64 connects to a listener with backlog 1 that never accepts all succeeded");
+    }
+
+    /** What to do to a thread blocked in a read. */
+    @FunctionalInterface
+    public interface ThreadAction {
+        /**
+         * Acts.
+         *
+         * @param reader the blocked thread
+         * @throws Exception anything
+         */
+        void act(Thread reader) throws Exception;
+    }
+
+    /**
+     * Starts a plain thread that reads from {@code s}, waits until it is parked in the read, applies
+     * {@code action}, and returns what the read threw (null if it returned).
+     *
+     * @param s      the socket to read from
+     * @param action what to do to the blocked thread
+     * @return the read's exception, or null
+     * @throws Exception from {@code action}, or if interrupted
+     */
+    public static Throwable whileAThreadIsBlockedReading(FiberSocket s, ThreadAction action) throws Exception {
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread reader = Thread.ofPlatform().start(() -> {
+            try {
+                s.read(new byte[8], 0, 8);
+            } catch (Throwable t) {
+                failure.set(t);
+            }
+        });
+        TestSchedulers.awaitCondition("reader thread parked", () -> reader.getState() == Thread.State.WAITING);
+        action.act(reader);
+        reader.join();
+        return failure.get();
     }
 
     /** Waits until {@code f} is suspended (blocked in what it was doing). */

@@ -11,12 +11,12 @@ import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
+import java.time.Duration;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -176,7 +176,7 @@ final class NioPoller implements AutoCloseable {
             return;
         }
         try {
-            if (!thread.join(java.time.Duration.ofSeconds(JOIN_TIMEOUT_SECONDS))) {
+            if (!thread.join(Duration.ofSeconds(JOIN_TIMEOUT_SECONDS))) {
                 LOG.warn("NIO poller of scheduler '{}' did not stop within {} s", schedulerName, JOIN_TIMEOUT_SECONDS);
             }
         } catch (InterruptedException e) {

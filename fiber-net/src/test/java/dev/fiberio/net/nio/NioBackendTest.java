@@ -10,6 +10,7 @@ import dev.fiberio.core.TestSchedulers;
 import dev.fiberio.net.FdCount;
 import dev.fiberio.net.FiberServerSocket;
 import dev.fiberio.net.FiberSocket;
+import dev.fiberio.net.SocketSuite;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -17,7 +18,6 @@ import java.net.ProtocolFamily;
 import java.net.ServerSocket;
 import java.net.SocketException;
 import java.net.StandardProtocolFamily;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /** What the shared suite cannot see: the NIO poller's life cycle and its release of descriptors. */
@@ -62,18 +62,9 @@ class NioBackendTest {
             s.close();
             throw e;
         }
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        Thread reader = Thread.ofPlatform().start(() -> {
-            try {
-                client.read(new byte[1], 0, 1);
-            } catch (Throwable t) {
-                failure.set(t);
-            }
-        });
-        TestSchedulers.awaitCondition("reader parked", () -> reader.getState() == Thread.State.WAITING);
-        TestSchedulers.closeChecked(s); // its poller closes every socket registered with it
-        reader.join();
-        SocketException e = assertInstanceOf(SocketException.class, failure.get());
+        // Closing the scheduler closes its poller, which closes every socket registered with it.
+        Throwable failure = SocketSuite.whileAThreadIsBlockedReading(client, reader -> TestSchedulers.closeChecked(s));
+        SocketException e = assertInstanceOf(SocketException.class, failure);
         assertTrue(e.getMessage().startsWith("Socket closed: scheduler 'test' closed its NIO poller"), e.getMessage());
         assertThrows(SocketException.class, () -> listener.accept());
         client.close();
