@@ -4,6 +4,7 @@ import dev.fiberio.net.spi.NetHandle;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketOption;
+import java.nio.channels.Channel;
 import java.nio.channels.NetworkChannel;
 import java.nio.channels.SelectableChannel;
 import java.util.Set;
@@ -28,6 +29,29 @@ abstract sealed class NioHandle<C extends SelectableChannel & NetworkChannel> im
         channel.configureBlocking(false);
         this.channel = channel;
         this.reg = poller.register(channel);
+    }
+
+    /** Creates a handle; may fail. */
+    @FunctionalInterface
+    interface HandleFactory<H> {
+        H create() throws IOException;
+    }
+
+    /**
+     * Builds a handle around {@code channel}, which nobody owns yet: if that fails, the channel is
+     * closed here, else the handle owns it.
+     */
+    static <H> H adopt(Channel channel, HandleFactory<H> factory) throws IOException {
+        try {
+            return factory.create();
+        } catch (IOException | RuntimeException | Error e) {
+            try {
+                channel.close();
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
     }
 
     /** A channel call that may throw. */

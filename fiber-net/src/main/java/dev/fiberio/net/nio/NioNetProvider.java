@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.net.ProtocolFamily;
 import java.net.SocketException;
 import java.net.StandardProtocolFamily;
-import java.nio.channels.NetworkChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 
@@ -47,14 +46,17 @@ public final class NioNetProvider implements NetProvider {
 
     @Override
     public SocketHandle openSocket(ProtocolFamily family) throws IOException {
+        // Owner of the descriptor: the handle built below (adopt closes it if building fails); released
+        // by the handle's close(), or by the poller's shutdown when the scheduler closes.
         SocketChannel ch = open(family, SocketChannel::open);
-        return registered(ch, () -> new NioSocketHandle(ch, NioPoller.forCaller()));
+        return NioHandle.adopt(ch, () -> new NioSocketHandle(ch, NioPoller.forCaller()));
     }
 
     @Override
     public ServerSocketHandle openServerSocket(ProtocolFamily family) throws IOException {
+        // Owner: as in openSocket.
         ServerSocketChannel ch = open(family, ServerSocketChannel::open);
-        return registered(ch, () -> new NioServerSocketHandle(ch, NioPoller.forCaller()));
+        return NioHandle.adopt(ch, () -> new NioServerSocketHandle(ch, NioPoller.forCaller()));
     }
 
     private static <C> C open(ProtocolFamily family, ChannelOpener<C> opener) throws IOException {
@@ -68,28 +70,9 @@ public final class NioNetProvider implements NetProvider {
         }
     }
 
-    /** Builds a handle around a fresh channel; if that fails, the channel is closed (its only owner). */
-    private static <H> H registered(NetworkChannel ch, HandleFactory<H> factory) throws IOException {
-        try {
-            return factory.create();
-        } catch (IOException | RuntimeException | Error e) {
-            try {
-                ch.close();
-            } catch (IOException suppressed) {
-                e.addSuppressed(suppressed);
-            }
-            throw e;
-        }
-    }
-
     @FunctionalInterface
     private interface ChannelOpener<C> {
         C open(ProtocolFamily family) throws IOException;
-    }
-
-    @FunctionalInterface
-    private interface HandleFactory<H> {
-        H create() throws IOException;
     }
 
     @Override

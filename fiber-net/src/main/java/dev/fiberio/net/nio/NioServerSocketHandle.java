@@ -54,26 +54,13 @@ final class NioServerSocketHandle extends NioHandle<ServerSocketChannel> impleme
                 accepted = null;
             }
             if (accepted != null) {
-                return adopt(accepted, target);
+                SocketChannel ch = accepted; // owner: the new handle (closed here if building it fails)
+                return NioHandle.adopt(ch, () -> new NioSocketHandle(ch, target));
             }
             if (Deadlines.hasPassed(deadline)) {
                 throw SocketErrors.acceptTimedOut();
             }
             reg.await(SelectionKey.OP_ACCEPT, deadline);
-        }
-    }
-
-    /** Wraps an accepted channel; if that fails the channel is closed (nobody else owns it yet). */
-    private static SocketHandle adopt(SocketChannel accepted, NioPoller poller) throws IOException {
-        try {
-            return new NioSocketHandle(accepted, poller);
-        } catch (IOException | RuntimeException e) {
-            try {
-                accepted.close();
-            } catch (IOException suppressed) {
-                e.addSuppressed(suppressed);
-            }
-            throw e;
         }
     }
 

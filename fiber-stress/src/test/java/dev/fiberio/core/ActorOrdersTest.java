@@ -1,0 +1,62 @@
+package dev.fiberio.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Runs every jcstress test's actors one after another in every order (the interleavings at actor
+ * granularity) and checks that jcstress would accept each result, and that the main orders give the
+ * outcome their description names.
+ */
+class ActorOrdersTest {
+
+    @Test
+    void everyOrderOfEveryTestGivesAnAcceptableOutcome() throws Exception {
+        int runs = 0;
+        for (Class<?> test : StressTests.all()) {
+            for (List<String> order : ActorsInOrder.allOrders(test)) {
+                String result = ActorsInOrder.run(test, order);
+                assertTrue(Grading.acceptable(test, result), test.getSimpleName() + " " + order + " gave " + result
+                        + ", graded " + Grading.grade(test, result));
+                runs++;
+            }
+        }
+        assertEquals(11 * 2 + 24, runs, "orders run: 2 for each 2-actor test, 24 for the 4-actor one");
+    }
+
+    static Stream<Arguments> orders() {
+        return Stream.of(
+                Arguments.of(WaitVsSignal.class, "worker waker", "0, 1, 2, 0, 1", "the waker resumes"),
+                Arguments.of(WaitVsSignal.class, "waker worker", "0, 0, 0, 0, 1", "a permit, no suspension"),
+                Arguments.of(PermitThenWaitVsSignal.class, "worker waker", "0, 1, 2, 0, 0, 1", "second await resumed"),
+                Arguments.of(PermitThenWaitVsSignal.class, "waker worker", "0, 1, 2, 0, 0, 0", "merged with the permit"),
+                Arguments.of(SignalVsTimeoutVsCancel.class, "worker timeout signal cancel", "1, 1, 2, 0, 0, 1", "timeout won"),
+                Arguments.of(SignalVsTimeoutVsCancel.class, "worker cancel signal timeout", "2, 1, 2, 0, 0, 0", "cancel won"),
+                Arguments.of(SignalVsTimeoutVsCancel.class, "signal timeout worker cancel", "0, 0, 0, 0, 1, 0", "a permit"),
+                Arguments.of(SignalVsTimeoutVsCancel.class, "cancel timeout signal worker", "-2, 0, 0, 0, 1, 0", "never started"),
+                Arguments.of(TwoWakers.SignalAndClose.class, "close signal", "3, 1, 2, 0, 0, 1", "close won"),
+                Arguments.of(TwoWakers.SignalAndClose.class, "signal close", "0, 1, 2, 0, 1, 0", "signal won"),
+                Arguments.of(TwoWakers.TimeoutAndCancel.class, "canceller timeout", "2, 1, 2, 0, 0, 0", "cancel won"),
+                Arguments.of(ParkVsUnpark.class, "worker unparker", "0, 1, 2, 0, 0, 1", "unpark resumes"),
+                Arguments.of(ParkVsUnpark.class, "unparker worker", "0, 0, 0, 0, 0, 1", "a permit"),
+                Arguments.of(CancelVsBeginWait.class, "worker canceller", "2, 1, 2, 0, 0", "cancel resumes"),
+                Arguments.of(CancelVsBeginWait.class, "canceller worker", "-2, 0, 0, 0, 0", "never started"),
+                Arguments.of(TimerFireVsCancel.class, "owner canceller", "1, 0, 1, 1, 0", "fired, woke the waiter"),
+                Arguments.of(TimerFireVsCancel.class, "canceller owner", "0, 1, -1, 0, 0", "cancelled, not fired"),
+                Arguments.of(ThreadWaitVsSignal.class, "waker waiter", "0, 1, 0", "the permit is consumed"));
+    }
+
+    @ParameterizedTest(name = "{0} [{1}] -> {2}: {3}")
+    @MethodSource("orders")
+    void anOrderGivesTheOutcomeItsDescriptionNames(Class<?> test, String order, String expected, String what)
+            throws Exception {
+        assertEquals(expected, ActorsInOrder.run(test, List.of(order.split(" "))), what);
+    }
+}

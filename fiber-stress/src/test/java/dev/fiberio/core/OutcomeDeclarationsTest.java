@@ -1,0 +1,67 @@
+package dev.fiberio.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.openjdk.jcstress.annotations.Expect;
+import org.openjdk.jcstress.annotations.JCStressMeta;
+
+/** The declared outcomes: described, forbidding what they must, and graded as the class comments say. */
+class OutcomeDeclarationsTest {
+
+    @Test
+    void jcstressListsEveryTestOfTheSuite() throws Exception {
+        List<String> names = StressTests.all().stream().map(Class::getSimpleName).sorted().toList();
+        assertEquals(List.of("CancelVsBeginWait", "ParkVsUnpark", "PermitThenWaitVsSignal", "SignalAndCancel",
+                "SignalAndClose", "SignalAndTimeout", "SignalVsTimeoutVsCancel", "ThreadWaitVsSignal",
+                "TimeoutAndCancel", "TimerFireVsCancel", "TwoSignals", "WaitVsSignal"), names);
+    }
+
+    @Test
+    void everyOutcomeIsDescribedAndEveryTestHasAForbiddingDefault() throws Exception {
+        for (Class<?> test : StressTests.all()) {
+            List<Grading.Case> cases = Grading.cases(test);
+            for (Grading.Case c : cases) {
+                assertFalse(c.desc().isBlank(), test.getSimpleName() + ": outcome '" + c.id() + "' has no desc");
+            }
+            assertTrue(cases.stream().anyMatch(c -> c.id().pattern().isEmpty() && c.expect() == Expect.FORBIDDEN),
+                    test.getSimpleName() + " does not forbid unlisted results");
+            assertTrue(cases.stream().anyMatch(c -> c.expect() == Expect.ACCEPTABLE),
+                    test.getSimpleName() + " accepts nothing");
+        }
+    }
+
+    @Test
+    void testsOfADrivenFiberShareTheResumeLabels() throws Exception {
+        for (Class<?> test : StressTests.all()) {
+            JCStressMeta meta = test.getAnnotation(JCStressMeta.class);
+            if (meta != null) {
+                assertEquals(ResumeOutcomes.class, meta.value(), test.getSimpleName());
+            }
+        }
+        assertEquals(List.of("never resumed"), Grading.forbiddenLabels(WaitVsSignal.class, "-1, 0, 0, 0, 1"));
+        assertEquals(List.of("resumed twice"), Grading.forbiddenLabels(WaitVsSignal.class, "0, 2, 3, 0, 1"));
+        assertEquals(List.of("resumed twice", "resumed before the hook"),
+                Grading.forbiddenLabels(WaitVsSignal.class, "0, 2, 1, 1, 1"));
+        assertEquals(List.of("never resumed"), Grading.forbiddenLabels(TwoWakers.TwoSignals.class, "-1, 0, 0, 0, 1, 0"));
+        assertEquals(List.of("not a listed outcome: a wrong reason or an inconsistent waker result"),
+                Grading.forbiddenLabels(TwoWakers.TwoSignals.class, "0, 1, 2, 0, 1, 1"));
+    }
+
+    @Test
+    void testsWithTheirOwnLayoutLabelTheirForbiddenResults() {
+        assertEquals(List.of("never resumed: the timer fired but the waiter still waits"),
+                Grading.forbiddenLabels(TimerFireVsCancel.class, "1, 0, -1, 0, 0"));
+        assertEquals(List.of("the entry both fired and was cancelled"),
+                Grading.forbiddenLabels(TimerFireVsCancel.class, "1, 1, 1, 1, 0"));
+        assertEquals(List.of("resumed twice"), Grading.forbiddenLabels(TimerFireVsCancel.class, "1, 0, 1, 2, 0"));
+        assertEquals(List.of("resumed twice: the waiter consumed the signal and it is still in the slot"),
+                Grading.forbiddenLabels(ThreadWaitVsSignal.class, "0, 1, 3"));
+        assertTrue(Grading.acceptable(ThreadWaitVsSignal.class, "1, 1, 3"), "a timeout is interesting, not a failure");
+        assertEquals(List.of("permit duplicated: the second park returned without a second unpark"),
+                Grading.forbiddenLabels(ParkVsUnpark.class, "0, 1, 2, 0, 1, 0"));
+    }
+}
