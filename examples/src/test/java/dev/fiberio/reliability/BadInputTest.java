@@ -21,7 +21,6 @@ import java.net.InetSocketAddress;
 import java.net.SocketException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -44,15 +43,12 @@ class BadInputTest {
     private static final int EFAULT = 14;
 
     private FiberScheduler scheduler;
-    private Map<Integer, String> fdsBefore;
-    private long backendBefore;
+    private Baseline baseline;
     private FiberServerSocket listener;
 
     @BeforeEach
     void start() throws Exception {
-        Warmup.echoOnce();
-        fdsBefore = ProcessFds.snapshot();
-        backendBefore = EpollNetProvider.openDescriptors();
+        baseline = Baseline.take();
         scheduler = TestSchedulers.create(2);
         listener = FiberServerSocket.open().bind(new InetSocketAddress(LOOPBACK, 0));
     }
@@ -61,8 +57,7 @@ class BadInputTest {
     void stop() throws IOException {
         listener.close();
         TestSchedulers.closeChecked(scheduler);
-        assertEquals(backendBefore, EpollNetProvider.openDescriptors(), "backend sockets left open");
-        TestSchedulers.awaitCondition("descriptors back to the baseline", () -> ProcessFds.count() == fdsBefore.size());
+        baseline.assertRestored();
     }
 
     @Test

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.fiberio.core.Fiber;
 import dev.fiberio.core.FiberScheduler;
 import dev.fiberio.core.TestSchedulers;
-import dev.fiberio.epoll.EpollNetProvider;
 import dev.fiberio.net.FiberServerSocket;
 import dev.fiberio.net.FiberSocket;
 import dev.fiberio.net.spi.SocketErrors;
@@ -38,22 +37,18 @@ class CloseRaceTest {
     private static final String CLOSED = "closed";
 
     private FiberScheduler scheduler;
-    private Map<Integer, String> fdsBefore;
-    private long backendBefore;
+    private Baseline baseline;
 
     @BeforeEach
     void start() throws InterruptedException {
-        Warmup.echoOnce();
-        fdsBefore = ProcessFds.snapshot();
-        backendBefore = EpollNetProvider.openDescriptors();
+        baseline = Baseline.take();
         scheduler = TestSchedulers.create(2);
     }
 
     @AfterEach
     void stop() {
         TestSchedulers.closeChecked(scheduler);
-        assertEquals(backendBefore, EpollNetProvider.openDescriptors(), "backend sockets left open");
-        TestSchedulers.awaitCondition("descriptors back to the baseline", () -> ProcessFds.count() == fdsBefore.size());
+        baseline.assertRestored();
     }
 
     @Test

@@ -17,7 +17,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -32,11 +31,6 @@ class RstStormTest {
     private static final int STORMERS = 8;
     private static final int RESETS_EACH = 250;
     private static final byte[] HTTP_REQUEST = "GET /json HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
-
-    @BeforeEach
-    void warmUp() throws InterruptedException {
-        Warmup.echoOnce();
-    }
 
     @Test
     void theEchoServerServesASteadyClientThroughAResetStorm() throws Exception {

@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.fiberio.core.FiberScheduler;
-import dev.fiberio.core.TestSchedulers;
-import dev.fiberio.epoll.EpollNetProvider;
 import dev.fiberio.examples.echo.EchoServer;
 import java.io.IOException;
 import java.io.InputStream;
@@ -41,9 +39,7 @@ class SchedulerCloseTest {
 
     @Test
     void closingTheSchedulerUnderLoadEndsEveryFiberAndReleasesEveryDescriptor() throws Exception {
-        Warmup.echoOnce();
-        Map<Integer, String> fdsBefore = ProcessFds.snapshot();
-        long backendBefore = EpollNetProvider.openDescriptors();
+        Baseline baseline = Baseline.take();
         FiberScheduler scheduler = FiberScheduler.builder().name("closing").workers(2).shutdownTimeout(SHUTDOWN_TIMEOUT).build();
         EchoServer server = new EchoServer(scheduler, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
         Outcomes endings = new Outcomes();
@@ -67,15 +63,14 @@ class SchedulerCloseTest {
         }
         int liveAfterClose = scheduler.liveFibers();
         server.close();
-        TestSchedulers.awaitCondition("descriptors back to the baseline", () -> ProcessFds.count() == fdsBefore.size());
         new Report("scheduler-close").add("streaming connections", CLIENTS)
                 .add("close() took", closeMillis + " ms (shutdown timeout " + SHUTDOWN_TIMEOUT.toMillis() + " ms)")
                 .add("client endings", endings).add("live fibers after close", liveAfterClose)
-                .add("fds before/after", fdsBefore.size() + " / " + ProcessFds.count()).publish();
+                .add("fds before/after", baseline.fdCount() + " / " + ProcessFds.count()).publish();
         assertEquals(0, liveAfterClose, "fibers left after close");
         assertEquals(0, scheduler.invariantViolations());
         assertEquals(Map.of(), endings.outside(Set.of("ended")), "clients saw corruption or an unexpected error");
-        assertEquals(backendBefore, EpollNetProvider.openDescriptors(), "backend sockets left open");
+        baseline.assertRestored();
         assertTrue(closeMillis < SHUTDOWN_TIMEOUT.multipliedBy(3).toMillis() + 5_000, "close() took " + closeMillis + " ms");
     }
 

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.fiberio.core.FiberScheduler;
 import dev.fiberio.core.TestSchedulers;
-import dev.fiberio.epoll.EpollNetProvider;
 import dev.fiberio.examples.echo.EchoServer;
 import dev.fiberio.examples.http.HttpLimits;
 import dev.fiberio.examples.http.HttpServer;
@@ -13,7 +12,6 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -40,8 +38,7 @@ final class ServerFixture<S extends AutoCloseable> implements AutoCloseable {
     final S server;
     final InetSocketAddress address;
     private final LongAdder uncaught = new LongAdder();
-    private final Map<Integer, String> fdsBefore;
-    private final long backendBefore;
+    private final Baseline baseline;
 
     /**
      * The HTTP example with {@code limits}.
@@ -63,8 +60,12 @@ final class ServerFixture<S extends AutoCloseable> implements AutoCloseable {
     }
 
     private ServerFixture(Starter<S> starter, Addresser<S> addresser) {
-        fdsBefore = ProcessFds.snapshot();
-        backendBefore = EpollNetProvider.openDescriptors();
+        try {
+            baseline = Baseline.take();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted during the warm-up", e);
+        }
         scheduler = FiberScheduler.builder().name("http-under-test").workers(2).shutdownTimeout(Duration.ofSeconds(5))
                 .uncaughtExceptionHandler((f, t) -> uncaught.increment()).build();
         try {
@@ -78,8 +79,7 @@ final class ServerFixture<S extends AutoCloseable> implements AutoCloseable {
 
     /** Waits until the server holds only its listener and acceptor (every connection ended). */
     void awaitIdle() {
-        TestSchedulers.awaitCondition("the server closed every connection",
-                () -> EpollNetProvider.openDescriptors() == backendBefore + 1 && scheduler.liveFibers() == 1);
+        baseline.awaitServerIdle(scheduler);
     }
 
     @Override
@@ -92,7 +92,6 @@ final class ServerFixture<S extends AutoCloseable> implements AutoCloseable {
         }
         TestSchedulers.closeChecked(scheduler);
         assertEquals(0, uncaught.sum(), "server fibers ended with an exception");
-        assertEquals(backendBefore, EpollNetProvider.openDescriptors(), "backend sockets left open");
-        TestSchedulers.awaitCondition("descriptors back to the baseline", () -> ProcessFds.count() == fdsBefore.size());
+        baseline.assertRestored();
     }
 }

@@ -17,7 +17,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -32,11 +31,6 @@ class SlowClientsTest {
             .withRequestTimeout(Duration.ofSeconds(1)).withWriteTimeout(Duration.ofSeconds(1));
     /** Longer than any test needs: the cut-off must come from the server's limits. */
     private static final String ENDLESS_HEAD = "GET / HTTP/1.1\r\nHost: x\r\nX-Padding: " + "a".repeat(2000) + "\r\n\r\n";
-
-    @BeforeEach
-    void warmUp() throws InterruptedException {
-        Warmup.echoOnce();
-    }
 
     @Test
     void slowlorisClientsAreAnswered408WhileOtherClientsAreServed() throws Exception {

@@ -12,7 +12,6 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -37,10 +36,7 @@ class SoakTest {
         int seconds = Settings.soakSeconds();
         int clients = Settings.soakConnections();
         InetSocketAddress any = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
-        Warmup.echoOnce();
-
-        Map<Integer, String> fdsBefore = ProcessFds.snapshot();
-        long backendBefore = EpollNetProvider.openDescriptors();
+        Baseline baseline = Baseline.take();
         long heapBefore = HeapGauge.usedAfterGc();
         LongAdder uncaught = new LongAdder();
         FiberScheduler scheduler = FiberScheduler.builder().name("soak").workers(2)
@@ -74,12 +70,13 @@ class SoakTest {
         }
         threads.clear(); // a finished virtual thread still holds its task, and so the client's buffers
         double elapsed = (System.nanoTime() - start) / 1e9;
-        int liveAfterClients = awaitServerIdle(scheduler, backendBefore);
+        baseline.awaitServerIdle(scheduler);
+        int liveAfterClients = scheduler.liveFibers();
         long backendWhileIdle = EpollNetProvider.openDescriptors();
         server.close();
         TestSchedulers.closeChecked(scheduler);
-        TestSchedulers.awaitCondition("descriptors back to the baseline", () -> ProcessFds.count() == fdsBefore.size());
-        Map<Integer, String> fdsAfter = ProcessFds.snapshot();
+        baseline.assertRestored();
+        int fdsAfter = ProcessFds.count();
         long heapAfter = HeapGauge.usedAfterGc();
 
         new Report("soak")
@@ -96,8 +93,8 @@ class SoakTest {
                 .add("unexpected failures", stats.failures.sum() + " " + stats.failureSamples)
                 .add("server fibers left", liveAfterClients + " (the acceptor) then " + scheduler.liveFibers())
                 .add("uncaught fiber exceptions", uncaught.sum())
-                .add("fds before/after", fdsBefore.size() + " / " + fdsAfter.size())
-                .add("epoll sockets before/idle/after", backendBefore + " / " + backendWhileIdle + " / " + EpollNetProvider.openDescriptors())
+                .add("fds before/after", baseline.fdCount() + " / " + fdsAfter)
+                .add("epoll sockets before/idle/after", baseline.backendSockets() + " / " + backendWhileIdle + " / " + EpollNetProvider.openDescriptors())
                 .add("heap after GC before", HeapGauge.mib(heapBefore))
                 .add("heap after GC during", heapSamples.stream().map(HeapGauge::mib).toList())
                 .add("heap after GC after", HeapGauge.mib(heapAfter))
@@ -109,18 +106,9 @@ class SoakTest {
                 "the run did work and injected both kinds of fault");
         assertEquals(0, uncaught.sum(), "server fibers that ended with an exception");
         assertEquals(1, liveAfterClients, "only the acceptor fiber is left once every client is gone");
-        assertEquals(backendBefore + 1, backendWhileIdle, "only the listening socket is open once every client is gone");
+        assertEquals(baseline.backendSockets() + 1, backendWhileIdle, "only the listening socket is open once every client is gone");
         assertEquals(0, scheduler.liveFibers());
-        assertEquals(backendBefore, EpollNetProvider.openDescriptors());
-        assertEquals(fdsBefore.size(), fdsAfter.size(), () -> "leaked: " + ProcessFds.added(fdsBefore, fdsAfter));
         assertTrue(heapAfter - heapBefore < HEAP_GROWTH_LIMIT, () -> "heap after GC grew from "
                 + HeapGauge.mib(heapBefore) + " to " + HeapGauge.mib(heapAfter));
-    }
-
-    /** Waits until the server closed every connection; returns its live fibers then. */
-    private static int awaitServerIdle(FiberScheduler scheduler, long backendBefore) {
-        TestSchedulers.awaitCondition("the server closed every connection",
-                () -> EpollNetProvider.openDescriptors() == backendBefore + 1 && scheduler.liveFibers() == 1);
-        return scheduler.liveFibers();
     }
 }
