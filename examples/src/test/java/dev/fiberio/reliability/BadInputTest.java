@@ -19,6 +19,8 @@ import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketException;
+import java.net.SocketOption;
+import java.net.StandardSocketOptions;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.util.concurrent.CompletableFuture;
@@ -150,6 +152,28 @@ class BadInputTest {
                 server.readFully(one, 0, 1);
                 assertEquals(7, one[0], "the byte the failed read could not store is still there");
             }
+        }
+    }
+
+    /**
+     * Regression (fiber-net): a value of the wrong type (possible through raw types) was stored as a
+     * pending option and made every later bind or connect of the socket fail with a ClassCastException.
+     */
+    @Test
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    void anOptionValueOfTheWrongTypeIsRefusedAtOnceAndDoesNotPoisonTheSocket() throws Exception {
+        SocketOption raw = StandardSocketOptions.TCP_NODELAY;
+        try (FiberSocket s = FiberSocket.open()) {
+            assertThrows(IllegalArgumentException.class, () -> s.setOption(raw, "yes")); // before connect: pending
+            s.connect(listener.localAddress());
+            listener.accept().close();
+            assertThrows(IllegalArgumentException.class, () -> s.setOption(raw, 1)); // after connect
+            assertEquals(false, s.getOption(StandardSocketOptions.TCP_NODELAY));
+        }
+        SocketOption rawBuffer = StandardSocketOptions.SO_RCVBUF;
+        try (FiberServerSocket l = FiberServerSocket.open()) {
+            assertThrows(IllegalArgumentException.class, () -> l.setOption(rawBuffer, true));
+            l.bind(new InetSocketAddress(LOOPBACK, 0));
         }
     }
 
