@@ -46,6 +46,15 @@ final class Outcomes {
         return a == null ? 0 : a.sum();
     }
 
+    /**
+     * Visits every outcome with its count.
+     *
+     * @param visitor receives name and count
+     */
+    void forEach(java.util.function.BiConsumer<String, Long> visitor) {
+        counts.forEach((k, v) -> visitor.accept(k, v.sum()));
+    }
+
     @Override
     public String toString() {
         Map<String, Long> sorted = new TreeMap<>();
