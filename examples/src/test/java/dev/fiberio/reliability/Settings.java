@@ -33,7 +33,7 @@ final class Settings {
 
     /** Inputs given to the request parser by the in-memory fuzzer. */
     static int parserFuzzInputs() {
-        return Integer.getInteger("fiberio.fuzz.parserInputs", 200_000);
+        return Integer.getInteger("fiberio.fuzz.parserInputs", 100_000);
     }
 
     /** Rounds of each close race (close vs read, write, accept). */
