@@ -52,6 +52,15 @@ final class EpollGroup {
         return pollers[Math.floorMod(next.getAndIncrement(), pollers.length)];
     }
 
+    /** Events the instances dropped as stale (for a socket closed after the kernel queued them). */
+    long staleEvents() {
+        long n = 0;
+        for (EpollPoller p : pollers) {
+            n += p.staleEvents();
+        }
+        return n;
+    }
+
     /** Number of epoll instances. */
     int size() {
         return pollers.length;

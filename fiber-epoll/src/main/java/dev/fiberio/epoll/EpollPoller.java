@@ -70,6 +70,8 @@ final class EpollPoller implements Poller {
     private final MemorySegment drainBuffer; // the polling thread's
     private final MemorySegment one;         // constant 1, read by any waking thread
     private volatile boolean polling;
+    /** Events dropped as stale; written only by the polling thread (single writer), read by anyone. */
+    private volatile long staleEvents;
     @SuppressWarnings("unused")
     private volatile boolean wakePending;
     @SuppressWarnings("unused")
@@ -176,6 +178,7 @@ final class EpollPoller implements Poller {
     boolean dispatch(long token, int ev) {
         EpollChannel ch = tokens.lookup(token);
         if (ch == null) {
+            staleEvents = staleEvents + 1; // single writer: the polling thread
             return false;
         }
         if ((ev & READ_EVENTS) != 0) {
@@ -222,5 +225,10 @@ final class EpollPoller implements Poller {
 
     boolean isClosed() {
         return closed;
+    }
+
+    /** Events dropped so far because their token named a channel that was closed since. */
+    long staleEvents() {
+        return staleEvents;
     }
 }
