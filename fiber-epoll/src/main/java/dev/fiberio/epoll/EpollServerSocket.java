@@ -32,7 +32,7 @@ final class EpollServerSocket extends EpollChannel implements ServerSocketHandle
     private static final long MAX_BACKOFF = TimeUnit.SECONDS.toNanos(1);
 
     private EpollServerSocket(int fd, int family) throws IOException {
-        super(fd, family, EpollGroup.shared().next());
+        super(fd, family, EpollGroup.current().next());
     }
 
     /** Opens an unbound non-blocking, close-on-exec stream socket for listening. */
