@@ -35,7 +35,7 @@ public final class RatioTable {
             List<String> base = baselineRow(tsv, row.get(0), baseline);
             List<String> cells = new ArrayList<>(row);
             for (int c : metricCols) {
-                cells.add(row.get(1).equals(baseline) ? "1.00" : ratio(base, row, c));
+                cells.add(ratio(base, row, c));
             }
             line(sb, cells);
         }

@@ -15,6 +15,7 @@ import java.util.Set;
  * Report wrk    --in wrk.txt                          prints: req/s  p50 ms  p99 ms  errors
  * Report strace --in strace.txt --messages N          prints: per-round-trip counts (see StraceSummary)
  * Report jmh    --in jmh.csv --out jmh.tsv            converts JMH CSV to the harness TSV
+ * Report median --in rounds.tsv --out x.tsv           one row per (group, contender): medians of the rounds
  * Report table  --in x.tsv --baseline fiberio --ratio "req/s,p99 ms"   prints a Markdown ratio table
  * Report chart  --in x.tsv --metric req/s --out x.svg [--title T] [--x-label L] [--y-label L]
  * </pre>
@@ -31,18 +32,25 @@ public final class Report {
      */
     public static void main(String[] argv) throws IOException {
         if (argv.length == 0) {
-            System.err.println("usage: Report wrk|strace|jmh|table|chart --in FILE ... (see the class comment)");
+            System.err.println("usage: Report wrk|strace|jmh|median|table|chart --in FILE ... (see the class comment)");
             System.exit(2);
             return;
         }
         String[] rest = Arrays.copyOfRange(argv, 1, argv.length);
         Args args = Args.parse(rest, Set.of("in", "out", "messages", "baseline", "ratio", "metric", "title",
                 "x-label", "y-label"));
-        Path in = Path.of(args.string("in", "-"));
+        String inName = args.string("in", "");
+        if (inName.isEmpty()) {
+            System.err.println("Report " + argv[0] + ": --in FILE is required");
+            System.exit(2);
+            return;
+        }
+        Path in = Path.of(inName);
         switch (argv[0]) {
             case "wrk" -> System.out.println(WrkOutput.parse(read(in)).tsv());
             case "strace" -> System.out.println(StraceSummary.parse(read(in)).perRoundTripTsv(args.integer("messages", 1)));
             case "jmh" -> write(Path.of(args.string("out", "jmh.tsv")), tsvText(JmhCsv.toTsv(read(in))));
+            case "median" -> write(Path.of(args.string("out", "median.tsv")), tsvText(Medians.of(Tsv.read(in))));
             case "table" -> System.out.print(RatioTable.markdown(Tsv.read(in), args.string("baseline", "fiberio"),
                     List.of(args.string("ratio", "").split(","))));
             case "chart" -> write(Path.of(args.string("out", "chart.svg")), LineChart.svg(Tsv.read(in),

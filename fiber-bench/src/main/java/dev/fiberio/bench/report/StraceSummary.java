@@ -13,8 +13,8 @@ import java.util.Set;
  * @param failedReads    read-family calls that failed (on a non-blocking socket: EAGAIN)
  */
 public record StraceSummary(Map<String, Long> calls, long failedReads) {
-    private static final Set<String> READS = Set.of("read", "readv", "recvfrom", "recvmsg", "recvmmsg", "pread64");
-    private static final Set<String> WRITES = Set.of("write", "writev", "sendto", "sendmsg", "sendmmsg", "pwrite64");
+    private static final Set<String> READS = Set.of("read", "readv", "recvfrom", "recvmsg", "recvmmsg");
+    private static final Set<String> WRITES = Set.of("write", "writev", "sendto", "sendmsg", "sendmmsg");
     private static final Set<String> EPOLL_WAITS = Set.of("epoll_wait", "epoll_pwait", "epoll_pwait2");
 
     /**
