@@ -23,6 +23,13 @@ class BenchmarkBodiesTest {
     }
 
     @Test
+    void channelPingPongCompletesEveryRoundTrip() {
+        assertEquals(5_000, onScheduler(2, s -> ChannelPingPongBench.fiberChannels(s, 5_000)));
+        assertEquals(2_000, ChannelPingPongBench.threadQueues(Thread.ofVirtual(), 2_000));
+        assertEquals(2_000, ChannelPingPongBench.threadQueues(Thread.ofPlatform(), 2_000));
+    }
+
+    @Test
     void spawnJoinRunsEveryTask() {
         assertEquals(10_000, onScheduler(2, s -> SpawnJoinBench.spawnFibers(s, 10_000)));
         assertEquals(10_000, SpawnJoinBench.startVirtualThreads(10_000));
