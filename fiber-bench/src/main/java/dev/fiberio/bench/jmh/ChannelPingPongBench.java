@@ -1,6 +1,5 @@
 package dev.fiberio.bench.jmh;
 
-import dev.fiberio.core.Fiber;
 import dev.fiberio.core.FiberScheduler;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Fork;
@@ -61,9 +60,8 @@ public class ChannelPingPongBench extends SchedulerBench {
         Rendezvous ping = Rendezvous.channel();
         Rendezvous pong = Rendezvous.channel();
         long[] done = new long[1];
-        Fiber server = scheduler.spawn(() -> Rendezvous.serve(ping, pong, rounds));
-        scheduler.spawn(() -> done[0] = Rendezvous.drive(ping, pong, rounds)).join();
-        server.join();
+        Contenders.runPair(scheduler, () -> Rendezvous.serve(ping, pong, rounds),
+                () -> done[0] = Rendezvous.drive(ping, pong, rounds));
         return done[0];
     }
 
@@ -72,14 +70,8 @@ public class ChannelPingPongBench extends SchedulerBench {
         Rendezvous ping = Rendezvous.synchronousQueue();
         Rendezvous pong = Rendezvous.synchronousQueue();
         long[] done = new long[1];
-        Thread server = builder.start(() -> Rendezvous.serve(ping, pong, rounds));
-        Contenders.runAndJoin(builder, () -> done[0] = Rendezvous.drive(ping, pong, rounds));
-        try {
-            server.join();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while joining the server thread", e);
-        }
+        Contenders.runPair(builder, () -> Rendezvous.serve(ping, pong, rounds),
+                () -> done[0] = Rendezvous.drive(ping, pong, rounds));
         return done[0];
     }
 }

@@ -1,5 +1,6 @@
 package dev.fiberio.bench.jmh;
 
+import dev.fiberio.core.Fiber;
 import dev.fiberio.core.FiberScheduler;
 import java.time.Duration;
 
@@ -28,8 +29,30 @@ final class Contenders {
 
     /** Runs {@code task} on a new thread from {@code builder} and waits for it to end. */
     static void runAndJoin(Thread.Builder builder, Runnable task) {
+        runPair(builder, null, task);
+    }
+
+    /**
+     * Two parties in fibers: starts {@code first}, then {@code second}, and waits for both to end
+     * (joining orders their writes before the caller's reads).
+     */
+    static void runPair(FiberScheduler scheduler, Runnable first, Runnable second) {
+        Fiber a = scheduler.spawn(first);
+        scheduler.spawn(second).join();
+        a.join();
+    }
+
+    /**
+     * Two parties on threads from {@code builder}, as {@link #runPair(FiberScheduler, Runnable, Runnable)};
+     * {@code first} may be null (then only {@code second} runs).
+     */
+    static void runPair(Thread.Builder builder, Runnable first, Runnable second) {
         try {
-            builder.start(task).join();
+            Thread a = first == null ? null : builder.start(first);
+            builder.start(second).join();
+            if (a != null) {
+                a.join();
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while joining a benchmark thread", e);

@@ -61,8 +61,7 @@ public class ParkPingPongBench extends SchedulerBench {
     static long fiberRally(FiberScheduler scheduler, int rounds) {
         Rally<Fiber> rally = new Rally<>(Rally.FIBERS);
         Fiber pong = scheduler.spawn(() -> rally.pong(rounds));
-        Fiber ping = scheduler.spawn(() -> rally.ping(rounds, pong));
-        ping.join();
+        scheduler.spawn(() -> rally.ping(rounds, pong)).join();
         pong.join();
         return rally.completed();
     }
