@@ -9,7 +9,8 @@ import java.util.Map;
 /**
  * An SVG line chart written by hand (no plotting library): one line per contender, the groups of a
  * {@link Tsv} (e.g. 16, 256, 1024 connections) evenly spaced along x in file order, a linear y axis
- * from 0 with round tick values, a legend, and each point labelled with its value.
+ * from 0 with round tick values, a legend, and each point labelled with its value (each series' labels
+ * at their own height above the point).
  */
 public final class LineChart {
     static final int WIDTH = 760;
@@ -77,7 +78,8 @@ public final class LineChart {
                 if (v != null) {
                     points.append(String.format(Locale.ROOT, "%.1f,%.1f ", p.x(i), p.y(v)));
                     sb.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"%s\"/>%n", p.x(i), p.y(v), colour));
-                    text(sb, p.x(i) + 6, p.y(v) - 6, "start", "fill=\"" + colour + "\" font-size=\"10\"", format(v));
+                    // each series' labels sit at their own height, so close values do not overprint
+                    text(sb, p.x(i) + 6, p.y(v) - 6 - 11 * s, "start", "fill=\"" + colour + "\" font-size=\"10\"", format(v));
                 }
             }
             sb.append(String.format(Locale.ROOT, "<polyline points=\"%s\" fill=\"none\" stroke=\"%s\" stroke-width=\"2\"/>%n",
