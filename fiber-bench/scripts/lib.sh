@@ -15,6 +15,11 @@ JCMD="$JAVA_HOME_BENCH/bin/jcmd"
 # fiberio needs; the others harmless to the rest. Logging at WARN keeps per-connection debug out.
 JVM_FLAGS=(--add-exports java.base/jdk.internal.vm=ALL-UNNAMED --enable-native-access=ALL-UNNAMED
            -Xms2g -Xmx2g -XX:+UseG1GC -Dfiberio.log.level=WARN)
+# BENCH_EXTRA_FLAGS (space-separated) adds flags for an A/B run, e.g. -Dfiberio.epoll.mode=threads.
+if [ -n "${BENCH_EXTRA_FLAGS:-}" ]; then
+  read -r -a _extra <<<"$BENCH_EXTRA_FLAGS"
+  JVM_FLAGS+=("${_extra[@]}")
+fi
 SERVER_THREADS=$(nproc)
 STARTED_PIDS=()
 mkdir -p "$RESULTS" "$RAW"
