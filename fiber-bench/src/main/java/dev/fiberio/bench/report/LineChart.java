@@ -9,8 +9,7 @@ import java.util.Map;
 /**
  * An SVG line chart written by hand (no plotting library): one line per contender, the groups of a
  * {@link Tsv} (e.g. 16, 256, 1024 connections) evenly spaced along x in file order, a linear y axis
- * from 0 with round tick values, a legend, and each point labelled with its value (each series' labels
- * at their own height above the point).
+ * from 0 with round tick values, a legend, and each point labelled with its value.
  */
 public final class LineChart {
     static final int WIDTH = 760;
@@ -78,8 +77,6 @@ public final class LineChart {
                 if (v != null) {
                     points.append(String.format(Locale.ROOT, "%.1f,%.1f ", p.x(i), p.y(v)));
                     sb.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"%s\"/>%n", p.x(i), p.y(v), colour));
-                    // each series' labels sit at their own height, so close values do not overprint
-                    text(sb, p.x(i) + 6, p.y(v) - 6 - 11 * s, "start", "fill=\"" + colour + "\" font-size=\"10\"", format(v));
                 }
             }
             sb.append(String.format(Locale.ROOT, "<polyline points=\"%s\" fill=\"none\" stroke=\"%s\" stroke-width=\"2\"/>%n",
@@ -89,8 +86,29 @@ public final class LineChart {
             text(sb, WIDTH - RIGHT + 52, ly, "start", "", e.getKey());
             s++;
         }
+        labels(sb, p, groups, series);
         sb.append("</svg>\n");
         return sb.toString();
+    }
+
+    /**
+     * Writes each point's value beside it. At each group the labels go from the highest value down,
+     * each at least one text line below the previous, so close values do not overprint.
+     */
+    private static void labels(StringBuilder sb, Plot p, List<String> groups, Map<String, Map<String, Double>> series) {
+        List<String> names = new ArrayList<>(series.keySet());
+        for (int i = 0; i < groups.size(); i++) {
+            String group = groups.get(i);
+            List<String> here = names.stream().filter(n -> series.get(n).containsKey(group))
+                    .sorted((a, b) -> Double.compare(series.get(b).get(group), series.get(a).get(group))).toList();
+            double y = Double.NEGATIVE_INFINITY;
+            for (String name : here) {
+                double v = series.get(name).get(group);
+                y = Math.max(p.y(v) - 6, y + 12);
+                text(sb, p.x(i) + 8, y, "start",
+                        "fill=\"" + COLOURS[names.indexOf(name) % COLOURS.length] + "\" font-size=\"10\"", format(v));
+            }
+        }
     }
 
     /** Plot-area coordinates of group index {@code i} and value {@code v}. */
