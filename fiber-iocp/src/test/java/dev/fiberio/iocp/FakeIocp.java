@@ -1,10 +1,14 @@
 package dev.fiberio.iocp;
 
 import static dev.fiberio.iocp.win32.Win32Constants.AF_INET;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 import dev.fiberio.iocp.win32.FakeWin32;
+import dev.fiberio.iocp.win32.SockAddrs;
 import dev.fiberio.iocp.win32.Win32;
 import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 
@@ -43,6 +47,19 @@ final class FakeIocp implements AutoCloseable {
     /** Records taken from the group's pool and not released yet. */
     long liveRecords() throws IOException {
         return group().records.live();
+    }
+
+    /** The local address of a raw fake socket (getsockname), from a plain thread. */
+    InetSocketAddress localAddress(long handle) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment name = arena.allocate(SockAddrs.SOCKADDR_STORAGE);
+            MemorySegment length = arena.allocate(JAVA_INT);
+            length.set(JAVA_INT, 0, (int) name.byteSize());
+            if (fake.getsockname(handle, name, length) != 0) {
+                throw new AssertionError("getsockname failed: " + fake.lastError());
+            }
+            return SockAddrs.decode(name);
+        }
     }
 
     /**
