@@ -21,7 +21,6 @@ import java.net.InetSocketAddress;
 import java.net.SocketException;
 import java.net.StandardSocketOptions;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -43,21 +42,13 @@ class CloseTest {
     }
 
     private <T> CompletableFuture<T> inFiber(TestSchedulers.Callable<T> body) {
-        CompletableFuture<T> f = new CompletableFuture<>();
-        scheduler.spawn(() -> {
-            try {
-                f.complete(body.call());
-            } catch (Throwable t) {
-                f.completeExceptionally(t);
-            }
-        });
-        return f;
+        return Spawned.inFiber(scheduler, body);
     }
 
     private static void assertClosedFailure(CompletableFuture<?> f) {
-        CompletionException e = assertThrows(CompletionException.class, f::join);
-        assertInstanceOf(SocketException.class, e.getCause());
-        assertEquals("Socket closed", e.getCause().getMessage());
+        Throwable t = Spawned.failure(f);
+        assertInstanceOf(SocketException.class, t);
+        assertEquals("Socket closed", t.getMessage());
     }
 
     @Test
@@ -156,10 +147,6 @@ class CloseTest {
     }
 
     private long live() {
-        try {
-            return iocp.liveRecords();
-        } catch (IOException e) {
-            throw new AssertionError(e);
-        }
+        return iocp.live();
     }
 }

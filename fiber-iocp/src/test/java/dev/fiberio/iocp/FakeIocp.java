@@ -49,6 +49,15 @@ final class FakeIocp implements AutoCloseable {
         return group().records.live();
     }
 
+    /** {@link #liveRecords()} for conditions (the group exists already). */
+    long live() {
+        try {
+            return liveRecords();
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
     /** The local address of a raw fake socket (getsockname), from a plain thread. */
     InetSocketAddress localAddress(long handle) {
         try (Arena arena = Arena.ofConfined()) {

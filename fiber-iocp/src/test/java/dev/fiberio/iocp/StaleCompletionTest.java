@@ -75,12 +75,6 @@ class StaleCompletionTest {
         int n = read.join();
         assertArrayEquals(data, dst.asSlice(0, n).toArray(JAVA_BYTE));
         s.close();
-        awaitCondition("records released", () -> {
-            try {
-                return iocp.liveRecords() == 0;
-            } catch (java.io.IOException e) {
-                throw new AssertionError(e);
-            }
-        });
+        awaitCondition("records released", () -> iocp.live() == 0);
     }
 }

@@ -46,25 +46,10 @@ class TimeoutTest {
         iocp.close();
     }
 
-    /** Runs {@code body} in a fiber; the future completes with its result or exception. */
     private <T> CompletableFuture<T> inFiber(TestSchedulers.Callable<T> body) {
-        CompletableFuture<T> f = new CompletableFuture<>();
-        scheduler.spawn(() -> {
-            try {
-                f.complete(body.call());
-            } catch (Throwable t) {
-                f.completeExceptionally(t);
-            }
-        });
-        return f;
+        return Spawned.inFiber(scheduler, body);
     }
 
-    /** The exception {@code f} completes with (fails if it completes normally). */
-    private static Throwable failure(CompletableFuture<?> f) {
-        Throwable t = f.handle((v, e) -> e).join();
-        assertNotNull(t, "expected the operation to fail");
-        return t instanceof java.util.concurrent.CompletionException ? t.getCause() : t;
-    }
 
     @Test
     void aReadTimesOutOnlyAfterItsAbortedCompletionWasDequeued() throws Exception {
@@ -77,7 +62,7 @@ class TimeoutTest {
             assertTrue(c.socket().readRecord().pending(), "the kernel owns the record until the abort is dequeued");
             assertFalse(read.isDone(), "the reader waits for the aborted completion");
         }
-        Throwable t = failure(read);
+        Throwable t = Spawned.failure(read);
         assertInstanceOf(SocketTimeoutException.class, t);
         assertEquals("Read timed out", t.getMessage());
         assertFalse(c.socket().readRecord().pending());
@@ -114,7 +99,7 @@ class TimeoutTest {
         MemorySegment block = MemorySegment.ofArray(new byte[FakeIocp.BUFFER]);
         assertEquals(FakeIocp.BUFFER, (int) inFiber(() -> c.socket().write(block, Deadlines.NO_DEADLINE)).join(),
                 "an empty peer buffer takes one send");
-        Throwable t = failure(inFiber(() -> c.socket().write(block, Deadlines.after(SHORT))));
+        Throwable t = Spawned.failure(inFiber(() -> c.socket().write(block, Deadlines.after(SHORT))));
         assertInstanceOf(SocketTimeoutException.class, t);
         assertEquals("Write timed out", t.getMessage());
 
@@ -127,7 +112,7 @@ class TimeoutTest {
     void anAcceptTimesOutAndTheNextOneAcceptsAConnection() throws Exception {
         IocpServerSocket server = IocpServerSocket.open(iocp.group(), AF_INET);
         server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 5);
-        Throwable t = failure(inFiber(() -> server.accept(Deadlines.after(SHORT))));
+        Throwable t = Spawned.failure(inFiber(() -> server.accept(Deadlines.after(SHORT))));
         assertInstanceOf(SocketTimeoutException.class, t);
         assertEquals("Accept timed out", t.getMessage());
         assertEquals(0, iocp.fake.pendingOperations(server.socket.handle));
@@ -162,10 +147,6 @@ class TimeoutTest {
     }
 
     private long live() {
-        try {
-            return iocp.liveRecords();
-        } catch (java.io.IOException e) {
-            throw new AssertionError(e);
-        }
+        return iocp.live();
     }
 }
