@@ -36,7 +36,8 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Implementation overview</h2>
  * <ul>
- *   <li>Each {@link Worker} has a multi-producer multi-consumer run queue. A fiber resumed by a worker
+ *   <li>Each {@link Worker} has a bounded multi-producer multi-consumer run queue ({@link RunQueue});
+ *       a full one spills into the shared {@code overflow} queue. A fiber resumed by a worker
  *       thread goes onto that worker's own queue (hot in its cache, no wake-up needed); resumed by
  *       another thread (a poller, a timer of a platform thread, an application thread), it goes onto
  *       the queue of the worker that ran it last, which is unparked if it sleeps. Idle workers steal.
@@ -67,6 +68,8 @@ public final class FiberScheduler implements AutoCloseable {
     private final Duration shutdownTimeout;
     private final int blockingThreads;
     private final Map<Long, Fiber> live = new ConcurrentHashMap<>();
+    /** Fibers that did not fit in a worker's run queue; any worker takes from it. */
+    private final java.util.concurrent.ConcurrentLinkedQueue<Fiber> overflow = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private final Map<Object, AutoCloseable> services = Collections.synchronizedMap(new java.util.LinkedHashMap<>());
     private final AtomicInteger lifecycle = new AtomicInteger(OPEN);
     private final AtomicInteger nextWorker = new AtomicInteger();
@@ -381,7 +384,9 @@ public final class FiberScheduler implements AutoCloseable {
         }
         Worker self = Worker.current();
         if (self != null && self.scheduler == this) {
-            self.queue.offer(f);
+            if (!self.queue.offer(f)) {
+                overflow.offer(f);
+            }
             wakeIdleHelper();
             return;
         }
@@ -389,10 +394,17 @@ public final class FiberScheduler implements AutoCloseable {
         if (target == null) {
             target = workers[Math.floorMod(nextWorker.getAndIncrement(), workers.length)];
         }
-        target.queue.offer(f);
+        if (!target.queue.offer(f)) {
+            overflow.offer(f);
+        }
         if (!target.wakeIfParked()) {
             wakeIdleHelper();
         }
+    }
+
+    /** A fiber from the shared overflow queue, or null. */
+    Fiber pollOverflow() {
+        return overflow.isEmpty() ? null : overflow.poll();
     }
 
     /** Wakes one parked worker to steal, unless none is parked or one is already spinning. */
@@ -408,6 +420,9 @@ public final class FiberScheduler implements AutoCloseable {
     }
 
     boolean hasQueuedWork() {
+        if (!overflow.isEmpty()) {
+            return true;
+        }
         for (Worker w : workers) {
             if (!w.queue.isEmpty()) {
                 return true;

@@ -113,7 +113,18 @@ public final class WaitSlot implements SuspendHook {
      * @throws FiberPinnedException  if the fiber cannot be switched out (nothing was consumed)
      */
     public int await() {
-        return awaitInternal(false, 0L);
+        return awaitInternal(false, 0L, true);
+    }
+
+    /**
+     * Like {@link #await()}, but cancellation of the fiber (or interruption of the thread) does not end
+     * the wait: only a waker does. For waits that must complete, such as taking back a lock that is
+     * being handed over. A thread's interrupt status is kept and restored on return.
+     *
+     * @return the reason of the winning waker (never {@link #CANCELLED} from cancellation itself)
+     */
+    public int awaitUninterruptibly() {
+        return awaitInternal(false, 0L, false);
     }
 
     /**
@@ -124,13 +135,13 @@ public final class WaitSlot implements SuspendHook {
      * @return the reason of the winning waker
      */
     public int awaitUntil(long deadlineNanos) {
-        return awaitInternal(true, deadlineNanos);
+        return awaitInternal(true, deadlineNanos, true);
     }
 
-    private int awaitInternal(boolean isTimed, long deadlineNanos) {
+    private int awaitInternal(boolean isTimed, long deadlineNanos, boolean interruptible) {
         Fiber fiber = Fiber.current();
         if (fiber == null) {
-            return awaitOnThread(isTimed, deadlineNanos);
+            return awaitOnThread(isTimed, deadlineNanos, interruptible);
         }
         int s = volatileState();
         if (stateOf(s) == READY) {
@@ -139,7 +150,7 @@ public final class WaitSlot implements SuspendHook {
         if (stateOf(s) != IDLE) {
             throw secondWaiter(s);
         }
-        if (fiber.isCancelled()) {
+        if (interruptible && fiber.isCancelled()) {
             return CANCELLED;
         }
         waiter = fiber;
@@ -148,9 +159,11 @@ public final class WaitSlot implements SuspendHook {
         if (!beginWait(s)) {
             return consume(volatileState()); // a waker made it READY between our read and our CAS
         }
-        fiber.setWaitingOn(this); // volatile; pairs with Fiber.cancel(): see there
-        if (fiber.isCancelled()) {
-            wake(CANCELLED, false);
+        if (interruptible) {
+            fiber.setWaitingOn(this); // volatile; pairs with Fiber.cancel(): see there
+            if (fiber.isCancelled()) {
+                wake(CANCELLED, false);
+            }
         }
         if (stateOf(volatileState()) != READY) {
             try {
@@ -174,7 +187,7 @@ public final class WaitSlot implements SuspendHook {
         return consume(volatileState());
     }
 
-    private int awaitOnThread(boolean isTimed, long deadlineNanos) {
+    private int awaitOnThread(boolean isTimed, long deadlineNanos, boolean interruptible) {
         int s = volatileState();
         if (stateOf(s) == READY) {
             return consume(s);
@@ -186,24 +199,34 @@ public final class WaitSlot implements SuspendHook {
         if (!parkThreadWait(s)) {
             return consume(volatileState());
         }
-        for (;;) {
-            s = volatileState();
-            if (stateOf(s) == READY) {
-                return consume(s);
-            }
-            if (Thread.currentThread().isInterrupted()) {
-                wake(CANCELLED, false);
-                continue;
-            }
-            if (isTimed) {
-                long remaining = deadlineNanos - System.nanoTime();
-                if (remaining <= 0) {
-                    wake(TIMED_OUT, false);
-                    continue;
+        boolean restoreInterrupt = false;
+        try {
+            for (;;) {
+                s = volatileState();
+                if (stateOf(s) == READY) {
+                    return consume(s);
                 }
-                LockSupport.parkNanos(this, remaining);
-            } else {
-                LockSupport.park(this);
+                if (Thread.currentThread().isInterrupted()) {
+                    if (interruptible) {
+                        wake(CANCELLED, false);
+                        continue;
+                    }
+                    restoreInterrupt |= Thread.interrupted(); // else park() would return at once
+                }
+                if (isTimed) {
+                    long remaining = deadlineNanos - System.nanoTime();
+                    if (remaining <= 0) {
+                        wake(TIMED_OUT, false);
+                        continue;
+                    }
+                    LockSupport.parkNanos(this, remaining);
+                } else {
+                    LockSupport.park(this);
+                }
+            }
+        } finally {
+            if (restoreInterrupt) {
+                Thread.currentThread().interrupt();
             }
         }
     }

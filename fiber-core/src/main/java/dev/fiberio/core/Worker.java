@@ -4,7 +4,6 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.LockSupport;
-import org.jctools.queues.MpmcUnboundedXaddArrayQueue;
 
 /**
  * One worker of a {@link FiberScheduler}: a platform thread that takes a fiber, runs it until it
@@ -12,8 +11,10 @@ import org.jctools.queues.MpmcUnboundedXaddArrayQueue;
  *
  * <h2>Implementation overview</h2>
  * <ul>
- *   <li>{@code queue}: the run queue. Any thread offers (resumes from other threads, the hook of a
- *       fiber of this worker); the owner polls; idle workers of the same scheduler steal by polling.</li>
+ *   <li>{@code queue}: the bounded run queue ({@link RunQueue}). Any thread offers (resumes from
+ *       other threads, the hook of a fiber of this worker); the owner polls; idle workers of the same
+ *       scheduler steal by polling. When it is full, fibers go to the scheduler's overflow queue, which
+ *       every worker serves when its own queue is empty and, for fairness, every 61st run.</li>
  *   <li>{@code timers}: owned by this worker's thread alone (see {@link TimerQueue}).</li>
  *   <li>{@code parkState}: {@code RUNNING}/{@code PARKED}. The owner sets PARKED (volatile) before its
  *       last look for work and parks; a submitter that sees PARKED wins the CAS PARKED→RUNNING and
@@ -32,6 +33,10 @@ final class Worker implements Runnable {
     private static final int RUNNING = 0;
     private static final int PARKED = 1;
     private static final int SPINS = 64;
+    /** Run-queue size per worker; beyond it, fibers go to the scheduler's shared overflow queue. */
+    static final int QUEUE_CAPACITY = 4096;
+    /** Every this many runs, the overflow queue is served first, so it cannot starve. */
+    private static final int OVERFLOW_FAIRNESS = 61;
     private static final VarHandle PARK_STATE;
     private static final VarHandle CURRENT;
     private static final VarHandle RUN_START;
@@ -52,7 +57,7 @@ final class Worker implements Runnable {
     final FiberScheduler scheduler;
     final int index;
     final WorkerThread thread;
-    final MpmcUnboundedXaddArrayQueue<Fiber> queue = new MpmcUnboundedXaddArrayQueue<>(256);
+    final RunQueue queue = new RunQueue(QUEUE_CAPACITY);
     final TimerQueue timers = new TimerQueue();
 
     /** Values of {@link CarrierLocal}s; touched only by this worker's thread (plain). */
@@ -99,8 +104,11 @@ final class Worker implements Runnable {
     @Override
     public void run() {
         try {
-            for (;;) {
-                Fiber f = queue.poll();
+            for (int tick = 1; ; tick++) {
+                Fiber f = tick % OVERFLOW_FAIRNESS == 0 ? scheduler.pollOverflow() : null;
+                if (f == null) {
+                    f = queue.poll();
+                }
                 if (f == null) {
                     f = findWork();
                     if (f == null) {
@@ -137,6 +145,9 @@ final class Worker implements Runnable {
                 timers.expire(System.nanoTime());
             }
             Fiber f = queue.poll();
+            if (f == null) {
+                f = scheduler.pollOverflow();
+            }
             if (f == null) {
                 f = steal();
             }

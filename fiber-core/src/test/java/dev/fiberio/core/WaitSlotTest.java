@@ -145,6 +145,37 @@ class WaitSlotTest {
     }
 
     @Test
+    void uninterruptibleWaitIgnoresCancellationAndInterruptsUntilAWakerComes() throws Exception {
+        WaitSlot slot = new WaitSlot();
+        CompletableFuture<Integer> reason = new CompletableFuture<>();
+        Fiber f = s.spawn(() -> {
+            Fiber.current().cancel();
+            reason.complete(slot.awaitUninterruptibly()); // suspends although cancelled
+        });
+        awaitCondition("cancelled fiber waiting", slot::hasWaiter);
+        assertEquals(FiberState.SUSPENDED, f.state());
+        f.cancel();
+        assertEquals(WaitSlot.SUSPENDED, slot.state(), "cancel does not end an uninterruptible wait");
+        slot.signal();
+        assertEquals(WaitSlot.SIGNALED, reason.get(30, TimeUnit.SECONDS));
+        f.join();
+
+        Thread.currentThread().interrupt();
+        Thread waker = new Thread(() -> {
+            awaitCondition("thread waiting", slot::hasWaiter);
+            slot.signal();
+        });
+        waker.start();
+        try {
+            assertEquals(WaitSlot.SIGNALED, slot.awaitUninterruptibly());
+            assertTrue(Thread.currentThread().isInterrupted(), "interrupt status restored");
+        } finally {
+            Thread.interrupted();
+            waker.join();
+        }
+    }
+
+    @Test
     void pingPongBetweenFibersAndThreadsLosesNoWakeup() {
         // Two fibers and one platform thread pass a token round a ring of slots; any lost wake-up hangs
         // (and is reported by the join bound), any double resume is counted as an invariant violation.
@@ -177,6 +208,7 @@ class WaitSlotTest {
     }
 
     @Test
+    @SuppressWarnings("restricted") // the test builds an upcall on purpose
     void suspendingInsideANativeUpcallThrowsFiberPinnedExceptionAndLosesNothing() throws Throwable {
         WaitSlot slot = new WaitSlot();
         AtomicReference<Throwable> inUpcall = new AtomicReference<>();

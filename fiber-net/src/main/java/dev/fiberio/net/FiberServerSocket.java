@@ -115,7 +115,16 @@ public final class FiberServerSocket implements Closeable {
         if (h.localAddress() != null) {
             throw new SocketException("Already bound");
         }
-        h.bind(new InetSocketAddress(address, target.getPort()), backlog < 1 ? DEFAULT_BACKLOG : backlog);
+        try {
+            h.bind(new InetSocketAddress(address, target.getPort()), backlog < 1 ? DEFAULT_BACKLOG : backlog);
+        } catch (IOException | RuntimeException e) {
+            try {
+                holder.discard(h); // back to unbound: a failed bind keeps no descriptor
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
         return this;
     }
 

@@ -169,7 +169,16 @@ public final class FiberSocket implements ByteChannel {
         if (h.localAddress() != null) {
             throw new SocketException("Already bound");
         }
-        h.bind(new InetSocketAddress(address, target.getPort()));
+        try {
+            h.bind(new InetSocketAddress(address, target.getPort()));
+        } catch (IOException | RuntimeException e) {
+            try {
+                holder.discard(h); // back to unbound: a failed bind keeps no descriptor
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
         return this;
     }
 
@@ -344,11 +353,11 @@ public final class FiberSocket implements ByteChannel {
 
     /** Reads into a checked segment: once, or until full. */
     private long read(MemorySegment dst, boolean fully) throws IOException {
+        SocketHandle h = connectedHandle();
         long size = dst.byteSize();
         if (size == 0) {
             return 0;
         }
-        SocketHandle h = connectedHandle();
         long deadline = Timeouts.deadlineFor(readTimeoutNanos);
         Timeouts.lock(readLock, deadline, SocketErrors::readTimedOut);
         long done = 0;
@@ -433,11 +442,11 @@ public final class FiberSocket implements ByteChannel {
      */
     public void write(MemorySegment src) throws IOException {
         MemorySegment source = IoArgs.writeSource(src);
+        SocketHandle h = connectedHandle();
         long size = source.byteSize();
         if (size == 0) {
             return;
         }
-        SocketHandle h = connectedHandle();
         long deadline = Timeouts.deadlineFor(writeTimeoutNanos);
         Timeouts.lock(writeLock, deadline, SocketErrors::writeTimedOut);
         long done = 0;

@@ -96,6 +96,7 @@ final class HandleHolder<H extends NetHandle> {
      */
     H open(ProtocolFamily wanted) throws IOException {
         H h;
+        Exception failure = null;
         synchronized (this) {
             ensureOpen();
             h = handle;
@@ -106,19 +107,23 @@ final class HandleHolder<H extends NetHandle> {
                 }
                 return h;
             }
-            h = opener.open(wanted);
+            h = opener.open(wanted); // SPI: does not suspend, so it may run under this monitor
             try {
                 for (Map.Entry<SocketOption<?>, Object> e : pending.entrySet()) {
                     apply(h, e.getKey(), e.getValue());
                 }
+                handle = h;
+                family = wanted;
+                return h;
             } catch (IOException | RuntimeException e) {
-                closeSuppressing(h, e);
-                throw e;
+                failure = e;
             }
-            handle = h;
-            family = wanted;
         }
-        return h;
+        closeSuppressing(h, failure); // outside the monitor: a backend's close may wait
+        if (failure instanceof IOException io) {
+            throw io;
+        }
+        throw (RuntimeException) failure;
     }
 
     /**

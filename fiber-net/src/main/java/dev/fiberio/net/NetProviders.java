@@ -23,7 +23,7 @@ public final class NetProviders {
     /**
      * Every provider on the class path, available or not, highest priority first.
      *
-     * @return a new list
+     * @return an unmodifiable list
      */
     public static List<NetProvider> all() {
         return Loaded.ALL;

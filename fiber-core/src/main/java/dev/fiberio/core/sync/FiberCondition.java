@@ -40,8 +40,7 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class FiberCondition {
     private final FiberLock lock;
     private final ReentrantLock guard = new ReentrantLock();
-    private final WaitQueue waiters = new WaitQueue();
-    private final WaitNode.Withdrawal withdrawal = this::withdraw;
+    private final WaitQueue waiters = new WaitQueue(guard);
 
     FiberCondition(FiberLock lock) {
         this.lock = lock;
@@ -122,12 +121,7 @@ public final class FiberCondition {
      * @return the number of waiters
      */
     public int waiterCount() {
-        guard.lock();
-        try {
-            return waiters.size();
-        } finally {
-            guard.unlock();
-        }
+        return waiters.lockedSize();
     }
 
     @Override
@@ -141,8 +135,8 @@ public final class FiberCondition {
      * @return {@link WaitNode#GRANTED}, {@link WaitNode#TIMED_OUT} or {@link WaitNode#CANCELLED}
      */
     private int awaitInternal(boolean timed, long deadline) {
-        lock.requireOwner("await");
-        if (WaitSupport.callerCancelled()) {
+        Object me = lock.requireOwner("await");
+        if (WaitSupport.isCancelled(me)) {
             return WaitNode.CANCELLED; // before releasing anything, like an interrupted Condition.await
         }
         WaitNode node = new WaitNode(null, 0);
@@ -154,19 +148,9 @@ public final class FiberCondition {
         }
         int savedHolds = lock.releaseFully();
         try {
-            return node.await(timed, deadline, withdrawal);
+            return node.await(timed, deadline, waiters);
         } finally {
-            lock.reacquire(savedHolds);
-        }
-    }
-
-    /** A waiter gives up: leave the queue unless a signal completed its node first. */
-    private boolean withdraw(WaitNode node) {
-        guard.lock();
-        try {
-            return waiters.removeIfWaiting(node);
-        } finally {
-            guard.unlock();
+            lock.reacquire(me, savedHolds);
         }
     }
 }

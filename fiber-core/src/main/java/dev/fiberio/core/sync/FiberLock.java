@@ -82,7 +82,7 @@ public final class FiberLock {
     private int holds;
 
     private final ReentrantLock guard = new ReentrantLock();
-    private final WaitQueue queue = new WaitQueue();
+    private final WaitQueue queue = new WaitQueue(guard);
     private final WaitNode.Withdrawal withdrawal = this::withdraw;
 
     /** Creates an unlocked lock. */
@@ -189,12 +189,7 @@ public final class FiberLock {
      * @return the queue length
      */
     public int queueLength() {
-        guard.lock();
-        try {
-            return queue.size();
-        } finally {
-            guard.unlock();
-        }
+        return queue.lockedSize();
     }
 
     @Override
@@ -313,12 +308,12 @@ public final class FiberLock {
     // ------------------------------------------------------------------------------------------
 
     /**
-     * Releases every hold of the caller, which must own the lock: the first half of a condition wait.
+     * Releases every hold of the caller, whose ownership {@link #requireOwner} checked: the first half
+     * of a condition wait.
      *
      * @return the hold count to give back to {@link #reacquire}
      */
     int releaseFully() {
-        requireOwner("await");
         int saved = holds;
         holds = 0;
         release();
@@ -329,10 +324,10 @@ public final class FiberLock {
      * Acquires the lock again with {@code savedHolds} holds, waiting as long as it takes and ignoring
      * cancellation: the second half of a condition wait, which must end holding the lock.
      *
+     * @param me         the caller's identity, as returned by {@link #requireOwner} before the wait
      * @param savedHolds what {@link #releaseFully()} returned
      */
-    void reacquire(int savedHolds) {
-        Object me = WaitSupport.callerIdentity();
+    void reacquire(Object me, int savedHolds) {
         if (casState(FREE, HELD)) {
             owner = me;
         } else {
@@ -348,12 +343,14 @@ public final class FiberLock {
      * Throws unless the caller owns the lock.
      *
      * @param operation what was attempted, for the message
+     * @return the caller's identity (the owner)
      */
-    void requireOwner(String operation) {
-        if (owner != WaitSupport.callerIdentity()) {
-            throw new IllegalMonitorStateException(operation + " by " + WaitSupport.callerIdentity()
-                    + ", which does not hold " + this);
+    Object requireOwner(String operation) {
+        Object me = WaitSupport.callerIdentity();
+        if (owner != me) {
+            throw new IllegalMonitorStateException(operation + " by " + me + ", which does not hold " + this);
         }
+        return me;
     }
 
     private int getStateVolatile() {

@@ -1,6 +1,6 @@
 package dev.fiberio.core.sync;
 
-import dev.fiberio.core.Fiber;
+import dev.fiberio.core.FiberPinnedException;
 import dev.fiberio.core.WaitSlot;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -15,7 +15,7 @@ import java.lang.invoke.VarHandle;
  *       guard, then runs {@link #await} outside the guard: it sleeps on {@code slot} and re-reads
  *       {@code status} after every wake-up, because {@link WaitSlot} reasons are advisory.</li>
  *   <li>A <b>waker</b> (any thread holding the primitive's guard) removes the node from its queue,
- *       writes {@code value}/{@code permits} if it hands something over, then publishes the outcome with
+ *       writes {@code value} if it hands an item over, then publishes the outcome with
  *       {@link #complete} (a release store). After releasing the guard it calls {@link #wake()}, or
  *       {@link #wakeChain} for nodes linked through {@code wakeNext}.</li>
  *   <li>A waiter that times out or is cancelled calls back into its primitive
@@ -32,9 +32,9 @@ import java.lang.invoke.VarHandle;
  * CLOSED (2)    the primitive was closed under the waiter   final
  * </pre>
  *
- * Field ownership: {@code value}, {@code permits}, {@code prev}, {@code next} and {@code wakeNext} are
- * plain; they are written under the primitive's guard (or before the node is enqueued) and read by the
- * waiter only after it read a completed {@code status} (acquire), or under the guard.
+ * Field ownership: {@code value}, {@code prev}, {@code next} and {@code wakeNext} are plain; they are
+ * written under the primitive's guard (or before the node is enqueued) and read by the waiter only
+ * after it read a completed {@code status} (volatile), or under the guard. {@code permits} is final.
  */
 final class WaitNode {
     /** Outcome: still queued. */
@@ -78,7 +78,7 @@ final class WaitNode {
     /** The item offered (a sender) or received (a receiver), or the waiter's identity (a lock). */
     Object value;
     /** The number of permits requested (a semaphore). */
-    int permits;
+    final int permits;
 
     /** Links of the {@link WaitQueue} this node is in; guarded by the primitive. */
     WaitNode prev;
@@ -140,12 +140,13 @@ final class WaitNode {
      * @return {@link #GRANTED}, {@link #CLOSED}, {@link #TIMED_OUT} or {@link #CANCELLED}
      */
     int await(boolean timed, long deadline, Withdrawal withdrawal) {
+        Object caller = WaitSupport.callerIdentity(); // once, before suspending: see WaitSupport.isCancelled
         for (;;) {
             int s = getStatusVolatile();
             if (s != WAITING) {
                 return s;
             }
-            int stop = WaitSupport.callerCancelled() ? CANCELLED
+            int stop = WaitSupport.isCancelled(caller) ? CANCELLED
                     : timed && deadline - System.nanoTime() <= 0 ? TIMED_OUT
                     : WAITING;
             if (stop != WAITING) {
@@ -171,28 +172,21 @@ final class WaitNode {
 
     /**
      * Waits until this node is completed, ignoring cancellation (a condition waiter re-acquiring its
-     * lock must get it back). A cancelled fiber cannot suspend on a {@link WaitSlot} (its waits return
-     * at once), so it yields to other fibers between checks; a thread's interrupt status is cleared for
-     * the wait and restored afterwards.
+     * lock must get it back): {@link WaitSlot#awaitUninterruptibly()} suspends a cancelled fiber too,
+     * and keeps a thread's interrupt status. A pinned fiber, which cannot switch out at all, spins on
+     * its carrier. The node never leaves its queue here: whoever completes it relies on the waiter
+     * taking what it was given.
      *
      * @return {@link #GRANTED} or {@link #CLOSED}
      */
     int awaitUninterruptibly() {
-        Fiber fiber = Fiber.current();
-        boolean interrupted = false;
         int s;
         while ((s = getStatusVolatile()) == WAITING) {
-            if (fiber == null) {
-                interrupted |= Thread.interrupted();
-                slot.await();
-            } else if (fiber.isCancelled()) {
-                Fiber.yield();
-            } else {
-                slot.await();
+            try {
+                slot.awaitUninterruptibly();
+            } catch (FiberPinnedException e) {
+                Thread.onSpinWait(); // cannot switch out: wait on the carrier rather than leave the queue
             }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
         }
         return s;
     }

@@ -1,18 +1,31 @@
 package dev.fiberio.core.sync;
 
+import java.util.concurrent.locks.ReentrantLock;
+
 /**
  * The FIFO of blocked waiters of one primitive: an intrusive doubly linked list of {@link WaitNode}s,
  * so that a waiter that times out or is cancelled leaves from the middle in O(1).
  *
- * <p>Not thread-safe: every method is called with the owning primitive's guard held, and the guard is
- * never held across a suspension. A node is in the queue exactly while its status is
- * {@link WaitNode#WAITING}: wakers remove a node before completing it, and a withdrawing waiter
+ * <p>Not thread-safe: every method except {@link #withdraw} and {@link #lockedSize} (which take it
+ * themselves) is called with the owning primitive's guard held, and the guard is never held across a
+ * suspension. A node is in the queue exactly while its status is {@link WaitNode#WAITING}: wakers
+ * remove a node before completing it, and a withdrawing waiter
  * removes it only after checking, under the guard, that it is still waiting.
  */
-final class WaitQueue {
+final class WaitQueue implements WaitNode.Withdrawal {
+    private final ReentrantLock guard;
     private WaitNode head;
     private WaitNode tail;
     private int size;
+
+    /**
+     * Creates an empty queue.
+     *
+     * @param guard the owning primitive's guard, taken by {@link #withdraw}
+     */
+    WaitQueue(ReentrantLock guard) {
+        this.guard = guard;
+    }
 
     /**
      * Appends a node.
@@ -89,6 +102,39 @@ final class WaitQueue {
         }
         remove(node);
         return true;
+    }
+
+    /**
+     * The whole withdrawal for primitives that need no repair when a waiter leaves: takes the guard
+     * and {@linkplain #removeIfWaiting removes the node if it is still waiting}. The only method here
+     * that takes the guard itself.
+     *
+     * @param node the waiter's node
+     * @return true if removed
+     */
+    @Override
+    public boolean withdraw(WaitNode node) {
+        guard.lock();
+        try {
+            return removeIfWaiting(node);
+        } finally {
+            guard.unlock();
+        }
+    }
+
+    /**
+     * The number of queued nodes, read under the guard (for the primitives' monitoring accessors,
+     * called without the guard).
+     *
+     * @return the size
+     */
+    int lockedSize() {
+        guard.lock();
+        try {
+            return size;
+        } finally {
+            guard.unlock();
+        }
     }
 
     /**

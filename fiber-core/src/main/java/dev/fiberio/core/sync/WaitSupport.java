@@ -34,8 +34,20 @@ final class WaitSupport {
      * @return true if cancelled
      */
     static boolean callerCancelled() {
-        Fiber f = Fiber.current();
-        return f != null ? f.isCancelled() : Thread.currentThread().isInterrupted();
+        return isCancelled(callerIdentity());
+    }
+
+    /**
+     * Whether {@code caller}, an identity from {@link #callerIdentity()} taken before a wait, must stop
+     * waiting. Waits carry the identity they took at their start instead of asking
+     * {@link Fiber#current()} again after each wake-up: one lookup per operation, and none after a
+     * suspension, when the fiber may be running on another carrier thread.
+     *
+     * @param caller the waiting Fiber or Thread
+     * @return true if the fiber is cancelled or the thread interrupted
+     */
+    static boolean isCancelled(Object caller) {
+        return caller instanceof Fiber f ? f.isCancelled() : ((Thread) caller).isInterrupted();
     }
 
     /**

@@ -11,8 +11,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.fiberio.core.Fiber;
 import dev.fiberio.core.FiberCancelledException;
-import dev.fiberio.core.FiberScheduler;
-import dev.fiberio.core.TestSchedulers;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -20,24 +18,11 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-class FiberConditionTest {
-    private FiberScheduler s;
+class FiberConditionTest extends SchedulerTest {
     private final FiberLock lock = new FiberLock();
     private final FiberCondition condition = lock.newCondition();
-
-    @BeforeEach
-    void setUp() {
-        s = TestSchedulers.create(SyncTesting.WORKERS);
-    }
-
-    @AfterEach
-    void tearDown() {
-        TestSchedulers.closeChecked(s);
-    }
 
     /** Holds the lock, awaits once, records {@code id} (still holding the lock). */
     private Runnable awaitThenRecord(List<Integer> order, int id) {

@@ -11,31 +11,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.fiberio.core.Fiber;
 import dev.fiberio.core.FiberCancelledException;
-import dev.fiberio.core.FiberScheduler;
-import dev.fiberio.core.TestSchedulers;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-class FiberLockTest {
-    private FiberScheduler s;
+class FiberLockTest extends SchedulerTest {
     private final FiberLock lock = new FiberLock();
-
-    @BeforeEach
-    void setUp() {
-        s = TestSchedulers.create(SyncTesting.WORKERS);
-    }
-
-    @AfterEach
-    void tearDown() {
-        TestSchedulers.closeChecked(s);
-    }
 
     /** A plain int, guarded only by the lock under test. */
     private int counter;

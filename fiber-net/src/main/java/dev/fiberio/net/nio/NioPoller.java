@@ -2,6 +2,7 @@ package dev.fiberio.net.nio;
 
 import dev.fiberio.core.Fiber;
 import dev.fiberio.core.FiberScheduler;
+import dev.fiberio.core.WaitSlot;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.SocketException;
@@ -10,7 +11,9 @@ import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
+import java.util.Queue;
 import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -31,9 +34,15 @@ import org.slf4j.LoggerFactory;
  *       readiness that arrives before the waiter suspends is not lost; a stale permit only causes one
  *       more non-blocking attempt.</li>
  *   <li>{@code selector}: keys are created by {@link #register} on any thread (non-blocking since
- *       JDK 11); only the poller thread selects, and it closes the selector when it exits. A closed
- *       channel's key is cancelled at once, but the JDK closes the file descriptor only when the poller
- *       thread next selects, so closers call {@link #wakeup()}.</li>
+ *       JDK 11); only the poller thread selects, and it closes the selector when it exits.</li>
+ *   <li>Closing is made synchronous: the JDK cancels a closed channel's key at once but releases its
+ *       file descriptor (a listener stops listening, a linger-0 socket sends its RST) only when the
+ *       poller thread next deregisters cancelled keys, at the start and end of each select. So a closer
+ *       waits in {@link #awaitRelease()} until two more select rounds have completed: {@code rounds}
+ *       (volatile, incremented only by the poller thread after each select) and {@code releaseWaiters}
+ *       (each closer's target round and wait slot, signalled by the poller once reached; while it is not
+ *       empty the poller does not block in select). A closer adds itself before its {@code wakeup()}, so
+ *       the poller either sees it before blocking or is woken.</li>
  *   <li>{@code live}: the open registrations (concurrent set), added by {@link #register}, removed by
  *       {@link NioRegistration#close()}. When the poller stops, it closes every registration still live,
  *       waking their waiters with "Socket closed: ...".</li>
@@ -53,6 +62,8 @@ final class NioPoller implements AutoCloseable {
     private final Selector selector;
     private final Thread thread;
     private final Set<NioRegistration> live = ConcurrentHashMap.newKeySet();
+    private final Queue<ReleaseWaiter> releaseWaiters = new ConcurrentLinkedQueue<>();
+    private volatile long rounds;
     private volatile boolean closing;
 
     private NioPoller(FiberScheduler scheduler) throws IOException {
@@ -133,7 +144,27 @@ final class NioPoller implements AutoCloseable {
     /** Forgets a closed registration. */
     void remove(NioRegistration reg) {
         live.remove(reg);
+    }
+
+    /**
+     * Waits until the poller thread has released the descriptors of channels closed before this call
+     * (see the class comment). Returns early if the caller is cancelled (the release then happens a
+     * moment later), on the poller thread itself, and while the poller stops (which releases all).
+     */
+    void awaitRelease() {
+        if (Thread.currentThread() == thread || closing) {
+            return;
+        }
+        // The select that is running may have deregistered before our close; the next one will not.
+        long target = rounds + 2;
+        ReleaseWaiter waiter = new ReleaseWaiter(target, new WaitSlot());
+        releaseWaiters.add(waiter);
         selector.wakeup();
+        while (rounds < target && !closing) {
+            if (waiter.slot().await() == WaitSlot.CANCELLED) {
+                return;
+            }
+        }
     }
 
     /** Stops the poller thread, which closes every channel still registered; waits for it. */
@@ -156,7 +187,12 @@ final class NioPoller implements AutoCloseable {
     private void run() {
         try {
             while (!closing) {
-                selector.select(this::dispatch);
+                if (releaseWaiters.isEmpty()) {
+                    selector.select(this::dispatch);
+                } else {
+                    selector.selectNow(this::dispatch); // a closer needs another round at once
+                }
+                completeRound();
             }
         } catch (IOException | RuntimeException | Error e) {
             LOG.error("NIO poller of scheduler '{}' failed; closing its sockets", schedulerName, e);
@@ -178,7 +214,22 @@ final class NioPoller implements AutoCloseable {
         reg.ready(ready);
     }
 
-    /** Poller thread, on exit: closes what is still registered, then the selector. */
+    /** Poller thread, after each select: counts the round and wakes the closers waiting for it. */
+    private void completeRound() {
+        long done = rounds + 1;
+        rounds = done; // only this thread writes it
+        if (!releaseWaiters.isEmpty()) {
+            releaseWaiters.removeIf(w -> {
+                if (w.target() > done) {
+                    return false;
+                }
+                w.slot().signal();
+                return true;
+            });
+        }
+    }
+
+    /** Poller thread, on exit: closes what is still registered, then the selector, then wakes closers. */
     private void stop() {
         closing = true;
         for (NioRegistration reg : live) {
@@ -189,6 +240,13 @@ final class NioPoller implements AutoCloseable {
         } catch (IOException e) {
             LOG.warn("NIO poller of scheduler '{}': closing the selector failed", schedulerName, e);
         }
+        for (ReleaseWaiter w; (w = releaseWaiters.poll()) != null; ) {
+            w.slot().signal();
+        }
+    }
+
+    /** A closer waiting for select round {@code target}. */
+    private record ReleaseWaiter(long target, WaitSlot slot) {
     }
 
     private SocketException stopped() {

@@ -162,6 +162,7 @@ final class NioRegistration {
             poller.remove(this);
             readSlot.signal();
             writeSlot.signal();
+            poller.awaitRelease();
         }
     }
 

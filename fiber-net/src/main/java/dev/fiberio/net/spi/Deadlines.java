@@ -70,11 +70,16 @@ public final class Deadlines {
      * @throws FiberCancelledException if the calling fiber was cancelled (on a plain thread: interrupted)
      */
     public static void awaitOnce(WaitSlot slot, long deadline) {
+        // The caller is identified once, before the wait; it is the same fiber after it.
+        Fiber self = Fiber.current();
         if (deadline == NO_DEADLINE) {
             slot.await();
         } else {
             slot.awaitUntil(deadline);
         }
-        Fiber.checkCancelled();
+        if (self != null ? self.isCancelled() : Thread.currentThread().isInterrupted()) {
+            throw new FiberCancelledException((self != null ? self.toString() : "thread " + Thread.currentThread().getName())
+                    + " was cancelled while waiting for socket I/O");
+        }
     }
 }

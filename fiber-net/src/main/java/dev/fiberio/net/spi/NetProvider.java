@@ -14,7 +14,7 @@ import java.net.ProtocolFamily;
  *       work on this machine (wrong OS, native library missing) is still instantiated and reports
  *       {@link #isAvailable()} false with its {@link #unavailabilityCause()}.</li>
  *   <li>{@link #openSocket} and {@link #openServerSocket} may be called from fibers and plain threads
- *       concurrently. A handle is bound to the I/O machinery (poller) of the caller's context: the
+ *       concurrently; they must not suspend or wait (callers may hold a monitor). A handle is bound to the I/O machinery (poller) of the caller's context: the
  *       calling fiber's {@link dev.fiberio.core.FiberScheduler}, or the default scheduler on a plain
  *       thread; once created it may be used from any fiber or thread.</li>
  *   <li>On an unavailable provider both throw an {@link IOException} whose cause is

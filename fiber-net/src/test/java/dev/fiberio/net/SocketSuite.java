@@ -1,0 +1,1018 @@
+package dev.fiberio.net;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.abort;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.fiberio.core.Fiber;
+import dev.fiberio.core.FiberCancelledException;
+import dev.fiberio.core.FiberScheduler;
+import dev.fiberio.core.FiberState;
+import dev.fiberio.core.TestSchedulers;
+import dev.fiberio.net.spi.NetProvider;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.net.BindException;
+import java.net.ConnectException;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.net.StandardSocketOptions;
+import java.net.UnixDomainSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
+import java.nio.ReadOnlyBufferException;
+import java.nio.channels.Channels;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.WritableByteChannel;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.function.Executable;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The socket test suite every backend must pass: a backend's test extends this class and returns its
+ * provider from {@link #provider()}. Sockets made inside fibers use a fresh 4-worker scheduler per
+ * test; sockets made on the test thread use the default scheduler's I/O machinery (warmed up once,
+ * so that it does not count as a leak). After each test: no file descriptor leaked (where
+ * {@code /proc/self/fd} exists) and the scheduler reports no invariant violation.
+ *
+ * <p>No test orders threads with sleeps: a test that needs a fiber to be blocked waits until the
+ * fiber is observably {@link FiberState#SUSPENDED} (or the thread WAITING); timeouts are asserted by
+ * their exception and a lower bound on the elapsed time, never by an upper bound.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+public abstract class SocketSuite {
+    private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
+    private static final Duration SHORT = Duration.ofMillis(150);
+    /** Connect timeout of the backlog probe: far above any loopback handshake, so only a dropped SYN times out. */
+    private static final Duration PROBE = Duration.ofMillis(500);
+    private static final int SMALL_BUFFER = 8 * 1024;
+    private static final int BIG = 64 << 20;
+
+    /** The per-test scheduler. */
+    protected FiberScheduler scheduler;
+    /** The provider under test, wrapped to count handle calls; a fresh one per test. */
+    protected CountingProvider net;
+    private int fdsBefore;
+
+    /**
+     * The backend under test.
+     *
+     * @return its provider
+     */
+    protected abstract NetProvider provider();
+
+    /**
+     * Opens, connects and closes a socket pair on the test thread once, so that the I/O machinery of
+     * the default scheduler (used by plain threads, and living as long as the JVM) exists before the
+     * first descriptor count.
+     *
+     * @throws IOException on failure
+     */
+    @BeforeAll
+    void warmUpPlainThreadMachinery() throws IOException {
+        net = new CountingProvider(provider());
+        try (Conn c = pair()) {
+            c.client().write(new byte[] {42});
+            assertEquals(42, c.server().getInputStream().read());
+        }
+        // The JDK keeps one descriptor open for the JVM's life after its first java.net.ServerSocket
+        // (used by hasLoopback): open one now so no test's count includes it.
+        hasLoopback(InetAddress.getLoopbackAddress());
+    }
+
+    @BeforeEach
+    void setUp() {
+        fdsBefore = FdCount.count();
+        scheduler = TestSchedulers.create(4);
+        net = new CountingProvider(provider());
+    }
+
+    @AfterEach
+    void tearDown() {
+        TestSchedulers.closeChecked(scheduler);
+        FdCount.assertNoLeak(fdsBefore);
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Connect, accept, echo
+    // ------------------------------------------------------------------------------------------
+
+    @Test
+    void connectsAndAcceptsOnAnEphemeralPort() throws Exception {
+        try (Conn c = inFiber(this::pair)) {
+            InetSocketAddress listening = c.listener().localAddress();
+            assertNotEquals(0, listening.getPort());
+            assertTrue(c.client().isConnected());
+            assertTrue(c.server().isConnected());
+            assertEquals(listening, c.client().remoteAddress());
+            assertEquals(c.client().localAddress(), c.server().remoteAddress());
+            assertEquals(c.server().localAddress(), c.client().remoteAddress());
+            assertEquals(provider().name(), c.client().provider().name());
+        }
+    }
+
+    @ParameterizedTest(name = "{0} bytes")
+    @ValueSource(ints = {1, 1000, 65_536, 1 << 20, BIG})
+    void echoesEveryByte(int size) throws Exception {
+        byte[] data = pattern(size, size);
+        byte[] back = inFiber(() -> {
+            try (Conn c = pair()) {
+                Task<Long> echo = echo(c.server());
+                Task<Void> writer = fork(() -> {
+                    c.client().write(data);
+                    c.client().shutdownOutput();
+                    return null;
+                });
+                byte[] got = readToEnd(c.client(), size);
+                writer.get();
+                assertEquals(size, echo.get());
+                return got;
+            }
+        });
+        assertArrayEquals(data, back);
+    }
+
+    @Test
+    void echoesNativeAndHeapSegmentsAndDirectBuffers() throws Exception {
+        int size = 300_000;
+        byte[] data = pattern(size, 7);
+        inFiber(() -> {
+            try (Conn c = pair(); Arena arena = Arena.ofShared()) {
+                Task<Long> echo = echo(c.server());
+                MemorySegment out = arena.allocate(size);
+                MemorySegment.copy(data, 0, out, ValueLayout.JAVA_BYTE, 0, size);
+                c.client().write(out);
+                MemorySegment in = arena.allocate(size);
+                c.client().readFully(in);
+                assertArrayEquals(data, in.toArray(ValueLayout.JAVA_BYTE));
+
+                c.client().write(MemorySegment.ofArray(data));
+                byte[] heap = new byte[size];
+                c.client().readFully(MemorySegment.ofArray(heap));
+                assertArrayEquals(data, heap);
+
+                ByteBuffer direct = ByteBuffer.allocateDirect(size).put(data).flip();
+                assertEquals(size, c.client().write(direct));
+                assertEquals(size, direct.position());
+                ByteBuffer back = ByteBuffer.allocateDirect(size);
+                c.client().readFully(back);
+                assertEquals(size, back.position());
+                assertEquals(ByteBuffer.wrap(data), back.flip());
+
+                c.client().shutdownOutput();
+                assertEquals(-1, c.client().read(new byte[1], 0, 1));
+                assertEquals(3L * size, echo.get());
+            }
+            return null;
+        });
+    }
+
+    @Test
+    void writesEverythingThroughPartialWritesWithATinySendBuffer() throws Exception {
+        int size = 4 << 20;
+        byte[] data = pattern(size, 3);
+        inFiber(() -> {
+            try (FiberServerSocket listener = listen(SMALL_BUFFER)) {
+                FiberSocket client = FiberSocket.open(net).setOption(StandardSocketOptions.SO_SNDBUF, SMALL_BUFFER);
+                client.connect(listener.localAddress());
+                try (client; FiberSocket server = listener.accept()) {
+                    Task<Void> writer = fork(() -> {
+                        client.write(data); // one call; the backend can only take a little at a time
+                        client.close();
+                        return null;
+                    });
+                    byte[] got = readToEnd(server, size);
+                    writer.get();
+                    assertArrayEquals(data, got);
+                }
+            }
+            return null;
+        });
+        assertTrue(net.partialWrites() > 0, "the backend never wrote partially: the test did not test the write loop");
+    }
+
+    @Test
+    void oneReaderAndOneWriterRunFullDuplex() throws Exception {
+        int size = 16 << 20;
+        byte[] data = pattern(size, 11);
+        inFiber(() -> {
+            try (FiberServerSocket listener = listen(SMALL_BUFFER)) {
+                FiberSocket client = FiberSocket.open(net).setOption(StandardSocketOptions.SO_SNDBUF, SMALL_BUFFER)
+                        .setOption(StandardSocketOptions.SO_RCVBUF, SMALL_BUFFER);
+                client.connect(listener.localAddress());
+                try (client; FiberSocket server = listener.accept()) {
+                    Task<Long> echo = echo(server);
+                    // The writer blocks on full buffers until the reader drains the echo: a socket that
+                    // served only one direction at a time would deadlock here.
+                    Task<Void> writer = fork(() -> {
+                        client.write(data);
+                        client.shutdownOutput();
+                        return null;
+                    });
+                    Task<byte[]> reader = fork(() -> readToEnd(client, size));
+                    assertArrayEquals(data, reader.get());
+                    writer.get();
+                    assertEquals(size, echo.get());
+                }
+            }
+            return null;
+        });
+    }
+
+    @Test
+    void concurrentReadersAreSerialized() throws Exception {
+        int records = 400;
+        int recordSize = 1000;
+        try (Conn c = inFiber(this::pair)) {
+            List<Task<List<Integer>>> readers = new ArrayList<>();
+            for (int r = 0; r < 2; r++) {
+                readers.add(fork(() -> {
+                    List<Integer> seen = new ArrayList<>();
+                    byte[] record = new byte[recordSize];
+                    for (;;) {
+                        try {
+                            c.client().readFully(record, 0, recordSize);
+                        } catch (EOFException end) {
+                            return seen;
+                        }
+                        for (byte b : record) {
+                            assertEquals(record[0], b, "a record was torn between two readers");
+                        }
+                        seen.add(record[0] & 0xff);
+                    }
+                }));
+            }
+            for (Task<?> t : readers) {
+                awaitSuspended(t.fiber()); // one waits for data, the other for the first to finish
+            }
+            Task<Void> writer = fork(() -> {
+                for (int i = 0; i < records; i++) {
+                    byte[] record = new byte[recordSize];
+                    Arrays.fill(record, (byte) (i % 200));
+                    c.server().write(record);
+                }
+                c.server().shutdownOutput();
+                return null;
+            });
+            writer.get();
+            int[] counts = new int[200];
+            int total = 0;
+            for (Task<List<Integer>> t : readers) {
+                for (int id : t.get()) {
+                    counts[id]++;
+                    total++;
+                }
+            }
+            assertEquals(records, total, "records read in all");
+            for (int id = 0; id < 200; id++) {
+                assertEquals(records / 200, counts[id], "copies of record " + id);
+            }
+        }
+    }
+
+    @Test
+    void thousandConcurrentConnectionsEachEcho() throws Exception {
+        int clients = 1000;
+        int size = 2000;
+        inFiber(() -> {
+            try (FiberServerSocket listener = FiberServerSocket.open(net).bind(new InetSocketAddress(LOOPBACK, 0), clients)) {
+                InetSocketAddress address = listener.localAddress();
+                Task<Void> acceptor = fork(() -> {
+                    for (int i = 0; i < clients; i++) {
+                        FiberSocket s = listener.accept();
+                        fork(() -> {
+                            try (s) {
+                                return echoLoop(s);
+                            }
+                        });
+                    }
+                    return null;
+                });
+                List<Task<Boolean>> tasks = new ArrayList<>();
+                for (int i = 0; i < clients; i++) {
+                    byte[] data = pattern(size, i);
+                    tasks.add(fork(() -> {
+                        try (FiberSocket s = FiberSocket.open(net)) {
+                            s.connect(address);
+                            s.write(data);
+                            s.shutdownOutput();
+                            return Arrays.equals(data, readToEnd(s, size));
+                        }
+                    }));
+                }
+                int ok = 0;
+                for (Task<Boolean> t : tasks) {
+                    ok += t.get() ? 1 : 0;
+                }
+                acceptor.get();
+                assertEquals(clients, ok, "connections that echoed every byte");
+            }
+            return null;
+        });
+    }
+
+    @Test
+    void ipv6Loopback() throws Exception {
+        InetAddress v6 = InetAddress.getByName("::1");
+        assumeTrue(hasLoopback(v6), "this machine has no IPv6 loopback");
+        byte[] data = pattern(100_000, 6);
+        inFiber(() -> {
+            try (FiberServerSocket listener = FiberServerSocket.open(net).bind(new InetSocketAddress(v6, 0));
+                    FiberSocket client = FiberSocket.open(net)) {
+                client.connect(listener.localAddress());
+                try (FiberSocket server = listener.accept()) {
+                    assertInstanceOf(Inet6Address.class, client.localAddress().getAddress());
+                    assertEquals(listener.localAddress(), client.remoteAddress());
+                    Task<Long> echo = echo(server);
+                    client.write(data);
+                    client.shutdownOutput();
+                    assertArrayEquals(data, readToEnd(client, data.length));
+                    assertEquals(data.length, echo.get());
+                }
+            }
+            return null;
+        });
+    }
+
+    @Test
+    void connectsToAnUnresolvedHostName() throws Exception {
+        inFiber(() -> {
+            try (FiberServerSocket listener = listen(); FiberSocket client = FiberSocket.open(net)) {
+                client.connect(InetSocketAddress.createUnresolved("localhost", listener.localAddress().getPort()), Duration.ofSeconds(30));
+                try (FiberSocket server = listener.accept()) {
+                    client.write(new byte[] {5});
+                    assertEquals(5, server.getInputStream().read());
+                }
+            }
+            return null;
+        });
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Half-close and reset
+    // ------------------------------------------------------------------------------------------
+
+    @Test
+    void halfClosesBothWays() throws Exception {
+        try (Conn c = inFiber(this::pair)) {
+            c.client().write(bytes("ping"));
+            c.client().shutdownOutput();
+            assertTrue(c.client().isOutputShutdown());
+            assertEquals("ping", ascii(readToEnd(c.server(), 4)));
+            assertEquals(-1, c.server().read(new byte[1], 0, 1), "EOF again");
+
+            c.server().write(bytes("pong")); // the other direction still works
+            c.server().shutdownOutput();
+            assertEquals("pong", ascii(readToEnd(c.client(), 4)));
+
+            SocketException e = assertThrows(SocketException.class, () -> c.client().write(bytes("x")));
+            assertEquals("Socket output is shutdown", e.getMessage());
+        }
+        try (Conn c = inFiber(this::pair)) {
+            c.server().shutdownInput();
+            assertTrue(c.server().isInputShutdown());
+            assertEquals(-1, c.server().read(ByteBuffer.allocate(8)));
+            c.server().write(bytes("still"));
+            assertEquals("still", ascii(readN(c.client(), 5)));
+        }
+    }
+
+    @Test
+    void peerResetGivesConnectionReset() throws Exception {
+        try (Conn c = inFiber(this::pair)) {
+            c.server().setOption(StandardSocketOptions.SO_LINGER, 0);
+            c.server().close(); // SO_LINGER 0: the peer sends RST, not FIN
+            Task<Integer> reader = fork(() -> c.client().read(new byte[16], 0, 16));
+            SocketException e = reader.failure(SocketException.class);
+            assertEquals("Connection reset", e.getMessage());
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Timeouts
+    // ------------------------------------------------------------------------------------------
+
+    @Test
+    void readTimesOutAndTheSocketStaysUsable() throws Exception {
+        try (Conn c = inFiber(this::pair)) {
+            c.client().setReadTimeout(SHORT);
+            assertEquals(SHORT, c.client().getReadTimeout());
+            long start = System.nanoTime();
+            Task<Integer> reader = fork(() -> c.client().read(new byte[4], 0, 4));
+            SocketTimeoutException e = reader.failure(SocketTimeoutException.class);
+            assertEquals("Read timed out", e.getMessage());
+            assertElapsedAtLeast(start, SHORT);
+            assertTrue(c.client().isOpen());
+            c.server().write(bytes("late"));
+            assertEquals("late", ascii(readN(c.client(), 4)));
+        }
+    }
+
+    @Test
+    void writeTimesOutWhenThePeerNeverReads() throws Exception {
+        byte[] big = new byte[BIG];
+        try (Conn c = inFiber(() -> pair(SMALL_BUFFER))) {
+            c.client().setWriteTimeout(SHORT);
+            long start = System.nanoTime();
+            Task<Void> writer = fork(() -> {
+                c.client().write(big);
+                return null;
+            });
+            SocketTimeoutException e = writer.failure(SocketTimeoutException.class);
+            assertEquals("Write timed out", e.getMessage());
+            assertElapsedAtLeast(start, SHORT);
+            assertTrue(e.bytesTransferred > 0 && e.bytesTransferred < big.length, "bytesTransferred " + e.bytesTransferred);
+            assertTrue(c.client().isOpen());
+        }
+    }
+
+    @Test
+    void acceptTimesOutAndTheListenerStaysUsable() throws Exception {
+        inFiber(() -> {
+            try (FiberServerSocket listener = listen()) {
+                long start = System.nanoTime();
+                SocketTimeoutException e = assertThrows(SocketTimeoutException.class, () -> listener.accept(SHORT));
+                assertEquals("Accept timed out", e.getMessage());
+                assertElapsedAtLeast(start, SHORT);
+                listener.setAcceptTimeout(SHORT);
+                assertThrows(SocketTimeoutException.class, listener::accept);
+                try (FiberSocket client = FiberSocket.open(net)) {
+                    client.connect(listener.localAddress());
+                    listener.accept().close();
+                }
+            }
+            return null;
+        });
+    }
+
+    @Test
+    void connectTimesOutWhenTheListenersBacklogIsFull() throws Exception {
+        inFiber(() -> {
+            List<FiberSocket> fillers = new ArrayList<>();
+            try (FiberServerSocket listener = FiberServerSocket.open(net).bind(new InetSocketAddress(LOOPBACK, 0), 1)) {
+                FiberSocket probe = fillBacklog(listener, fillers);
+                assertFalse(probe.isOpen(), "a failed connect closes the socket");
+                assertFalse(probe.isConnected());
+            } finally {
+                closeAll(fillers);
+            }
+            return null;
+        });
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Close wakes blocked callers
+    // ------------------------------------------------------------------------------------------
+
+    @Test
+    void closeWakesABlockedReader() throws Exception {
+        try (Conn c = inFiber(this::pair)) {
+            Task<Integer> reader = fork(() -> c.client().read(new byte[8], 0, 8));
+            awaitSuspended(reader.fiber());
+            c.client().close();
+            assertSocketClosed(reader.failure(SocketException.class));
+        }
+    }
+
+    @Test
+    void closeWakesABlockedWriter() throws Exception {
+        try (Conn c = inFiber(() -> pair(SMALL_BUFFER))) {
+            Task<Void> writer = fork(() -> {
+                c.client().write(new byte[BIG]);
+                return null;
+            });
+            awaitSuspended(writer.fiber());
+            c.client().close();
+            assertSocketClosed(writer.failure(SocketException.class));
+        }
+    }
+
+    @Test
+    void closeWakesABlockedAcceptor() throws Exception {
+        FiberServerSocket listener = inFiber(this::listen);
+        Task<FiberSocket> acceptor = fork(listener::accept);
+        awaitSuspended(acceptor.fiber());
+        listener.close();
+        assertSocketClosed(acceptor.failure(SocketException.class));
+    }
+
+    @Test
+    void closeWakesABlockedConnector() throws Exception {
+        List<FiberSocket> fillers = new ArrayList<>();
+        try (FiberServerSocket listener = inFiber(() -> FiberServerSocket.open(net).bind(new InetSocketAddress(LOOPBACK, 0), 1))) {
+            inFiber(() -> fillBacklog(listener, fillers));
+            FiberSocket socket = FiberSocket.open(net);
+            Task<Void> connector = fork(() -> {
+                socket.connect(listener.localAddress());
+                return null;
+            });
+            awaitSuspended(connector.fiber());
+            socket.close();
+            assertSocketClosed(connector.failure(SocketException.class));
+        } finally {
+            closeAll(fillers);
+        }
+    }
+
+    @Test
+    void closeWakesAReaderBlockedOnAPlainThread() throws Exception {
+        try (Conn c = pair()) {
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            Thread reader = Thread.ofPlatform().start(() -> {
+                try {
+                    c.client().read(new byte[8], 0, 8);
+                } catch (Throwable t) {
+                    failure.set(t);
+                }
+            });
+            TestSchedulers.awaitCondition("reader thread parked", () -> reader.getState() == Thread.State.WAITING);
+            c.client().close();
+            reader.join();
+            assertSocketClosed(assertInstanceOf(SocketException.class, failure.get()));
+        }
+    }
+
+    @Test
+    void cancellingABlockedReaderLeavesTheSocketUsable() throws Exception {
+        try (Conn c = inFiber(this::pair)) {
+            Task<Integer> reader = fork(() -> c.client().read(new byte[8], 0, 8));
+            awaitSuspended(reader.fiber());
+            reader.fiber().cancel();
+            reader.failure(FiberCancelledException.class);
+            assertTrue(c.client().isOpen());
+            c.server().write(bytes("after"));
+            assertEquals("after", ascii(readN(c.client(), 5)));
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Errors
+    // ------------------------------------------------------------------------------------------
+
+    @Test
+    void refusedConnectThrowsConnectExceptionAndClosesTheSocket() throws Exception {
+        inFiber(() -> {
+            InetSocketAddress gone;
+            try (FiberServerSocket listener = listen()) {
+                gone = listener.localAddress();
+            }
+            FiberSocket client = FiberSocket.open(net);
+            assertThrows(ConnectException.class, () -> client.connect(gone));
+            assertFalse(client.isOpen());
+            assertFalse(client.isConnected());
+            return null;
+        });
+    }
+
+    @Test
+    void everyUseAfterCloseThrowsSocketClosed() throws Exception {
+        try (Conn c = inFiber(this::pair)) {
+            FiberSocket s = c.client();
+            s.close();
+            s.close(); // idempotent
+            assertFalse(s.isOpen());
+            byte[] b = new byte[4];
+            List<Executable> uses = List.of(
+                    () -> s.read(b, 0, 4), () -> s.read(ByteBuffer.allocate(4)), () -> s.readFully(b, 0, 4),
+                    () -> s.write(b), () -> s.write(ByteBuffer.wrap(b)), () -> s.getOutputStream().write(1),
+                    () -> s.getInputStream().read(), s::shutdownInput, s::shutdownOutput,
+                    () -> s.setOption(StandardSocketOptions.TCP_NODELAY, true), () -> s.getOption(StandardSocketOptions.TCP_NODELAY),
+                    s::localAddress, s::remoteAddress, () -> s.connect(c.listener().localAddress()));
+            for (Executable use : uses) {
+                assertSocketClosed(assertThrows(SocketException.class, use));
+            }
+            c.listener().close();
+            assertSocketClosed(assertThrows(SocketException.class, c.listener()::accept));
+            assertSocketClosed(assertThrows(SocketException.class, () -> c.listener().bind(null)));
+            assertSocketClosed(assertThrows(SocketException.class, c.listener()::localAddress));
+            FiberSocket fresh = FiberSocket.open(net);
+            fresh.close();
+            assertSocketClosed(assertThrows(SocketException.class, () -> fresh.connect(c.server().localAddress())));
+        }
+    }
+
+    @Test
+    void badArgumentsAreRejectedBeforeAnyIo() throws Exception {
+        try (Conn c = inFiber(this::pair); Arena arena = Arena.ofShared()) {
+            FiberSocket s = c.client();
+            byte[] b = new byte[10];
+            long before = net.handleCalls();
+            assertThrows(NullPointerException.class, () -> s.read((byte[]) null, 0, 1));
+            assertThrows(NullPointerException.class, () -> s.read((ByteBuffer) null));
+            assertThrows(NullPointerException.class, () -> s.read((MemorySegment) null));
+            assertThrows(NullPointerException.class, () -> s.write((byte[]) null));
+            assertThrows(NullPointerException.class, () -> s.write((ByteBuffer) null));
+            assertThrows(NullPointerException.class, () -> s.write((MemorySegment) null));
+            assertThrows(IndexOutOfBoundsException.class, () -> s.read(b, -1, 1));
+            assertThrows(IndexOutOfBoundsException.class, () -> s.read(b, 0, -1));
+            assertThrows(IndexOutOfBoundsException.class, () -> s.read(b, 5, 6));
+            assertThrows(IndexOutOfBoundsException.class, () -> s.readFully(b, 11, 0));
+            assertThrows(IndexOutOfBoundsException.class, () -> s.write(b, -1, 1));
+            assertThrows(IndexOutOfBoundsException.class, () -> s.write(b, 0, 11));
+            assertThrows(IndexOutOfBoundsException.class, () -> s.write(b, Integer.MAX_VALUE, 2));
+            assertThrows(IndexOutOfBoundsException.class, () -> s.getInputStream().read(b, 3, 8));
+            assertThrows(ReadOnlyBufferException.class, () -> s.read(ByteBuffer.allocate(4).asReadOnlyBuffer()));
+            assertThrows(ReadOnlyBufferException.class, () -> s.read(arena.allocate(4).asReadOnly()));
+            assertThrows(ReadOnlyBufferException.class, () -> s.readFully(ByteBuffer.allocateDirect(4).asReadOnlyBuffer()));
+            assertThrows(IllegalArgumentException.class, () -> s.setReadTimeout(Duration.ofMillis(-1)));
+            assertThrows(NullPointerException.class, () -> s.setWriteTimeout(null));
+            assertThrows(NullPointerException.class, () -> s.setOption(null, 1));
+            assertThrows(NullPointerException.class, () -> s.setOption(StandardSocketOptions.SO_RCVBUF, null));
+            assertThrows(IllegalArgumentException.class, () -> s.setOption(StandardSocketOptions.SO_SNDBUF, 0));
+            assertThrows(IllegalArgumentException.class, () -> s.setOption(StandardSocketOptions.SO_RCVBUF, -5));
+            assertEquals(before, net.handleCalls(), "a bad argument reached the backend");
+            assertEquals(0, s.read(b, 3, 0), "an empty read reads nothing");
+            s.write(b, 10, 0);
+            assertEquals(before, net.handleCalls(), "an empty read or write reached the backend");
+        }
+    }
+
+    @Test
+    void segmentsOfAClosedArenaAreRejectedBeforeAnyIo() throws Exception {
+        try (Conn c = inFiber(this::pair)) {
+            Arena arena = Arena.ofShared();
+            MemorySegment segment = arena.allocate(16);
+            ByteBuffer buffer = segment.asByteBuffer();
+            arena.close();
+            long before = net.handleCalls();
+            assertThrows(IllegalStateException.class, () -> c.client().read(segment));
+            assertThrows(IllegalStateException.class, () -> c.client().write(segment));
+            assertThrows(IllegalStateException.class, () -> c.client().readFully(segment));
+            assertThrows(IllegalStateException.class, () -> c.client().read(buffer));
+            assertThrows(IllegalStateException.class, () -> c.client().write(buffer));
+            assertEquals(before, net.handleCalls(), "a dead segment reached the backend");
+        }
+    }
+
+    @Test
+    void badAddressesAreRejectedWithClearMessages() throws Exception {
+        inFiber(() -> {
+            assertThrows(NullPointerException.class, () -> FiberSocket.open(net).connect(null));
+            assertThrows(IllegalArgumentException.class, () -> FiberSocket.open(net).connect(UnixDomainSocketAddress.of("/tmp/x")));
+            assertThrows(IllegalArgumentException.class,
+                    () -> FiberSocket.open(net).connect(new InetSocketAddress(LOOPBACK, 1), Duration.ofSeconds(-1)));
+            assertThrows(UnknownHostException.class,
+                    () -> FiberSocket.open(net).connect(InetSocketAddress.createUnresolved("no-such-host.invalid", 80)));
+            try (FiberSocket v4 = FiberSocket.open(net)) {
+                v4.bind(new InetSocketAddress(LOOPBACK, 0));
+                SocketException e = assertThrows(SocketException.class,
+                        () -> v4.connect(new InetSocketAddress(InetAddress.getByName("::1"), 9)));
+                assertTrue(e.getMessage().contains("IPv4"), e.getMessage());
+            }
+            try (FiberSocket unconnected = FiberSocket.open(net)) {
+                SocketException e = assertThrows(SocketException.class, () -> unconnected.read(new byte[1], 0, 1));
+                assertEquals("Socket is not connected", e.getMessage());
+                assertNull(unconnected.localAddress());
+                assertNull(unconnected.remoteAddress());
+            }
+            return null;
+        });
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Options, adapters, plain threads
+    // ------------------------------------------------------------------------------------------
+
+    @Test
+    void socketOptionsSetBeforeAndAfterConnect() throws Exception {
+        inFiber(() -> {
+            try (FiberServerSocket listener = listen(); FiberSocket s = FiberSocket.open(net)) {
+                assertThrows(SocketException.class, () -> s.getOption(StandardSocketOptions.SO_KEEPALIVE), "no value before connect");
+                assertThrows(UnsupportedOperationException.class, () -> s.setOption(StandardSocketOptions.IP_TOS, 0));
+                s.setOption(StandardSocketOptions.TCP_NODELAY, true).setOption(StandardSocketOptions.SO_KEEPALIVE, true)
+                        .setOption(StandardSocketOptions.SO_SNDBUF, 32 * 1024).setOption(StandardSocketOptions.SO_RCVBUF, 32 * 1024)
+                        .setOption(StandardSocketOptions.SO_LINGER, 5).setOption(StandardSocketOptions.SO_REUSEADDR, true);
+                assertEquals(true, s.getOption(StandardSocketOptions.TCP_NODELAY));
+                s.connect(listener.localAddress());
+                listener.accept().close();
+                assertEquals(true, s.getOption(StandardSocketOptions.TCP_NODELAY));
+                assertEquals(true, s.getOption(StandardSocketOptions.SO_KEEPALIVE));
+                assertEquals(true, s.getOption(StandardSocketOptions.SO_REUSEADDR));
+                assertEquals(5, s.getOption(StandardSocketOptions.SO_LINGER));
+                assertTrue(s.getOption(StandardSocketOptions.SO_SNDBUF) >= 32 * 1024);
+                assertTrue(s.getOption(StandardSocketOptions.SO_RCVBUF) >= 32 * 1024);
+                s.setOption(StandardSocketOptions.TCP_NODELAY, false).setOption(StandardSocketOptions.SO_LINGER, -1);
+                assertEquals(false, s.getOption(StandardSocketOptions.TCP_NODELAY));
+                assertTrue(s.getOption(StandardSocketOptions.SO_LINGER) < 0);
+                assertTrue(s.supportedOptions().contains(StandardSocketOptions.SO_KEEPALIVE));
+            }
+            return null;
+        });
+    }
+
+    @Test
+    void serverOptionsAndReusePort() throws Exception {
+        inFiber(() -> {
+            boolean reusePort;
+            try (FiberServerSocket probe = listen()) {
+                reusePort = probe.supportedOptions().contains(StandardSocketOptions.SO_REUSEPORT);
+            }
+            try (FiberServerSocket first = FiberServerSocket.open(net)) {
+                first.setOption(StandardSocketOptions.SO_REUSEADDR, true).setOption(StandardSocketOptions.SO_RCVBUF, 16 * 1024);
+                if (reusePort) {
+                    first.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+                }
+                first.bind(new InetSocketAddress(LOOPBACK, 0), 10);
+                assertEquals(true, first.getOption(StandardSocketOptions.SO_REUSEADDR));
+                assertTrue(first.getOption(StandardSocketOptions.SO_RCVBUF) >= 16 * 1024);
+                SocketException taken = assertThrows(SocketException.class,
+                        () -> FiberServerSocket.open(net).bind(first.localAddress()).close());
+                assertInstanceOf(BindException.class, taken, "binding a port in use without SO_REUSEPORT");
+                if (reusePort) {
+                    try (FiberServerSocket second = FiberServerSocket.open(net).setOption(StandardSocketOptions.SO_REUSEPORT, true)) {
+                        second.bind(first.localAddress());
+                        assertEquals(first.localAddress(), second.localAddress());
+                        assertEquals(true, second.getOption(StandardSocketOptions.SO_REUSEPORT));
+                    }
+                }
+            }
+            return null;
+        });
+    }
+
+    @Test
+    void streamsAndChannelAdapters() throws Exception {
+        byte[] data = pattern(50_000, 9);
+        try (Conn c = inFiber(this::pair)) {
+            OutputStream out = c.client().getOutputStream();
+            assertTrue(out == c.client().getOutputStream());
+            out.write(200);
+            out.write(data, 0, data.length);
+            out.flush();
+            InputStream in = c.server().getInputStream();
+            assertEquals(200, in.read());
+            assertArrayEquals(data, in.readNBytes(data.length));
+            assertEquals(0, in.available());
+
+            WritableByteChannel w = c.server();
+            ByteBuffer src = ByteBuffer.wrap(data);
+            assertEquals(data.length, w.write(src));
+            assertFalse(src.hasRemaining());
+            ReadableByteChannel r = c.client();
+            ByteBuffer dst = ByteBuffer.allocate(data.length);
+            while (dst.hasRemaining()) {
+                assertTrue(r.read(dst) > 0);
+            }
+            assertArrayEquals(data, dst.array());
+
+            Channels.newOutputStream(c.server()).write(data, 0, 10);
+            assertArrayEquals(Arrays.copyOf(data, 10), Channels.newInputStream(c.client()).readNBytes(10));
+
+            in.close();
+            assertFalse(c.server().isOpen(), "closing the stream closes the socket");
+            assertEquals(-1, c.client().getInputStream().read());
+        }
+    }
+
+    @Test
+    void readsAndWritesFromPlainThreads() throws Exception {
+        byte[] data = pattern(2 << 20, 12);
+        try (Conn c = pair()) { // made on the test thread: no fiber anywhere
+            CompletableFuture<Void> written = new CompletableFuture<>();
+            Thread writer = Thread.ofPlatform().start(() -> {
+                try {
+                    c.server().write(data);
+                    c.server().shutdownOutput();
+                    written.complete(null);
+                } catch (Throwable t) {
+                    written.completeExceptionally(t);
+                }
+            });
+            assertArrayEquals(data, readToEnd(c.client(), data.length));
+            writer.join();
+            written.get();
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Helpers
+    // ------------------------------------------------------------------------------------------
+
+    /** A listener with its client and the accepted server side; closes all three. */
+    protected record Conn(FiberServerSocket listener, FiberSocket client, FiberSocket server) implements AutoCloseable {
+        @Override
+        public void close() throws IOException {
+            try (listener; client; server) {
+                // closes all three, even if one throws
+            }
+        }
+    }
+
+    /** A fiber of the test's scheduler, the future of its completion and its failure, if any. */
+    protected record Task<T>(Fiber fiber, CompletableFuture<T> result, AtomicReference<Throwable> error) {
+        /** The result, or the task's exception; in a fiber the fiber suspends, on a thread it waits (bounded). */
+        T get() throws Exception {
+            CompletableFuture<Void> done = result.handle((v, t) -> null);
+            if (Fiber.current() != null) {
+                Fiber.await(done);
+            } else {
+                done.get(60, TimeUnit.SECONDS);
+            }
+            Throwable t = error.get();
+            if (t instanceof Exception e) {
+                throw e;
+            }
+            if (t instanceof Error e) {
+                throw e;
+            }
+            return result.join();
+        }
+
+        /** Asserts that the task failed with {@code type} and returns that exception. */
+        <E extends Throwable> E failure(Class<E> type) throws Exception {
+            try {
+                T value = get();
+                return fail("expected " + type.getSimpleName() + " but the task returned " + value);
+            } catch (Exception e) {
+                return assertInstanceOf(type, e, "the task's failure");
+            }
+        }
+    }
+
+    /** Runs {@code body} in a new fiber of the test's scheduler. */
+    protected <T> Task<T> fork(TestSchedulers.Callable<T> body) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        AtomicReference<Throwable> error = new AtomicReference<>();
+        Fiber f = scheduler.spawn(() -> {
+            try {
+                result.complete(body.call());
+            } catch (Throwable t) {
+                error.set(t);
+                result.completeExceptionally(t);
+            }
+        });
+        return new Task<>(f, result, error);
+    }
+
+    /** Runs {@code body} in a fiber of the test's scheduler and returns its result. */
+    protected <T> T inFiber(TestSchedulers.Callable<T> body) throws Exception {
+        return TestSchedulers.inFiber(scheduler, body);
+    }
+
+    /** A loopback listener on an ephemeral port. */
+    protected FiberServerSocket listen() throws IOException {
+        return FiberServerSocket.open(net).bind(new InetSocketAddress(LOOPBACK, 0));
+    }
+
+    /** A loopback listener whose accepted sockets have a receive buffer of {@code rcvbuf}. */
+    protected FiberServerSocket listen(int rcvbuf) throws IOException {
+        return FiberServerSocket.open(net).setOption(StandardSocketOptions.SO_RCVBUF, rcvbuf).bind(new InetSocketAddress(LOOPBACK, 0));
+    }
+
+    /** A connected pair: a listener, a client and the accepted server side. */
+    protected Conn pair() throws IOException {
+        return pair(0);
+    }
+
+    /** A connected pair with small send and receive buffers when {@code buffers} is positive. */
+    protected Conn pair(int buffers) throws IOException {
+        FiberServerSocket listener = buffers > 0 ? listen(buffers) : listen();
+        FiberSocket client = FiberSocket.open(net);
+        try {
+            if (buffers > 0) {
+                client.setOption(StandardSocketOptions.SO_SNDBUF, buffers).setOption(StandardSocketOptions.SO_RCVBUF, buffers);
+            }
+            client.connect(listener.localAddress());
+            return new Conn(listener, client, listener.accept());
+        } catch (IOException | RuntimeException e) {
+            client.close();
+            listener.close();
+            throw e;
+        }
+    }
+
+    /** A fiber that echoes everything {@code s} reads until EOF, then shuts its output down. */
+    protected Task<Long> echo(FiberSocket s) {
+        return fork(() -> echoLoop(s));
+    }
+
+    private static long echoLoop(FiberSocket s) throws IOException {
+        byte[] buf = new byte[64 * 1024];
+        long total = 0;
+        for (int n; (n = s.read(buf, 0, buf.length)) >= 0; ) {
+            s.write(buf, 0, n);
+            total += n;
+        }
+        s.shutdownOutput();
+        return total;
+    }
+
+    /** Reads until EOF, asserting that exactly {@code expected} bytes came. */
+    protected static byte[] readToEnd(FiberSocket s, int expected) throws IOException {
+        byte[] buf = new byte[expected + 1];
+        int total = 0;
+        for (int n; (n = s.read(buf, total, buf.length - total)) >= 0; ) {
+            total += n;
+            assertTrue(total <= expected, "more bytes than were sent");
+        }
+        assertEquals(expected, total, "bytes before EOF");
+        return Arrays.copyOf(buf, expected);
+    }
+
+    /** Reads exactly {@code n} bytes. */
+    protected static byte[] readN(FiberSocket s, int n) throws IOException {
+        byte[] buf = new byte[n];
+        s.readFully(buf, 0, n);
+        return buf;
+    }
+
+    /**
+     * Connects sockets to {@code listener} (backlog 1, never accepting) until one connect times out,
+     * which shows that the full backlog makes the system drop further SYNs; returns that socket.
+     * Aborts the test where the system refuses instead (Windows answers a full backlog with RST).
+     */
+    protected FiberSocket fillBacklog(FiberServerSocket listener, List<FiberSocket> fillers) throws IOException {
+        for (int i = 0; i < 64; i++) {
+            FiberSocket s = FiberSocket.open(net);
+            fillers.add(s);
+            long start = System.nanoTime();
+            try {
+                s.connect(listener.localAddress(), PROBE);
+            } catch (SocketTimeoutException e) {
+                assertEquals("Connect timed out", e.getMessage());
+                assertElapsedAtLeast(start, PROBE);
+                return s;
+            } catch (ConnectException e) {
+                abort("this system refuses connections to a full backlog instead of dropping them: " + e);
+            }
+        }
+        return fail("64 connects to a listener with backlog 1 that never accepts all succeeded");
+    }
+
+    /** Waits until {@code f} is suspended (blocked in what it was doing). */
+    protected static void awaitSuspended(Fiber f) {
+        TestSchedulers.awaitCondition(f + " suspended", () -> f.state() == FiberState.SUSPENDED);
+    }
+
+    private static void assertSocketClosed(SocketException e) {
+        assertEquals("Socket closed", e.getMessage());
+    }
+
+    private static void assertElapsedAtLeast(long startNanos, Duration min) {
+        long elapsed = System.nanoTime() - startNanos;
+        assertTrue(elapsed >= min.toNanos(), "returned after " + elapsed + " ns, before the timeout of " + min);
+    }
+
+    private static void closeAll(List<FiberSocket> sockets) throws IOException {
+        for (FiberSocket s : sockets) {
+            s.close();
+        }
+    }
+
+    private static boolean hasLoopback(InetAddress address) {
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.bind(new InetSocketAddress(address, 0));
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static String ascii(byte[] b) {
+        return new String(b, StandardCharsets.US_ASCII);
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /** Reproducible pseudo-random bytes. */
+    protected static byte[] pattern(int size, long seed) {
+        byte[] b = new byte[size];
+        new Random(seed).nextBytes(b);
+        return b;
+    }
+}
