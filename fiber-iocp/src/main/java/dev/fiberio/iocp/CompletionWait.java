@@ -3,6 +3,7 @@ package dev.fiberio.iocp;
 import static dev.fiberio.iocp.win32.Win32Constants.WSA_OPERATION_ABORTED;
 
 import dev.fiberio.core.FiberCancelledException;
+import dev.fiberio.core.WaitSlot;
 import dev.fiberio.net.spi.Deadlines;
 import dev.fiberio.net.spi.SocketErrors;
 import java.io.IOException;
@@ -21,9 +22,11 @@ import java.util.function.Supplier;
  *       is the aborted one, or the real result if the I/O won the race (the CancelIoEx page: "the
  *       operation completed normally ... even if the operation was canceled"). Only an aborted
  *       completion becomes the timeout exception; a result that won is returned, so no byte is lost.</li>
- *   <li><b>Cancellation</b> of the waiting fiber (interrupt of a thread): CancelIoEx and throw at once;
- *       a cancelled fiber cannot wait any more. The record stays with the kernel; the next operation
- *       on it first collects that completion (see {@link IocpChannel#run}).</li>
+ *   <li><b>Cancellation</b> of the waiting fiber (interrupt of a thread): CancelIoEx, then wait
+ *       uninterruptibly ({@link WaitSlot#awaitUninterruptibly()}) for the completion, which comes
+ *       promptly, and throw. The record is the caller's again when the call returns, as after a
+ *       timeout; a result that won the race stays in the record, unconsumed, and the next operation
+ *       on it collects it ({@link IocpChannel#collectLeftover}), so no received byte is lost.</li>
  *   <li><b>Close</b>: throw "Socket closed" at once. closesocket aborts the operation; the dispatcher
  *       releases the record when the aborted completion is dequeued.</li>
  * </ul>
@@ -52,7 +55,8 @@ final class CompletionWait {
      * @param timeout  the exception for an operation aborted by its deadline
      * @return the operation's result (success, or its error, possibly the abort of an earlier cancellation)
      * @throws IOException "Socket closed" if the socket was closed while waiting, or the timeout
-     * @throws FiberCancelledException if the caller was cancelled while waiting
+     * @throws FiberCancelledException if the caller was cancelled while waiting (after the operation's
+     *         completion was dispatched, unless the socket was closed)
      */
     static OperationRecord.Completion await(OperationRecord record, Owner owner, long deadline,
                                             Supplier<SocketTimeoutException> timeout) throws IOException {
@@ -72,6 +76,7 @@ final class CompletionWait {
                 if (!timedOut) {
                     owner.cancel(record);
                 }
+                awaitAfterCancel(record, owner);
                 throw e;
             }
         }
@@ -80,5 +85,15 @@ final class CompletionWait {
             throw timeout.get();
         }
         return result;
+    }
+
+    /**
+     * After CancelIoEx for a cancelled caller: waits, without being interruptible, until the
+     * completion was dispatched or the socket was closed (then the dispatcher releases the record).
+     */
+    private static void awaitAfterCancel(OperationRecord record, Owner owner) {
+        while (record.pending() && owner.isOpen()) {
+            record.slot().awaitUninterruptibly();
+        }
     }
 }

@@ -3,6 +3,7 @@ package dev.fiberio.iocp;
 import static dev.fiberio.core.TestSchedulers.awaitCondition;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -155,7 +156,7 @@ class CompletionRaceTest {
     }
 
     @Test
-    void dataThatCompletesAsTheReaderIsCancelledIsNotLost() throws Exception {
+    void aCancelledReaderWaitsForItsCompletionAndLeavesTheDataForTheNextRead() throws Exception {
         iocp = new FakeIocp(2);
         FakeIocp.Connection c = iocp.connection();
         AtomicReference<Object> first = new AtomicReference<>();
@@ -167,12 +168,18 @@ class CompletionRaceTest {
             hold.awaitHeld(1);
             reader.cancel();                          // the cancellation wins the wake-up
             assertEquals(2, submitted.size());
-            ManualFibers.run(submitted.getLast());    // CancelIoEx finds nothing left to cancel; the fiber throws
-            assertInstanceOf(FiberCancelledException.class, first.get());
-            assertTrue(c.socket().readRecord().pending(), "the kernel still owns the record");
+            ManualFibers.run(submitted.getLast());    // CancelIoEx finds nothing left to cancel: wait for the packet
+            assertEquals(null, first.get(), "the cancelled reader waits until the kernel is done with the record");
+            assertTrue(c.socket().readRecord().pending());
+            assertEquals(WaitSlot.SUSPENDED, c.socket().readSlot.state());
             hold.releaseAll();
-            awaitCondition("completion dispatched", () -> c.socket().readRecord().hasResult());
+            runUntilSet(first, 2);
         }
+        assertInstanceOf(FiberCancelledException.class, first.get());
+        assertFalse(c.socket().readRecord().pending(), "the record is free when the cancelled call returns");
+        assertTrue(c.socket().readRecord().hasResult(), "the data that won the race is kept");
+        assertEquals(1, iocp.calls().count("cancelIoEx"));
+
         AtomicReference<Object> second = new AtomicReference<>();
         ManualFibers.run(spawn(reader(c.socket(), second)));
         assertArrayEquals(DATA, (byte[]) second.get(), "the next read returns the data the cancelled one received");
@@ -181,17 +188,17 @@ class CompletionRaceTest {
     }
 
     @Test
-    void aReaderCancelledBeforeTheDataLeavesAnAbortedOperationTheNextReadSkips() throws Exception {
+    void aReaderCancelledBeforeTheDataWaitsForTheAbortedCompletion() throws Exception {
         iocp = new FakeIocp(2);
         FakeIocp.Connection c = iocp.connection();
         AtomicReference<Object> first = new AtomicReference<>();
         Fiber reader = spawn(reader(c.socket(), first));
         ManualFibers.run(reader);
         reader.cancel();
-        ManualFibers.run(submitted.getLast()); // CancelIoEx: the receive completes as aborted
+        runUntilSet(first, 1); // CancelIoEx: the receive completes as aborted, a poller thread delivers it
         assertInstanceOf(FiberCancelledException.class, first.get());
         assertEquals(1, iocp.calls().count("cancelIoEx"));
-        awaitCondition("aborted completion dispatched", () -> !c.socket().readRecord().pending());
+        assertFalse(c.socket().readRecord().pending(), "the aborted completion was dequeued before the call returned");
 
         iocp.fake.receive(c.handle(), DATA);
         AtomicReference<Object> second = new AtomicReference<>();
@@ -199,6 +206,20 @@ class CompletionRaceTest {
         assertArrayEquals(DATA, (byte[]) second.get());
         assertEquals(2, iocp.calls().count("wsaRecv"), "the aborted receive was replaced by a new one");
         c.socket().close();
+    }
+
+    /**
+     * Runs the fibers the manual scheduler receives, in order, as a worker would, until
+     * {@code result} is set.
+     *
+     * @param ran how many of the submitted fibers the test ran already
+     */
+    private void runUntilSet(AtomicReference<Object> result, int ran) {
+        for (int next = ran; result.get() == null; next++) {
+            int index = next;
+            awaitCondition("a fiber resumed", () -> submitted.size() > index);
+            ManualFibers.run(submitted.get(index));
+        }
     }
 
     @Test
