@@ -157,8 +157,9 @@ final class IocpServerSocket extends IocpChannel implements ServerSocketHandle {
         }
     }
 
-    /** Makes a connected socket of the accepted handle; closes the handle if that fails. */
+    /** Makes a connected socket of the accepted handle; the handle is closed if that fails. */
     private SocketHandle adopt(long accepted) throws IOException {
+        InetSocketAddress remote;
         try {
             CarrierScratch s = CarrierScratch.get();
             // SO_UPDATE_ACCEPT_CONTEXT takes the listening SOCKET as its value.
@@ -168,13 +169,12 @@ final class IocpServerSocket extends IocpChannel implements ServerSocketHandle {
             MemorySegment output = acceptRecord.data();
             win32.getAcceptExSockaddrs(output, 0, ACCEPTEX_ADDRESS_LENGTH, ACCEPTEX_ADDRESS_LENGTH,
                     s.pointers, s.ints, s.pointers.asSlice(ADDRESS.byteSize()), s.ints.asSlice(4));
-            InetSocketAddress remote = SockAddrs.decode(inside(output, s.pointers.get(ADDRESS, ADDRESS.byteSize()),
-                    s.ints.get(JAVA_INT, 4)));
-            return IocpSocket.accepted(group, accepted, family, remote);
+            remote = SockAddrs.decode(inside(output, s.pointers.get(ADDRESS, ADDRESS.byteSize()), s.ints.get(JAVA_INT, 4)));
         } catch (IOException | RuntimeException e) {
             closeSocket(win32, accepted);
             throw e;
         }
+        return IocpSocket.accepted(group, accepted, family, remote); // owns the handle now, closes it on failure
     }
 
     /**
