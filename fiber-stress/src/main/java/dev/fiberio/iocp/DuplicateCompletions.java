@@ -6,6 +6,7 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 import org.openjdk.jcstress.annotations.Actor;
 import org.openjdk.jcstress.annotations.Arbiter;
 import org.openjdk.jcstress.annotations.Description;
+import org.openjdk.jcstress.annotations.JCStressMeta;
 import org.openjdk.jcstress.annotations.JCStressTest;
 import org.openjdk.jcstress.annotations.Outcome;
 import org.openjdk.jcstress.annotations.State;
@@ -21,16 +22,13 @@ import org.openjdk.jcstress.infra.results.IIII_Result;
  * refused before the fiber switched out.
  */
 @JCStressTest
+@JCStressMeta(ResumeOnceOutcomes.class)
 @Description("Two IOCP completion entries for one operation, dispatched on two poller threads, vs the waiting fiber")
 @Outcome(id = "42, 0, 1, 0", expect = ACCEPTABLE,
         desc = "the real entry won the record, the duplicate was dropped as stale; the fiber got its result")
 @Outcome(id = "7, 0, 1, 0", expect = ACCEPTABLE,
         desc = "the duplicate won the record, the real entry was dropped as stale; the fiber got the winner's result")
-@Outcome(id = "-1, .*", expect = FORBIDDEN, desc = "never resumed")
-@Outcome(id = "-?\\d+, ([2-9]|\\d{2,}), .*", expect = FORBIDDEN, desc = "resumed twice")
-@Outcome(id = "-?\\d+, \\d+, \\d+, [1-9]\\d*", expect = FORBIDDEN, desc = "resumed before the hook")
 @Outcome(id = "-?\\d+, \\d+, [02-9], \\d+", expect = FORBIDDEN, desc = "an operation completed twice, or not at all")
-@Outcome(expect = FORBIDDEN, desc = "not a listed outcome")
 @State
 public class DuplicateCompletions {
     private final CompletionRig rig = new CompletionRig();
