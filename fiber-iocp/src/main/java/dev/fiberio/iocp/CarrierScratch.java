@@ -33,6 +33,7 @@ final class CarrierScratch {
     final MemorySegment ints;
 
     private CarrierScratch() {
+        // Owner: this object, one per carrier; the automatic arena frees the memory when it is unreachable.
         Arena arena = Arena.ofAuto();
         address = arena.allocate(SockAddrs.SOCKADDR_STORAGE);
         length = arena.allocate(JAVA_INT);

@@ -173,7 +173,7 @@ final class IocpSocket extends IocpChannel implements SocketHandle {
                     }
                     // otherwise the abort of a read an earlier, cancelled caller left: read anew
                 } else {
-                    throw Win32Error.exception("WSARecv", c.error());
+                    throw failure("WSARecv", c.error());
                 }
             }
         } finally {
@@ -212,7 +212,7 @@ final class IocpSocket extends IocpChannel implements SocketHandle {
                         return c.bytes();
                     }
                 } else if (c.error() != WSA_OPERATION_ABORTED) {
-                    throw Win32Error.exception("WSASend", c.error());
+                    throw failure("WSASend", c.error());
                 } else {
                     throwIfClosedAbort(c);
                 }
@@ -252,10 +252,14 @@ final class IocpSocket extends IocpChannel implements SocketHandle {
 
     private void shutdown(int how, String operation) throws IOException {
         int code = call(h -> win32.shutdown(h, how) == 0 ? 0 : win32.lastError());
-        if (code == WSAENOTCONN) {
-            throw new SocketException("Socket is not connected");
+        if (code != 0) {
+            throw failure(operation, code);
         }
-        check(operation, code);
+    }
+
+    /** The exception for a failed operation: java.net's message for "not connected", else {@link Win32Error}'s. */
+    private static IOException failure(String operation, int code) {
+        return code == WSAENOTCONN ? new SocketException("Socket is not connected") : Win32Error.exception(operation, code);
     }
 
     @Override
