@@ -517,8 +517,12 @@ public final class Fiber {
                     return;
                 }
             } else {
-                throw scheduler.invariantViolated("resume of " + this + " in state " + s
-                        + ": resumed twice or before its post-switch hook");
+                throw scheduler.invariantViolated(switch (s) {
+                    case RUNNING -> "resume of " + this + " before its post-switch hook ran (it is still RUNNING)";
+                    case RUNNABLE, INSPECT_RESUMED -> "resume of " + this + " that is already RUNNABLE: resumed twice";
+                    case NEW -> "resume of " + this + " that was never started";
+                    default -> "resume of " + this + " after it TERMINATED";
+                });
             }
         }
     }

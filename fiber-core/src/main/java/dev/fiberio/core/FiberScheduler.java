@@ -79,6 +79,9 @@ public final class FiberScheduler implements AutoCloseable {
     private final CompletableFuture<Void> drained = new CompletableFuture<>();
     private final Watchdog watchdog;
     private volatile ExecutorService blockingPool;
+    /** Pollers driven by idle workers; copy-on-write, read with a volatile load. */
+    private volatile AttachedPoller[] attachedPollers = new AttachedPoller[0];
+    private final AtomicInteger nextPoller = new AtomicInteger();
 
     /** Non-null for a {@linkplain #manual manual} scheduler: receives every submitted fiber. */
     private final java.util.function.Consumer<Fiber> manualSink;
@@ -273,6 +276,50 @@ public final class FiberScheduler implements AutoCloseable {
     }
 
     /**
+     * SPI for I/O backends: lets this scheduler's idle workers drive {@code poller} themselves. A worker
+     * with nothing to run takes the poller and blocks in {@code poll} (with the timeout of its next
+     * timer) instead of parking; a busy worker also polls it without blocking every few dozen fibers, so
+     * events are not left waiting while all workers are busy. Fibers resumed by its events go to the
+     * polling worker's own run queue. The caller still owns {@code poller} and closes it, typically as a
+     * {@linkplain #service service} of this scheduler (closed after the workers stopped).
+     *
+     * @param poller the poller; called by at most one worker at a time
+     */
+    public void attachPoller(dev.fiberio.core.spi.Poller poller) {
+        Objects.requireNonNull(poller, "poller");
+        synchronized (services) {
+            AttachedPoller[] old = attachedPollers;
+            AttachedPoller[] grown = java.util.Arrays.copyOf(old, old.length + 1);
+            grown[old.length] = new AttachedPoller(poller);
+            attachedPollers = grown;
+        }
+        for (Worker w : workers) {
+            w.wakeIfParked(); // a parked worker may now poll instead
+        }
+    }
+
+    /** A free attached poller, taken by the caller, or null. */
+    AttachedPoller acquirePoller() {
+        AttachedPoller[] all = attachedPollers;
+        int n = all.length;
+        if (n == 0) {
+            return null;
+        }
+        int start = n == 1 ? 0 : Math.floorMod(nextPoller.getAndIncrement(), n);
+        for (int i = 0; i < n; i++) {
+            AttachedPoller p = all[(start + i) % n];
+            if (p.tryAcquire()) {
+                return p;
+            }
+        }
+        return null;
+    }
+
+    boolean hasAttachedPollers() {
+        return attachedPollers.length > 0;
+    }
+
+    /**
      * A snapshot of the live fibers, ordered by id, each with its state and stack.
      *
      * @return the snapshot
@@ -387,7 +434,7 @@ public final class FiberScheduler implements AutoCloseable {
             if (!self.queue.offer(f)) {
                 overflow.offer(f);
             }
-            wakeIdleHelper();
+            wakeIdleHelper(self);
             return;
         }
         Worker target = f.lastCarrier();
@@ -398,7 +445,7 @@ public final class FiberScheduler implements AutoCloseable {
             overflow.offer(f);
         }
         if (!target.wakeIfParked()) {
-            wakeIdleHelper();
+            wakeIdleHelper(target);
         }
     }
 
@@ -407,13 +454,16 @@ public final class FiberScheduler implements AutoCloseable {
         return overflow.isEmpty() ? null : overflow.poll();
     }
 
-    /** Wakes one parked worker to steal, unless none is parked or one is already spinning. */
-    private void wakeIdleHelper() {
+    /**
+     * Wakes one idle worker other than {@code busy} to steal, unless none is idle or one is already
+     * spinning (it will find the work).
+     */
+    private void wakeIdleHelper(Worker busy) {
         if (idleWorkers.get() == 0 || spinningWorkers.get() != 0) {
             return;
         }
         for (Worker w : workers) {
-            if (w.wakeIfParked()) {
+            if (w != busy && w.wakeIfParked()) {
                 return;
             }
         }
@@ -458,6 +508,10 @@ public final class FiberScheduler implements AutoCloseable {
         IllegalStateException e = new IllegalStateException("fiberio invariant violated: " + what);
         LOG.error("scheduler '{}': {}", name, e.getMessage(), e);
         return e;
+    }
+
+    void pollFailed(dev.fiberio.core.spi.Poller poller, Throwable t) {
+        LOG.error("scheduler '{}': polling {} failed", name, poller, t);
     }
 
     void hookFailed(Fiber f, Throwable t) {

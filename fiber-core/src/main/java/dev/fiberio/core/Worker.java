@@ -16,7 +16,9 @@ import java.util.concurrent.locks.LockSupport;
  *       scheduler steal by polling. When it is full, fibers go to the scheduler's overflow queue, which
  *       every worker serves when its own queue is empty and, for fairness, every 61st run.</li>
  *   <li>{@code timers}: owned by this worker's thread alone (see {@link TimerQueue}).</li>
- *   <li>{@code parkState}: {@code RUNNING}/{@code PARKED}. The owner sets PARKED (volatile) before its
+ *   <li>{@code parkState}: {@code RUNNING}/{@code PARKED}/{@code POLLING}. An idle worker blocks in a
+ *       poller attached to its scheduler if one is free (POLLING: a submitter wakes the poller), and
+ *       parks otherwise. The owner sets PARKED (volatile) before its
  *       last look for work and parks; a submitter that sees PARKED wins the CAS PARKED→RUNNING and
  *       unparks the thread. Both sides are volatile accesses (sequentially consistent), so either
  *       the owner sees the new fiber or the submitter sees PARKED: no lost wake-up. A stale unpark
@@ -32,6 +34,9 @@ import java.util.concurrent.locks.LockSupport;
 final class Worker implements Runnable {
     private static final int RUNNING = 0;
     private static final int PARKED = 1;
+    private static final int POLLING = 2;
+    /** A busy worker polls an attached poller without blocking every this many runs. */
+    private static final int POLL_INTERVAL = 61;
     private static final int SPINS = 64;
     /** Run-queue size per worker; beyond it, fibers go to the scheduler's shared overflow queue. */
     static final int QUEUE_CAPACITY = 4096;
@@ -65,6 +70,8 @@ final class Worker implements Runnable {
 
     @SuppressWarnings("unused")
     private volatile int parkState = RUNNING;
+    /** The poller this worker blocks in while POLLING; plain, written before the volatile POLLING store. */
+    private dev.fiberio.core.spi.Poller pollingOn;
     @SuppressWarnings("unused")
     private Fiber current;
     @SuppressWarnings("unused")
@@ -114,8 +121,13 @@ final class Worker implements Runnable {
                     if (f == null) {
                         return; // stopped
                     }
-                } else if (!timers.isEmpty()) {
-                    timers.expire(System.nanoTime());
+                } else {
+                    if (!timers.isEmpty()) {
+                        timers.expire(System.nanoTime());
+                    }
+                    if (tick % POLL_INTERVAL == 0) {
+                        pollWithoutBlocking();
+                    }
                 }
                 runFiber(f);
             }
@@ -195,7 +207,60 @@ final class Worker implements Runnable {
         return null;
     }
 
+    /** Busy: gives I/O events a chance even when no worker is idle to block in the poller. */
+    private void pollWithoutBlocking() {
+        AttachedPoller p = scheduler.acquirePoller();
+        if (p != null) {
+            try {
+                p.poller.poll(0);
+            } catch (java.io.IOException | RuntimeException e) {
+                scheduler.pollFailed(p.poller, e);
+            } finally {
+                p.release();
+            }
+        }
+    }
+
+    /** Idle: blocks in an attached poller if one is free, else parks. */
     private void park() {
+        AttachedPoller p = scheduler.acquirePoller();
+        if (p != null) {
+            try {
+                pollInsteadOfParking(p.poller);
+            } finally {
+                p.release();
+            }
+            return;
+        }
+        parkThread();
+    }
+
+    /**
+     * The POLLING variant of parking: publishes POLLING (volatile) before the last look for work, like
+     * PARKED; a submitter that sees it wins the CAS POLLING→RUNNING and wakes the poller instead of
+     * unparking the thread. The poller's wake-up is sticky, so it cannot be lost either.
+     */
+    private void pollInsteadOfParking(dev.fiberio.core.spi.Poller poller) {
+        pollingOn = poller;
+        PARK_STATE.setVolatile(this, POLLING);
+        scheduler.idleWorkers.incrementAndGet();
+        try {
+            if (scheduler.hasQueuedWork() || scheduler.isStopping()) {
+                return;
+            }
+            long next = timers.nextDeadline();
+            long timeout = next == Long.MAX_VALUE ? -1 : Math.max(0, next - System.nanoTime());
+            poller.poll(timeout);
+        } catch (java.io.IOException | RuntimeException e) {
+            scheduler.pollFailed(poller, e);
+        } finally {
+            if (PARK_STATE.compareAndSet(this, POLLING, RUNNING)) {
+                scheduler.idleWorkers.decrementAndGet(); // nobody woke us: fix the count ourselves
+            }
+        }
+    }
+
+    private void parkThread() {
         PARK_STATE.setVolatile(this, PARKED);
         scheduler.idleWorkers.incrementAndGet();
         if (scheduler.hasQueuedWork() || scheduler.isStopping()) {
@@ -229,9 +294,15 @@ final class Worker implements Runnable {
      * @return true if this call woke it
      */
     boolean wakeIfParked() {
-        if ((int) PARK_STATE.getVolatile(this) == PARKED && unparkTransition()) {
+        int s = (int) PARK_STATE.getVolatile(this);
+        if (s == PARKED && unparkTransition()) {
             scheduler.idleWorkers.decrementAndGet();
             LockSupport.unpark(thread);
+            return true;
+        }
+        if (s == POLLING && PARK_STATE.compareAndSet(this, POLLING, RUNNING)) {
+            scheduler.idleWorkers.decrementAndGet();
+            pollingOn.wakeup(); // written before the POLLING store we read
             return true;
         }
         return false;
@@ -255,6 +326,10 @@ final class Worker implements Runnable {
     /** Unconditional unpark, for shutdown. */
     void kick() {
         LockSupport.unpark(thread);
+        dev.fiberio.core.spi.Poller p = pollingOn;
+        if (p != null) {
+            p.wakeup(); // sticky: at worst one later poll returns early
+        }
     }
 
     /** Watchdog: the fiber running now, or null (acquire load). */

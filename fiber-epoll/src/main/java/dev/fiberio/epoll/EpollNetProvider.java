@@ -87,13 +87,13 @@ public final class EpollNetProvider implements NetProvider {
     }
 
     /**
-     * Readiness events the shared pollers dropped because they named a socket that was closed after
+     * Readiness events the epoll pollers dropped because they named a socket that was closed after
      * the kernel queued them — possibly while its descriptor number already belonged to a new socket
      * (diagnostics and tests).
      *
-     * @return the count since the pollers started
+     * @return the count since the JVM started, over every poller
      */
     public static long staleEventsDropped() {
-        return EpollGroup.shared().staleEvents();
+        return EpollPoller.ALL_STALE_EVENTS.sum();
     }
 }

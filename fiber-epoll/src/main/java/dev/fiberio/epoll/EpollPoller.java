@@ -21,6 +21,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * One epoll instance: sockets registered once, edge-triggered, at creation; {@link #poll} turns
@@ -70,7 +71,9 @@ final class EpollPoller implements Poller {
     private final MemorySegment drainBuffer; // the polling thread's
     private final MemorySegment one;         // constant 1, read by any waking thread
     private volatile boolean polling;
-    /** Events dropped as stale; written only by the polling thread (single writer), read by anyone. */
+    /** Stale events dropped by every instance, for {@link EpollNetProvider#staleEventsDropped()}. */
+    static final LongAdder ALL_STALE_EVENTS = new LongAdder();
+    /** Stale events dropped here; written by the one thread polling at a time (polls do not overlap). */
     private volatile long staleEvents;
     @SuppressWarnings("unused")
     private volatile boolean wakePending;
@@ -178,7 +181,8 @@ final class EpollPoller implements Poller {
     boolean dispatch(long token, int ev) {
         EpollChannel ch = tokens.lookup(token);
         if (ch == null) {
-            staleEvents = staleEvents + 1; // single writer: the polling thread
+            staleEvents = staleEvents + 1; // one writer at a time: the polling thread
+            ALL_STALE_EVENTS.increment();
             return false;
         }
         if ((ev & READ_EVENTS) != 0) {

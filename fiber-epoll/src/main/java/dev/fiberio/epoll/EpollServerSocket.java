@@ -32,7 +32,7 @@ final class EpollServerSocket extends EpollChannel implements ServerSocketHandle
     private static final long MIN_BACKOFF = TimeUnit.MILLISECONDS.toNanos(1);
     private static final long MAX_BACKOFF = TimeUnit.SECONDS.toNanos(1);
 
-    /** Where accepted connections are registered: the shared group, round-robin (tests may choose). */
+    /** Where accepted connections are registered, asked by the accepting caller (tests may choose). */
     private final Supplier<EpollPoller> connectionPollers;
 
     private EpollServerSocket(int fd, int family, EpollPoller poller, Supplier<EpollPoller> connectionPollers)
@@ -41,10 +41,13 @@ final class EpollServerSocket extends EpollChannel implements ServerSocketHandle
         this.connectionPollers = connectionPollers;
     }
 
-    /** Opens an unbound non-blocking, close-on-exec stream socket for listening. */
+    /**
+     * Opens an unbound non-blocking, close-on-exec stream socket for listening, in the epoll group of
+     * the caller ({@link EpollGroup#current()}); each accepted connection goes to the group of the
+     * fiber (or thread) that accepts it.
+     */
     static EpollServerSocket open(int family) throws IOException {
-        EpollGroup group = EpollGroup.shared();
-        return open(family, group.next(), group::next);
+        return open(family, EpollGroup.current().next(), () -> EpollGroup.current().next());
     }
 
     /**

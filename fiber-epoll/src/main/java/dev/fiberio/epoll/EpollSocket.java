@@ -39,7 +39,7 @@ final class EpollSocket extends EpollChannel implements SocketHandle {
         if (fd < 0) {
             throw Errno.toException("socket", -fd);
         }
-        return new EpollSocket(fd, family, EpollGroup.shared().next(), null);
+        return new EpollSocket(fd, family, EpollGroup.current().next(), null);
     }
 
     /** Opens a socket registered with a given poller (tests drive that poller themselves). */

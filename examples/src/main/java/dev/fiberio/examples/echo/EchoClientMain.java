@@ -12,7 +12,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
+import java.util.SplittableRandom;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -82,8 +82,10 @@ public final class EchoClientMain {
                         s.setOption(StandardSocketOptions.TCP_NODELAY, true);
                         byte[] out = new byte[size];
                         byte[] in = new byte[size];
+                        // Per fiber: ThreadLocalRandom belongs to the carrier thread, not to the fiber.
+                        SplittableRandom random = new SplittableRandom();
                         for (int m = 0; m < messages; m++) {
-                            ThreadLocalRandom.current().nextBytes(out);
+                            random.nextBytes(out);
                             s.write(out, 0, size);
                             s.readFully(in, 0, size);
                             if (!Arrays.equals(out, in)) {

@@ -40,6 +40,17 @@ public final class HttpConnection {
     private long requestDeadline;
 
     /**
+     * Creates a connection handler with the given sizes and the default timeouts.
+     *
+     * @param transport    the byte stream
+     * @param maxHeadBytes largest request head accepted
+     * @param maxBodyBytes largest request body accepted
+     */
+    public HttpConnection(Transport transport, int maxHeadBytes, long maxBodyBytes) {
+        this(transport, HttpLimits.defaults().withSizes(maxHeadBytes, maxBodyBytes));
+    }
+
+    /**
      * Creates a connection handler.
      *
      * @param transport the byte stream

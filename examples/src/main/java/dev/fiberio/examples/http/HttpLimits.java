@@ -44,6 +44,17 @@ public record HttpLimits(int maxHeadBytes, long maxBodyBytes, Duration idleTimeo
     }
 
     /**
+     * A copy with other sizes.
+     *
+     * @param maxHead largest request head
+     * @param maxBody largest request body
+     * @return the new limits
+     */
+    public HttpLimits withSizes(int maxHead, long maxBody) {
+        return new HttpLimits(maxHead, maxBody, idleTimeout, requestTimeout, writeTimeout);
+    }
+
+    /**
      * A copy with another idle timeout.
      *
      * @param timeout the idle timeout

@@ -13,6 +13,11 @@ final class SocketTransport implements Transport {
     }
 
     @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+        return socket.read(b, off, len);
+    }
+
+    @Override
     public int read(byte[] b, int off, int len, long timeoutNanos) throws IOException {
         socket.setReadTimeout(Duration.ofNanos(Math.max(1, timeoutNanos)));
         return socket.read(b, off, len);

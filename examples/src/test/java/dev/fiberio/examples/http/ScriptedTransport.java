@@ -53,6 +53,11 @@ final class ScriptedTransport implements Transport {
     }
 
     @Override
+    public int read(byte[] b, int off, int len) {
+        throw new AssertionError("the connection must always give a timeout");
+    }
+
+    @Override
     public int read(byte[] b, int off, int len, long timeoutNanos) throws SocketTimeoutException {
         if (timeoutNanos <= 0) {
             throw new AssertionError("a read must be given a positive timeout, got " + timeoutNanos);

@@ -767,13 +767,19 @@ public final class FakeWin32 implements Win32 {
                 ? new InetSocketAddress(loopback(family), address.getPort()) : address;
     }
 
+    /**
+     * Connects two sockets. A socket bound to a wildcard address gets the concrete local address of
+     * the connection, as getsockname reports it on Windows once a connection exists.
+     */
     private static void connect(FakeSocket a, FakeSocket b) {
         a.state = FakeSocket.State.CONNECTED;
         b.state = FakeSocket.State.CONNECTED;
         a.peer = b;
         b.peer = a;
-        a.remote = concrete(b.local, b.family);
-        b.remote = concrete(a.local, a.family);
+        a.local = concrete(a.local, a.family);
+        b.local = concrete(b.local, b.family);
+        a.remote = b.local;
+        b.remote = a.local;
     }
 
     private FakeSocket listenerFor(InetSocketAddress target) {

@@ -1,0 +1,401 @@
+package dev.fiberio.iocp;
+
+import static dev.fiberio.iocp.win32.Win32Constants.AF_INET;
+import static dev.fiberio.iocp.win32.Win32Constants.ERROR_IO_PENDING;
+import static dev.fiberio.iocp.win32.Win32Constants.FILE_SKIP_COMPLETION_PORT_ON_SUCCESS;
+import static dev.fiberio.iocp.win32.Win32Constants.FILE_SKIP_SET_EVENT_ON_HANDLE;
+import static dev.fiberio.iocp.win32.Win32Constants.SOL_SOCKET;
+import static dev.fiberio.iocp.win32.Win32Constants.SO_EXCLUSIVEADDRUSE;
+import static dev.fiberio.iocp.win32.Win32Constants.WSAEINVAL;
+import static dev.fiberio.iocp.win32.Win32Constants.WSA_OPERATION_ABORTED;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+
+import dev.fiberio.core.WaitSlot;
+import dev.fiberio.iocp.win32.SockAddrs;
+import dev.fiberio.iocp.win32.Win32;
+import dev.fiberio.iocp.win32.Win32Error;
+import dev.fiberio.net.spi.NetHandle;
+import dev.fiberio.net.spi.SocketErrors;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.net.Inet6Address;
+import java.net.InetSocketAddress;
+import java.net.SocketException;
+import java.net.SocketOption;
+import java.net.SocketTimeoutException;
+import java.net.StandardSocketOptions;
+import java.net.UnknownHostException;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What every IOCP socket shares: the SOCKET's life cycle ({@link HandleGuard}), its association
+ * with the group's completion port under a token of the port's {@link ChannelTable}, one
+ * {@link WaitSlot} per direction, its {@link OperationRecord}s, options and the local address.
+ *
+ * <h2>Implementation overview</h2>
+ * <ul>
+ *   <li>{@link #run} performs one overlapped operation: it first collects a completion that an
+ *       earlier, cancelled caller left on the record ({@link #collectLeftover}), then starts the
+ *       call with the socket entered in its guard, and waits through {@link CompletionWait} unless
+ *       the call finished synchronously. With FILE_SKIP_COMPLETION_PORT_ON_SUCCESS set (done in
+ *       {@link #register}), a synchronous success queues no packet, so the record is free again at
+ *       once; if the mode could not be set, a synchronous success is waited for like a pending one,
+ *       since its packet will come.</li>
+ *   <li>{@link #close()} marks the guard closing (closesocket runs now, or when the last call in
+ *       progress leaves), closes the records (each is released when neither a caller nor the
+ *       kernel holds it) and signals both slots, so every blocked caller wakes, sees the socket
+ *       closed and throws "Socket closed". Signals, not interrupts: a caller that checked the
+ *       socket open but has not started to wait still finds the wake-up as a permit.</li>
+ *   <li>The table entry is removed when the last record was released: until then, completions of
+ *       aborted operations still find their record, and after it, a stale one finds nothing.</li>
+ *   <li>Fields: {@code token} and {@code skipOnSuccess} are written once by {@link #register},
+ *       before the socket is handed out; {@code reuseAddress} is volatile (the emulated option).</li>
+ * </ul>
+ */
+abstract class IocpChannel implements NetHandle, CompletionTarget, CompletionWait.Owner {
+    private static final Logger LOG = LoggerFactory.getLogger(IocpChannel.class);
+
+    final IocpGroup group;
+    final Win32 win32;
+    final HandleGuard socket;
+    final int family;
+    final WaitSlot readSlot = new WaitSlot();
+    final WaitSlot writeSlot = new WaitSlot();
+    private final AtomicInteger liveRecords = new AtomicInteger();
+    private long token;
+    private boolean skipOnSuccess;
+    private volatile boolean reuseAddress;
+
+    /** Takes ownership of {@code handle}: from now on {@link #close()} releases it. */
+    IocpChannel(IocpGroup group, long handle, int family) {
+        this.group = group;
+        this.win32 = group.win32;
+        this.family = family;
+        this.socket = new HandleGuard(handle, () -> closeSocket(win32, handle));
+    }
+
+    /** closesocket, logging a failure (the handle is gone either way). */
+    static void closeSocket(Win32 win32, long handle) {
+        if (win32.closesocket(handle) != 0) {
+            LOG.debug("closesocket({}) failed: {}", handle, Win32Error.name(win32.lastError()));
+        }
+    }
+
+    /** A record for this channel: its release is counted so the table entry goes with the last one. */
+    final OperationRecord newRecord(WaitSlot slot) {
+        liveRecords.incrementAndGet();
+        return group.records.take(slot, this::recordReleased);
+    }
+
+    /** An unpooled record with a buffer of {@code size} bytes, counted like {@link #newRecord}. */
+    final OperationRecord newSmallRecord(WaitSlot slot, int size) {
+        liveRecords.incrementAndGet();
+        return group.records.takeUnpooled(size, slot, this::recordReleased);
+    }
+
+    /** Runs when one of this channel's records was released (any thread). */
+    void recordReleased(OperationRecord record) {
+        if (liveRecords.decrementAndGet() == 0) {
+            group.port.channels().remove(token);
+        }
+    }
+
+    /** Every record of this channel, for {@link #recordAt} and {@link #close()}. */
+    abstract OperationRecord[] records();
+
+    /**
+     * Enters the channel in the port's table and associates the socket with the port; closes the
+     * channel if that fails.
+     *
+     * @param exclusiveAddress set SO_EXCLUSIVEADDRUSE (sockets that will be bound)
+     */
+    final void register(boolean exclusiveAddress) throws IOException {
+        try {
+            token = group.port.channels().add(this);
+            group.port.associate(socket.handle, token);
+            // No packet for a synchronous success, and no event signalling (SetFileCompletionNotificationModes).
+            skipOnSuccess = win32.setFileCompletionNotificationModes(socket.handle,
+                    (byte) (FILE_SKIP_COMPLETION_PORT_ON_SUCCESS | FILE_SKIP_SET_EVENT_ON_HANDLE));
+            if (!skipOnSuccess) {
+                LOG.debug("SetFileCompletionNotificationModes failed ({}): synchronous successes wait for their packet",
+                        Win32Error.name(win32.lastError()));
+            }
+            group.ensureExtensions(socket.handle);
+            if (exclusiveAddress) {
+                CarrierScratch s = CarrierScratch.get();
+                s.value.set(JAVA_INT, 0, 1);
+                check("setsockopt(SO_EXCLUSIVEADDRUSE)", call(h ->
+                        win32.setsockopt(h, SOL_SOCKET, SO_EXCLUSIVEADDRUSE, s.value, SocketOptions.VALUE_LENGTH) == 0
+                                ? 0 : win32.lastError()));
+            }
+        } catch (IOException | RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    /** The completion key of this channel (its token). */
+    final long token() {
+        return token;
+    }
+
+    // ---------------------------------------------------------------- operations
+
+    /** One overlapped call: returns 0 on (synchronous) success, else the error the call left. */
+    @FunctionalInterface
+    interface OverlappedCall {
+        /**
+         * Issues the call.
+         *
+         * @param handle the socket handle (entered in its guard during the call)
+         * @param record the record, prepared
+         * @return 0, {@code ERROR_IO_PENDING}, or another error code, read right after the call
+         */
+        int start(long handle, OperationRecord record);
+    }
+
+    /** A short, non-overlapped call on the socket handle. */
+    @FunctionalInterface
+    interface HandleCall {
+        /**
+         * Issues the call.
+         *
+         * @param handle the socket handle (entered in its guard during the call)
+         * @return 0 on success, else the error code, read right after the call
+         */
+        int call(long handle);
+    }
+
+    /**
+     * If an earlier caller left an operation on {@code record} (it was cancelled while waiting),
+     * waits for its completion and returns it; the caller decides whether it is its result.
+     *
+     * @return the left-over completion, or null if the record is free
+     */
+    final OperationRecord.Completion collectLeftover(OperationRecord record, long deadline,
+                                                     Supplier<SocketTimeoutException> timeout) throws IOException {
+        if (record.hasResult()) {
+            return record.consume();
+        }
+        if (record.pending()) {
+            return CompletionWait.await(record, this, deadline, timeout);
+        }
+        return null;
+    }
+
+    /**
+     * Starts {@code call} on {@code record} (the caller holds it and collected any leftover) and
+     * waits for its completion.
+     *
+     * @param length the data bytes the WSABUF covers
+     * @return the completion: success with its byte count, or the error
+     * @throws IOException "Socket closed", or the timeout if the deadline aborted the operation
+     */
+    final OperationRecord.Completion run(OperationRecord record, int length, OverlappedCall call, long deadline,
+                                         Supplier<SocketTimeoutException> timeout) throws IOException {
+        record.prepare(length);
+        int code;
+        if (!socket.enter()) {
+            throw SocketErrors.socketClosed();
+        }
+        try {
+            record.started();
+            try {
+                code = call.start(socket.handle, record);
+            } catch (RuntimeException | Error e) {
+                record.notStarted();
+                throw e;
+            }
+        } finally {
+            socket.leave();
+        }
+        if (code == 0 && skipOnSuccess) {
+            record.notStarted();
+            return new OperationRecord.Completion(0, record.syncBytesPlain());
+        }
+        if (code != 0 && code != ERROR_IO_PENDING) {
+            record.notStarted(); // failed at the call: nothing is queued, the memory is ours again
+            return new OperationRecord.Completion(code, 0);
+        }
+        return CompletionWait.await(record, this, deadline, timeout);
+    }
+
+    /** Runs a short call on the open socket. */
+    final int call(HandleCall call) throws SocketException {
+        if (!socket.enter()) {
+            throw SocketErrors.socketClosed();
+        }
+        try {
+            return call.call(socket.handle);
+        } finally {
+            socket.leave();
+        }
+    }
+
+    /** Throws the exception for {@code code} unless it is 0. */
+    static void check(String operation, int code) throws IOException {
+        if (code != 0) {
+            throw Win32Error.exception(operation, code);
+        }
+    }
+
+    /** Throws "Socket closed" if the socket was closed. */
+    final void ensureOpen() throws SocketException {
+        if (!isOpen()) {
+            throw SocketErrors.socketClosed();
+        }
+    }
+
+    /** Whether an aborted completion means the socket was closed; throws "Socket closed" then. */
+    final void throwIfClosedAbort(OperationRecord.Completion c) throws SocketException {
+        if (c.error() == WSA_OPERATION_ABORTED && !isOpen()) {
+            throw SocketErrors.socketClosed();
+        }
+    }
+
+    @Override
+    public final void cancel(OperationRecord record) {
+        if (socket.enter()) {
+            try {
+                win32.cancelIoEx(socket.handle, record.overlapped()); // ERROR_NOT_FOUND: it completed already
+            } finally {
+                socket.leave();
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- CompletionTarget
+
+    @Override
+    public final OperationRecord recordAt(long overlappedAddress) {
+        for (OperationRecord r : records()) {
+            if (r.overlappedAddress() == overlappedAddress) {
+                return r;
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public final int errorOf(OperationRecord record, int ntStatus) {
+        if (!socket.enter()) {
+            return WSA_OPERATION_ABORTED; // closed: closesocket aborted it
+        }
+        try {
+            CarrierScratch s = CarrierScratch.get();
+            if (win32.wsaGetOverlappedResult(socket.handle, record.overlapped(), s.ints, s.ints.asSlice(4))) {
+                return 0;
+            }
+            return win32.lastError();
+        } finally {
+            socket.leave();
+        }
+    }
+
+    // ---------------------------------------------------------------- NetHandle
+
+    @Override
+    public final boolean isOpen() {
+        return !socket.isClosing();
+    }
+
+    @Override
+    public void close() {
+        if (!socket.close()) {
+            return;
+        }
+        for (OperationRecord r : records()) {
+            r.close();
+        }
+        readSlot.signal();
+        writeSlot.signal();
+    }
+
+    @Override
+    public InetSocketAddress localAddress() throws IOException {
+        ensureOpen();
+        CarrierScratch s = CarrierScratch.get();
+        s.length.set(JAVA_INT, 0, (int) s.address.byteSize());
+        int code = call(h -> win32.getsockname(h, s.address, s.length) == 0 ? 0 : win32.lastError());
+        if (code == WSAEINVAL) {
+            return null; // "The socket has not been bound to an address with bind" (getsockname)
+        }
+        check("getsockname", code);
+        InetSocketAddress a = SockAddrs.decode(s.address);
+        return a.getPort() == 0 && a.getAddress().isAnyLocalAddress() ? null : a;
+    }
+
+    /**
+     * Encodes {@code address} for this socket's family into {@code dst}.
+     *
+     * @return the sockaddr length
+     */
+    final int encode(InetSocketAddress address, MemorySegment dst) throws IOException {
+        Objects.requireNonNull(address, "address");
+        if (address.isUnresolved()) {
+            throw new UnknownHostException(address.getHostString());
+        }
+        if (family == AF_INET && address.getAddress() instanceof Inet6Address) {
+            throw new SocketException("Protocol family unavailable: an IPv4 socket cannot use " + address.getAddress());
+        }
+        return SockAddrs.encode(address, family, dst);
+    }
+
+    /** Binds the socket (bind). */
+    final void bindTo(InetSocketAddress local) throws IOException {
+        CarrierScratch s = CarrierScratch.get();
+        int length = encode(local, s.address);
+        check("bind", call(h -> win32.bind(h, s.address, length) == 0 ? 0 : win32.lastError()));
+    }
+
+    @Override
+    public Set<SocketOption<?>> supportedOptions() {
+        return SocketOptions.SUPPORTED;
+    }
+
+    @Override
+    public <T> void setOption(SocketOption<T> option, T value) throws IOException {
+        requireSupported(option);
+        Objects.requireNonNull(value, () -> "value of " + option);
+        ensureOpen();
+        if (option == StandardSocketOptions.SO_REUSEADDR) {
+            reuseAddress = (Boolean) value; // emulated, see SocketOptions
+            return;
+        }
+        CarrierScratch s = CarrierScratch.get();
+        SocketOptions.encode(option, value, s.value);
+        int level = SocketOptions.level(option);
+        int name = SocketOptions.name(option);
+        check("setsockopt(" + option.name() + ")", call(h ->
+                win32.setsockopt(h, level, name, s.value, SocketOptions.VALUE_LENGTH) == 0 ? 0 : win32.lastError()));
+    }
+
+    @Override
+    public <T> T getOption(SocketOption<T> option) throws IOException {
+        requireSupported(option);
+        ensureOpen();
+        if (option == StandardSocketOptions.SO_REUSEADDR) {
+            return option.type().cast(reuseAddress);
+        }
+        CarrierScratch s = CarrierScratch.get();
+        s.value.fill((byte) 0);
+        s.length.set(JAVA_INT, 0, SocketOptions.VALUE_LENGTH);
+        int level = SocketOptions.level(option);
+        int name = SocketOptions.name(option);
+        check("getsockopt(" + option.name() + ")", call(h ->
+                win32.getsockopt(h, level, name, s.value, s.length) == 0 ? 0 : win32.lastError()));
+        return option.type().cast(SocketOptions.decode(option, s.value, s.length.get(JAVA_INT, 0)));
+    }
+
+    private static void requireSupported(SocketOption<?> option) {
+        Objects.requireNonNull(option, "option");
+        if (!SocketOptions.SUPPORTED.contains(option)) {
+            throw new UnsupportedOperationException("'" + option + "' not supported");
+        }
+    }
+}

@@ -1,0 +1,275 @@
+package dev.fiberio.iocp;
+
+import static dev.fiberio.iocp.win32.Win32Constants.AF_INET;
+import static dev.fiberio.iocp.win32.Win32Constants.SD_RECEIVE;
+import static dev.fiberio.iocp.win32.Win32Constants.SD_SEND;
+import static dev.fiberio.iocp.win32.Win32Constants.SOL_SOCKET;
+import static dev.fiberio.iocp.win32.Win32Constants.SO_UPDATE_CONNECT_CONTEXT;
+import static dev.fiberio.iocp.win32.Win32Constants.WSAENOTCONN;
+import static dev.fiberio.iocp.win32.Win32Constants.WSAESHUTDOWN;
+import static dev.fiberio.iocp.win32.Win32Constants.WSA_OPERATION_ABORTED;
+
+import dev.fiberio.iocp.win32.Win32Error;
+import dev.fiberio.net.spi.SocketErrors;
+import dev.fiberio.net.spi.SocketHandle;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketException;
+import java.net.UnknownHostException;
+
+/**
+ * A TCP connection on an I/O completion port: WSARecv and WSASend into and out of the socket's own
+ * read and write records (never the caller's memory, which may be a heap array or gone by the time
+ * the kernel writes), ConnectEx after a wildcard bind.
+ *
+ * <p>Reads return what arrived (at least one byte) or -1 at end of stream (a 0-byte completion);
+ * a completion larger than the caller's segment (possible only after a cancelled read with a larger
+ * segment left its data behind) is kept in the read record and served first. Writes copy up to one
+ * record buffer and may be partial; {@code FiberSocket} loops.
+ *
+ * <p>Threads: one reader and one writer at a time ({@code FiberSocket} serialises them); the read
+ * record's buffer window ({@code bufferOffset}, {@code bufferLimit}) is the reader's, plain.
+ * {@code remote}, {@code bound} and the shutdown flags are volatile: any thread may ask.
+ */
+final class IocpSocket extends IocpChannel implements SocketHandle {
+    private final OperationRecord readRecord;
+    private final OperationRecord writeRecord;
+    private final OperationRecord[] records;
+    private volatile InetSocketAddress remote;
+    private volatile boolean bound;
+    private volatile boolean inputShutdown;
+    private volatile boolean outputShutdown;
+    private int bufferOffset;
+    private int bufferLimit;
+
+    private IocpSocket(IocpGroup group, long handle, int family, InetSocketAddress remote) {
+        super(group, handle, family);
+        this.readRecord = newRecord(readSlot);
+        this.writeRecord = newRecord(writeSlot);
+        this.records = new OperationRecord[] {readRecord, writeRecord};
+        this.remote = remote;
+        this.bound = remote != null;
+    }
+
+    /**
+     * Opens an unconnected socket on {@code group}'s port.
+     *
+     * @param group  the group
+     * @param family {@code AF_INET} or {@code AF_INET6}
+     * @return the socket, owned by the caller
+     */
+    static IocpSocket open(IocpGroup group, int family) throws IOException {
+        long handle = group.newSocket(family);
+        IocpSocket s = new IocpSocket(group, handle, family, null);
+        s.register(true);
+        return s;
+    }
+
+    /**
+     * Wraps a socket that AcceptEx connected (SO_UPDATE_ACCEPT_CONTEXT already set).
+     *
+     * @param handle the accepted socket, owned by the new object from now on (closed if this fails)
+     */
+    static IocpSocket accepted(IocpGroup group, long handle, int family, InetSocketAddress remote) throws IOException {
+        IocpSocket s = new IocpSocket(group, handle, family, remote);
+        s.register(false);
+        return s;
+    }
+
+    @Override
+    OperationRecord[] records() {
+        return records;
+    }
+
+    /** The read record (tests observe its ownership state). */
+    OperationRecord readRecord() {
+        return readRecord;
+    }
+
+    /** The write record (tests observe its ownership state). */
+    OperationRecord writeRecord() {
+        return writeRecord;
+    }
+
+    @Override
+    public void bind(InetSocketAddress local) throws IOException {
+        ensureOpen();
+        bindTo(local);
+        bound = true;
+    }
+
+    @Override
+    public void connect(InetSocketAddress address, long deadline) throws IOException {
+        OperationRecord rec = writeRecord;
+        if (!rec.acquire()) {
+            throw SocketErrors.socketClosed();
+        }
+        try {
+            ensureOpen();
+            if (remote != null) {
+                throw new SocketException("Already connected");
+            }
+            OperationRecord.Completion c = collectLeftover(rec, deadline, SocketErrors::connectTimedOut);
+            if (c == null) {
+                if (!bound) {
+                    bind(wildcard()); // ConnectEx needs a bound socket
+                }
+                int length = encode(address, rec.data());
+                c = run(rec, 0, (h, r) -> win32.connectEx(h, r.data(), length, MemorySegment.NULL, 0, r.syncBytes(),
+                        r.overlapped()) ? 0 : win32.lastError(), deadline, SocketErrors::connectTimedOut);
+            }
+            if (!c.succeeded()) {
+                throwIfClosedAbort(c);
+                throw Win32Error.connectException("ConnectEx", c.error());
+            }
+            // getpeername, getsockname and shutdown need the updated context (ConnectEx docs).
+            check("setsockopt(SO_UPDATE_CONNECT_CONTEXT)", call(h ->
+                    win32.setsockopt(h, SOL_SOCKET, SO_UPDATE_CONNECT_CONTEXT, MemorySegment.NULL, 0) == 0
+                            ? 0 : win32.lastError()));
+            remote = address;
+        } finally {
+            rec.release();
+        }
+    }
+
+    private InetSocketAddress wildcard() throws UnknownHostException {
+        byte[] any = new byte[family == AF_INET ? 4 : 16];
+        return new InetSocketAddress(InetAddress.getByAddress(any), 0);
+    }
+
+    @Override
+    public int read(MemorySegment dst, long deadline) throws IOException {
+        OperationRecord rec = readRecord;
+        if (!rec.acquire()) {
+            throw SocketErrors.socketClosed();
+        }
+        try {
+            for (;;) {
+                if (bufferOffset < bufferLimit) {
+                    return copyOut(dst);
+                }
+                ensureOpen();
+                OperationRecord.Completion c = collectLeftover(rec, deadline, SocketErrors::readTimedOut);
+                if (c == null) {
+                    if (inputShutdown) {
+                        return -1;
+                    }
+                    int length = (int) Math.min(dst.byteSize(), rec.capacity());
+                    c = run(rec, length, (h, r) -> win32.wsaRecv(h, r.wsaBuf(), 1, r.syncBytes(), r.flags(),
+                            r.overlapped()) == 0 ? 0 : win32.lastError(), deadline, SocketErrors::readTimedOut);
+                }
+                if (c.succeeded()) {
+                    if (c.bytes() == 0) {
+                        return -1; // a 0-byte receive: the peer shut its output down
+                    }
+                    bufferOffset = 0;
+                    bufferLimit = c.bytes();
+                } else if (c.error() == WSA_OPERATION_ABORTED || c.error() == WSAESHUTDOWN) {
+                    throwIfClosedAbort(c);
+                    if (inputShutdown) {
+                        return -1;
+                    }
+                    // otherwise the abort of a read an earlier, cancelled caller left: read anew
+                } else {
+                    throw failure("WSARecv", c.error());
+                }
+            }
+        } finally {
+            rec.release();
+        }
+    }
+
+    private int copyOut(MemorySegment dst) {
+        int n = (int) Math.min(dst.byteSize(), bufferLimit - bufferOffset);
+        MemorySegment.copy(readRecord.data(), bufferOffset, dst, 0, n);
+        bufferOffset += n;
+        return n;
+    }
+
+    @Override
+    public int write(MemorySegment src, long deadline) throws IOException {
+        OperationRecord rec = writeRecord;
+        if (!rec.acquire()) {
+            throw SocketErrors.socketClosed();
+        }
+        try {
+            for (;;) {
+                ensureOpen();
+                if (outputShutdown) {
+                    throw new SocketException("Socket output is shutdown");
+                }
+                if (collectLeftover(rec, deadline, SocketErrors::writeTimedOut) != null) {
+                    continue; // the send of an earlier, cancelled caller: its bytes are not ours to count
+                }
+                int length = (int) Math.min(src.byteSize(), rec.capacity());
+                MemorySegment.copy(src, 0, rec.data(), 0, length);
+                OperationRecord.Completion c = run(rec, length, (h, r) -> win32.wsaSend(h, r.wsaBuf(), 1, r.syncBytes(),
+                        0, r.overlapped()) == 0 ? 0 : win32.lastError(), deadline, SocketErrors::writeTimedOut);
+                if (c.succeeded()) {
+                    if (c.bytes() > 0) {
+                        return c.bytes();
+                    }
+                } else if (c.error() != WSA_OPERATION_ABORTED) {
+                    throw failure("WSASend", c.error());
+                } else {
+                    throwIfClosedAbort(c);
+                }
+            }
+        } finally {
+            rec.release();
+        }
+    }
+
+    @Override
+    public void shutdownInput() throws IOException {
+        ensureOpen();
+        if (inputShutdown) {
+            return;
+        }
+        inputShutdown = true; // first: a read that starts after the shutdown then returns -1
+        try {
+            shutdown(SD_RECEIVE, "shutdown(SD_RECEIVE)");
+        } catch (IOException e) {
+            inputShutdown = false;
+            throw e;
+        }
+        if (readRecord.pending()) {
+            cancel(readRecord); // a blocked reader then returns -1
+        }
+    }
+
+    @Override
+    public void shutdownOutput() throws IOException {
+        ensureOpen();
+        if (outputShutdown) {
+            return;
+        }
+        shutdown(SD_SEND, "shutdown(SD_SEND)");
+        outputShutdown = true;
+    }
+
+    private void shutdown(int how, String operation) throws IOException {
+        int code = call(h -> win32.shutdown(h, how) == 0 ? 0 : win32.lastError());
+        if (code != 0) {
+            throw failure(operation, code);
+        }
+    }
+
+    /** The exception for a failed operation: java.net's message for "not connected", else {@link Win32Error}'s. */
+    private static IOException failure(String operation, int code) {
+        return code == WSAENOTCONN ? new SocketException("Socket is not connected") : Win32Error.exception(operation, code);
+    }
+
+    @Override
+    public InetSocketAddress remoteAddress() throws IOException {
+        ensureOpen();
+        return remote;
+    }
+
+    @Override
+    public String toString() {
+        return "IocpSocket[" + socket.handle + (isOpen() ? "" : ", closed") + ", remote=" + remote + "]";
+    }
+}
