@@ -33,13 +33,12 @@ final class EpollSocket extends EpollChannel implements SocketHandle {
         this.remote = remote;
     }
 
-    /** Opens an unconnected non-blocking, close-on-exec stream socket. */
+    /**
+     * Opens an unconnected non-blocking, close-on-exec stream socket in the caller's epoll group. The
+     * group is chosen first: it may refuse (a closed scheduler), and nothing is open yet then.
+     */
     static EpollSocket open(int family) throws IOException {
-        int fd = LibC.socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-        if (fd < 0) {
-            throw Errno.toException("socket", -fd);
-        }
-        return new EpollSocket(fd, family, EpollGroup.current().next(), null);
+        return open(family, EpollGroup.current().next());
     }
 
     /** Opens a socket registered with a given poller (tests drive that poller themselves). */
