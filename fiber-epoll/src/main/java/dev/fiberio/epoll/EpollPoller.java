@@ -97,7 +97,7 @@ final class EpollPoller implements Poller {
             throw Errno.toException("epoll_ctl(eventfd)", -r);
         }
         wakeFd = new NativeFd(ev, () -> { });
-        epfd = new NativeFd(ep, wakeFd::close);
+        epfd = new NativeFd(ep, this::released);
         // Owner: this poller (automatic arena): freed by the GC once the poller is unreachable.
         Arena arena = Arena.ofAuto();
         events = EpollEvent.allocateArray(arena, MAX_EVENTS);
@@ -214,6 +214,20 @@ final class EpollPoller implements Poller {
             } finally {
                 wakeFd.release();
             }
+        }
+    }
+
+    /**
+     * After the epoll descriptor itself was closed — by {@link #close()}, or by the last poll or
+     * registration still in progress then, so no registration can follow: closes the eventfd, and
+     * every socket still registered here. Those sockets could never learn of readiness again; closing
+     * them wakes whoever waits in them ("Socket closed: ...") and releases their descriptors, which
+     * would otherwise outlive the scheduler that owned this instance.
+     */
+    private void released() {
+        wakeFd.close();
+        for (EpollChannel ch : tokens.live()) {
+            ch.closeBecause("its epoll instance was closed (its scheduler shut down)");
         }
     }
 

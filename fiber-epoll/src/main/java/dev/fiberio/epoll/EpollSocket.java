@@ -185,7 +185,7 @@ final class EpollSocket extends EpollChannel implements SocketHandle {
     @Override
     public InetSocketAddress remoteAddress() throws IOException {
         if (fd.isClosed()) {
-            throw SocketErrors.socketClosed();
+            throw closedException();
         }
         return remote;
     }
