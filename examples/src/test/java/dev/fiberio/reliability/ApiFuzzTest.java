@@ -43,6 +43,7 @@ class ApiFuzzTest {
         Baseline baseline = Baseline.take();
         FiberScheduler s = TestSchedulers.create(2);
         Outcomes outcomes = new Outcomes();
+        // Owner of both arenas: this test; freed when the block ends, after every fuzzing caller finished.
         try (Arena shared = Arena.ofShared(); Arena confined = Arena.ofConfined()) {
             EchoServer echo = new EchoServer(s, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
             FiberServerSocket gone = FiberServerSocket.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));

@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.fiberio.core.Fiber;
 import dev.fiberio.core.FiberScheduler;
+import dev.fiberio.core.FiberState;
 import dev.fiberio.core.TestSchedulers;
 import dev.fiberio.epoll.EpollNetProvider;
 import dev.fiberio.epoll.ffi.NativeIOException;
@@ -67,10 +69,10 @@ class BadInputTest {
         try (FiberSocket client = FiberSocket.open()) {
             client.connect(listener.localAddress());
             try (FiberSocket server = listener.accept()) {
-                Arena arena = Arena.ofShared();
+                Arena arena = Arena.ofShared(); // owner: this test; closed below, on purpose while the read waits
                 MemorySegment target = arena.allocate(64);
                 CompletableFuture<Throwable> read = new CompletableFuture<>();
-                var reader = scheduler.spawn(() -> {
+                Fiber reader = scheduler.spawn(() -> {
                     try {
                         server.read(target);
                         read.complete(null);
@@ -78,7 +80,7 @@ class BadInputTest {
                         read.complete(t);
                     }
                 });
-                TestSchedulers.awaitCondition("the reader waits", () -> reader.state() == dev.fiberio.core.FiberState.SUSPENDED);
+                TestSchedulers.awaitCondition("the reader waits", () -> reader.state() == FiberState.SUSPENDED);
                 arena.close(); // the segment dies while the read waits for data
                 client.write(new byte[] {1, 2, 3});
                 Throwable t = read.get(HANG_GUARD_SECONDS, TimeUnit.SECONDS);
@@ -94,15 +96,15 @@ class BadInputTest {
     @Test
     void aSegmentWhoseArenaClosesWhileAWriteWaitsFailsWithAJavaException() throws Exception {
         try (FiberSocket client = FiberSocket.open()) {
-            client.setOption(java.net.StandardSocketOptions.SO_RCVBUF, 4096);
+            client.setOption(StandardSocketOptions.SO_RCVBUF, 4096);
             client.connect(listener.localAddress());
             FiberSocket server = listener.accept();
             try {
-                server.setOption(java.net.StandardSocketOptions.SO_SNDBUF, 4096);
-                Arena arena = Arena.ofShared();
+                server.setOption(StandardSocketOptions.SO_SNDBUF, 4096);
+                Arena arena = Arena.ofShared(); // owner: this test; closed below, on purpose while the write waits
                 MemorySegment source = arena.allocate(1 << 20);
                 CompletableFuture<Throwable> write = new CompletableFuture<>();
-                var writer = scheduler.spawn(() -> {
+                Fiber writer = scheduler.spawn(() -> {
                     try {
                         server.write(source);
                         write.complete(null);
@@ -110,7 +112,7 @@ class BadInputTest {
                         write.complete(t);
                     }
                 });
-                TestSchedulers.awaitCondition("the writer waits for room", () -> writer.state() == dev.fiberio.core.FiberState.SUSPENDED);
+                TestSchedulers.awaitCondition("the writer waits for room", () -> writer.state() == FiberState.SUSPENDED);
                 arena.close();
                 byte[] sink = new byte[1 << 16];
                 CompletableFuture<Void> drain = CompletableFuture.runAsync(() -> {
