@@ -62,6 +62,8 @@ abstract class EpollChannel implements NetHandle {
     private final EpollPoller poller;
     /** Written once by {@link TokenTable#add} before the registration is published. */
     long token;
+    /** Why the channel was closed by its poller rather than its owner (see {@link #closeBecause}), or null. */
+    private volatile String closedBecause;
 
     /** Takes ownership of {@code fd} and registers it; closes it if registration fails. */
     EpollChannel(int fd, int family, EpollPoller poller) throws IOException {
@@ -80,7 +82,7 @@ abstract class EpollChannel implements NetHandle {
     /** Begins a system call on the descriptor; throws if the socket is closed. */
     final void begin() throws IOException {
         if (!fd.acquire()) {
-            throw SocketErrors.socketClosed();
+            throw closedException();
         }
     }
 
@@ -96,20 +98,35 @@ abstract class EpollChannel implements NetHandle {
      */
     final void awaitReady(WaitSlot slot, long deadline, Supplier<SocketTimeoutException> timeout) throws IOException {
         if (fd.isClosed()) {
-            throw SocketErrors.socketClosed();
+            throw closedException();
         }
         if (Deadlines.hasPassed(deadline)) {
             throw timeout.get();
         }
         Deadlines.awaitOnce(slot, deadline);
         if (fd.isClosed()) {
-            throw SocketErrors.socketClosed();
+            throw closedException();
         }
     }
 
     @Override
     public final boolean isOpen() {
         return !fd.isClosed();
+    }
+
+    /**
+     * Closes the channel for a reason its users will see in their "Socket closed" exception: used when
+     * its epoll instance closes under it.
+     */
+    final void closeBecause(String why) {
+        closedBecause = why; // volatile write before the close that users observe
+        close();
+    }
+
+    /** The exception for an operation on, or woken by the closing of, this channel. */
+    final java.net.SocketException closedException() {
+        String why = closedBecause;
+        return why == null ? SocketErrors.socketClosed() : SocketErrors.socketClosed(why);
     }
 
     @Override
@@ -124,7 +141,7 @@ abstract class EpollChannel implements NetHandle {
     @Override
     public InetSocketAddress localAddress() throws IOException {
         if (fd.isClosed()) {
-            throw SocketErrors.socketClosed();
+            throw closedException();
         }
         MemorySegment storage = ADDRESS_SCRATCH.get();
         begin();

@@ -85,4 +85,15 @@ public final class EpollNetProvider implements NetProvider {
     public static long openDescriptors() {
         return EpollChannel.OPEN_FDS.get();
     }
+
+    /**
+     * Readiness events the epoll pollers dropped because they named a socket that was closed after
+     * the kernel queued them — possibly while its descriptor number already belonged to a new socket
+     * (diagnostics and tests).
+     *
+     * @return the count since the JVM started, over every poller
+     */
+    public static long staleEventsDropped() {
+        return EpollPoller.ALL_STALE_EVENTS.sum();
+    }
 }

@@ -21,6 +21,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * One epoll instance: sockets registered once, edge-triggered, at creation; {@link #poll} turns
@@ -70,6 +71,10 @@ final class EpollPoller implements Poller {
     private final MemorySegment drainBuffer; // the polling thread's
     private final MemorySegment one;         // constant 1, read by any waking thread
     private volatile boolean polling;
+    /** Stale events dropped by every instance, for {@link EpollNetProvider#staleEventsDropped()}. */
+    static final LongAdder ALL_STALE_EVENTS = new LongAdder();
+    /** Stale events dropped here; written by the one thread polling at a time (polls do not overlap). */
+    private volatile long staleEvents;
     @SuppressWarnings("unused")
     private volatile boolean wakePending;
     @SuppressWarnings("unused")
@@ -92,7 +97,7 @@ final class EpollPoller implements Poller {
             throw Errno.toException("epoll_ctl(eventfd)", -r);
         }
         wakeFd = new NativeFd(ev, () -> { });
-        epfd = new NativeFd(ep, wakeFd::close);
+        epfd = new NativeFd(ep, this::released);
         // Owner: this poller (automatic arena): freed by the GC once the poller is unreachable.
         Arena arena = Arena.ofAuto();
         events = EpollEvent.allocateArray(arena, MAX_EVENTS);
@@ -176,6 +181,8 @@ final class EpollPoller implements Poller {
     boolean dispatch(long token, int ev) {
         EpollChannel ch = tokens.lookup(token);
         if (ch == null) {
+            staleEvents = staleEvents + 1; // one writer at a time: the polling thread
+            ALL_STALE_EVENTS.increment();
             return false;
         }
         if ((ev & READ_EVENTS) != 0) {
@@ -210,6 +217,20 @@ final class EpollPoller implements Poller {
         }
     }
 
+    /**
+     * After the epoll descriptor itself was closed — by {@link #close()}, or by the last poll or
+     * registration still in progress then, so no registration can follow: closes the eventfd, and
+     * every socket still registered here. Those sockets could never learn of readiness again; closing
+     * them wakes whoever waits in them ("Socket closed: ...") and releases their descriptors, which
+     * would otherwise outlive the scheduler that owned this instance.
+     */
+    private void released() {
+        wakeFd.close();
+        for (EpollChannel ch : tokens.live()) {
+            ch.closeBecause("its epoll instance was closed (its scheduler shut down)");
+        }
+    }
+
     /** Closes the epoll set: a poll in progress returns and releases the descriptors. Idempotent. */
     @Override
     public void close() {
@@ -222,5 +243,10 @@ final class EpollPoller implements Poller {
 
     boolean isClosed() {
         return closed;
+    }
+
+    /** Events dropped so far because their token named a channel that was closed since. */
+    long staleEvents() {
+        return staleEvents;
     }
 }

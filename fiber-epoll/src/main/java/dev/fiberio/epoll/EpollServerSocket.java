@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,17 +32,34 @@ final class EpollServerSocket extends EpollChannel implements ServerSocketHandle
     private static final long MIN_BACKOFF = TimeUnit.MILLISECONDS.toNanos(1);
     private static final long MAX_BACKOFF = TimeUnit.SECONDS.toNanos(1);
 
-    private EpollServerSocket(int fd, int family) throws IOException {
-        super(fd, family, EpollGroup.current().next());
+    /** Where accepted connections are registered, asked by the accepting caller (tests may choose). */
+    private final Supplier<EpollPoller> connectionPollers;
+
+    private EpollServerSocket(int fd, int family, EpollPoller poller, Supplier<EpollPoller> connectionPollers)
+            throws IOException {
+        super(fd, family, poller);
+        this.connectionPollers = connectionPollers;
     }
 
-    /** Opens an unbound non-blocking, close-on-exec stream socket for listening. */
+    /**
+     * Opens an unbound non-blocking, close-on-exec stream socket for listening, in the epoll group of
+     * the caller ({@link EpollGroup#current()}); each accepted connection goes to the group of the
+     * fiber (or thread) that accepts it.
+     */
     static EpollServerSocket open(int family) throws IOException {
+        return open(family, EpollGroup.current().next(), () -> EpollGroup.current().next());
+    }
+
+    /**
+     * Opens a listening socket registered with {@code poller} whose connections are registered with
+     * the pollers {@code connectionPollers} supplies (tests drive or break those pollers themselves).
+     */
+    static EpollServerSocket open(int family, EpollPoller poller, Supplier<EpollPoller> connectionPollers) throws IOException {
         int fd = LibC.socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
         if (fd < 0) {
             throw Errno.toException("socket", -fd);
         }
-        return new EpollServerSocket(fd, family);
+        return new EpollServerSocket(fd, family, poller, connectionPollers);
     }
 
     @Override
@@ -54,6 +72,7 @@ final class EpollServerSocket extends EpollChannel implements ServerSocketHandle
 
     @Override
     public SocketHandle accept(long deadline) throws IOException {
+        EpollPoller target = connectionPollers.get(); // before accept4: nothing may fail between it and the new socket
         long backoff = MIN_BACKOFF;
         for (;;) {
             int nfd;
@@ -69,12 +88,9 @@ final class EpollServerSocket extends EpollChannel implements ServerSocketHandle
                 end();
             }
             if (nfd >= 0) {
-                try {
-                    return EpollSocket.accepted(nfd, family, peer);
-                } catch (IOException | RuntimeException e) {
-                    LibC.close(nfd);
-                    throw e;
-                }
+                // The new socket owns nfd and closes it itself if its registration fails: closing it
+                // here too would close whatever descriptor another thread got under the same number.
+                return EpollSocket.accepted(nfd, family, peer, target);
             }
             int e = -nfd;
             if (e == Errno.EAGAIN) {

@@ -33,13 +33,12 @@ final class EpollSocket extends EpollChannel implements SocketHandle {
         this.remote = remote;
     }
 
-    /** Opens an unconnected non-blocking, close-on-exec stream socket. */
+    /**
+     * Opens an unconnected non-blocking, close-on-exec stream socket in the caller's epoll group. The
+     * group is chosen first: it may refuse (a closed scheduler), and nothing is open yet then.
+     */
     static EpollSocket open(int family) throws IOException {
-        int fd = LibC.socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-        if (fd < 0) {
-            throw Errno.toException("socket", -fd);
-        }
-        return new EpollSocket(fd, family, EpollGroup.current().next(), null);
+        return open(family, EpollGroup.current().next());
     }
 
     /** Opens a socket registered with a given poller (tests drive that poller themselves). */
@@ -51,9 +50,12 @@ final class EpollSocket extends EpollChannel implements SocketHandle {
         return new EpollSocket(fd, family, poller, null);
     }
 
-    /** Wraps an accepted descriptor. */
-    static EpollSocket accepted(int fd, int family, InetSocketAddress remote) throws IOException {
-        return new EpollSocket(fd, family, EpollGroup.current().next(), remote);
+    /**
+     * Wraps an accepted descriptor, registered with {@code poller}. Owns {@code fd} from the start:
+     * if the registration fails, the descriptor is closed here and the caller must not close it again.
+     */
+    static EpollSocket accepted(int fd, int family, InetSocketAddress remote, EpollPoller poller) throws IOException {
+        return new EpollSocket(fd, family, poller, remote);
     }
 
     @Override
@@ -183,7 +185,7 @@ final class EpollSocket extends EpollChannel implements SocketHandle {
     @Override
     public InetSocketAddress remoteAddress() throws IOException {
         if (fd.isClosed()) {
-            throw SocketErrors.socketClosed();
+            throw closedException();
         }
         return remote;
     }

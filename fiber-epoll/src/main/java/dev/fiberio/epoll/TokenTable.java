@@ -2,7 +2,9 @@ package dev.fiberio.epoll;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Maps the 64-bit {@code epoll_data} token of a registration back to its channel, and drops events
@@ -69,6 +71,18 @@ final class TokenTable {
         }
         EpollChannel ch = (EpollChannel) ELEMENTS.getAcquire(c, index);
         return ch != null && ch.token == token ? ch : null;
+    }
+
+    /** A snapshot of the live channels, for closing them all. */
+    synchronized List<EpollChannel> live() {
+        List<EpollChannel> out = new ArrayList<>(size);
+        for (int i = 0; i < next; i++) {
+            EpollChannel ch = channels[i];
+            if (ch != null) {
+                out.add(ch);
+            }
+        }
+        return out;
     }
 
     synchronized int size() {

@@ -47,6 +47,7 @@ class EpollPollerTest {
             assertSame(second, poller.tokens.lookup(second.token));
             // An event that the kernel had queued for the first socket arrives now: it is dropped.
             assertFalse(poller.dispatch(staleToken, LinuxConstants.EPOLLIN | LinuxConstants.EPOLLOUT));
+            assertEquals(1, poller.staleEvents(), "counted as dropped");
             // Ordinary readiness for the second one is delivered to its slots.
             assertEquals(WaitSlot.IDLE, second.readSlot.state(), "nothing dispatched yet");
             assertTrue(poller.dispatch(second.token, LinuxConstants.EPOLLIN));

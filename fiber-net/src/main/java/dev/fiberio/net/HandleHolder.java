@@ -214,6 +214,10 @@ final class HandleHolder<H extends NetHandle> {
     private static <T> void checkValue(SocketOption<T> option, T value) {
         Objects.requireNonNull(option, "option");
         Objects.requireNonNull(value, "value");
+        if (!option.type().isInstance(value)) { // possible through raw types; stored, it would break the later bind or connect
+            throw new IllegalArgumentException("Invalid value for " + option.name() + ": " + value + " is not a "
+                    + option.type().getSimpleName());
+        }
         if ((option == StandardSocketOptions.SO_RCVBUF || option == StandardSocketOptions.SO_SNDBUF) && (Integer) value <= 0) {
             throw new IllegalArgumentException("Invalid " + option.name() + " size: " + value);
         }

@@ -1,13 +1,11 @@
 package dev.fiberio.examples.echo;
 
-import dev.fiberio.core.Fiber;
 import dev.fiberio.core.FiberScheduler;
-import dev.fiberio.net.FiberServerSocket;
+import dev.fiberio.examples.server.AcceptLoop;
 import dev.fiberio.net.FiberSocket;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
-import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,9 +14,7 @@ import org.slf4j.LoggerFactory;
 public final class EchoServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EchoServer.class);
 
-    private final FiberScheduler scheduler;
-    private final FiberServerSocket server;
-    private final Fiber acceptor;
+    private final AcceptLoop acceptor;
     private final AtomicLong bytes = new AtomicLong();
     private final AtomicLong connections = new AtomicLong();
 
@@ -30,16 +26,7 @@ public final class EchoServer implements AutoCloseable {
      * @throws IOException if binding fails
      */
     public EchoServer(FiberScheduler scheduler, InetSocketAddress address) throws IOException {
-        this.scheduler = scheduler;
-        this.server = FiberServerSocket.open();
-        try {
-            server.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-            server.bind(address, 4096);
-        } catch (IOException | RuntimeException e) {
-            server.close();
-            throw e;
-        }
-        this.acceptor = scheduler.spawn("echo-acceptor", this::acceptLoop);
+        this.acceptor = AcceptLoop.listen("echo-acceptor", scheduler, address, 4096, this::echo, LOG);
     }
 
     /**
@@ -49,7 +36,7 @@ public final class EchoServer implements AutoCloseable {
      * @throws IOException if closed
      */
     public InetSocketAddress address() throws IOException {
-        return server.localAddress();
+        return acceptor.address();
     }
 
     /**
@@ -70,33 +57,8 @@ public final class EchoServer implements AutoCloseable {
         return connections.get();
     }
 
-    private void acceptLoop() {
-        while (server.isOpen()) {
-            FiberSocket s;
-            try {
-                s = server.accept();
-            } catch (IOException e) {
-                if (server.isOpen()) {
-                    LOG.warn("accept failed", e);
-                    continue;
-                }
-                return;
-            }
-            connections.incrementAndGet();
-            try {
-                scheduler.spawn(() -> echo(s));
-            } catch (RuntimeException e) {
-                try {
-                    s.close();
-                } catch (IOException ignored) {
-                    LOG.debug("close failed", ignored);
-                }
-                return;
-            }
-        }
-    }
-
     private void echo(FiberSocket s) {
+        connections.incrementAndGet();
         long n = 0;
         try (s) {
             s.setOption(StandardSocketOptions.TCP_NODELAY, true);
@@ -115,11 +77,6 @@ public final class EchoServer implements AutoCloseable {
     /** Stops accepting; connections in progress end with the scheduler. */
     @Override
     public void close() {
-        try {
-            server.close();
-        } catch (IOException e) {
-            LOG.debug("close failed", e);
-        }
-        acceptor.join(Duration.ofSeconds(5));
+        acceptor.close();
     }
 }

@@ -1,75 +1,113 @@
 package dev.fiberio.examples.http;
 
 import java.io.IOException;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.util.function.LongSupplier;
 
 /**
- * Serves one HTTP/1.1 connection: keep-alive, pipelining (responses to every complete request in
- * the input are batched into one write), {@code Content-Length} bodies (read and discarded), and
- * error answers (400, 404, 405, 413, 431, 501, 505) after which the connection is closed.
+ * Serves one HTTP/1.1 connection: keep-alive, pipelining (responses to the complete requests in the
+ * input are batched into one write), {@code Content-Length} bodies (read and discarded), and error
+ * answers (400, 404, 405, 408, 413, 431, 501, 505) after which the connection is closed.
  *
- * <p>Memory per connection is bounded: one input buffer of {@code maxHeadBytes * 2} and the response
- * buffer; bodies are discarded as they stream in, never buffered whole.
+ * <p>Memory per connection is bounded: one input buffer of {@code maxHeadBytes * 2}, and a response
+ * buffer that is flushed once it holds {@link #FLUSH_THRESHOLD} bytes; bodies are discarded as they
+ * stream in, never buffered whole.
+ *
+ * <p>Time is bounded too ({@link HttpLimits}): between requests a read waits at most the idle
+ * timeout, after which the connection ends quietly; once a request has begun (its first bytes are
+ * buffered and more are needed) the whole request must arrive within the request timeout, or the
+ * answer is 408 and the connection ends. The request clock starts at the first wait for more bytes of
+ * a request, so a request that arrives in one read never starts it.
  */
 public final class HttpConnection {
     static final byte[] PLAINTEXT = "Hello, World!".getBytes(StandardCharsets.US_ASCII);
     static final byte[] JSON = "{\"message\":\"Hello, World!\"}".getBytes(StandardCharsets.US_ASCII);
+    /** Pipelined responses are written once this many bytes are waiting, even if more requests are buffered. */
+    static final int FLUSH_THRESHOLD = 16 * 1024;
 
     private final Transport transport;
     private final RequestParser parser;
+    private final LongSupplier clock;
+    private final long idleNanos;
+    private final long requestNanos;
     private final byte[] in;
     private final ResponseBuffer out = new ResponseBuffer();
     private int start;
     private int limit;
+    /** Whether a request has begun and its clock runs; its deadline is {@link #requestDeadline}. */
+    private boolean requestStarted;
+    private long requestDeadline;
 
     /**
-     * Creates a connection handler.
+     * Creates a connection handler with the given sizes and the default timeouts.
      *
      * @param transport    the byte stream
      * @param maxHeadBytes largest request head accepted
      * @param maxBodyBytes largest request body accepted
      */
     public HttpConnection(Transport transport, int maxHeadBytes, long maxBodyBytes) {
-        this.transport = transport;
-        this.parser = new RequestParser(maxHeadBytes, maxBodyBytes);
-        this.in = new byte[maxHeadBytes * 2];
+        this(transport, HttpLimits.defaults().withSizes(maxHeadBytes, maxBodyBytes));
     }
 
     /**
-     * Serves requests until the peer closes, asks to close, or sends something invalid.
+     * Creates a connection handler.
+     *
+     * @param transport the byte stream
+     * @param limits    sizes and timeouts
+     */
+    public HttpConnection(Transport transport, HttpLimits limits) {
+        this(transport, limits, System::nanoTime);
+    }
+
+    /** With a clock of {@link System#nanoTime()} values, for tests that control time. */
+    HttpConnection(Transport transport, HttpLimits limits, LongSupplier clock) {
+        this.transport = transport;
+        this.parser = new RequestParser(limits.maxHeadBytes(), limits.maxBodyBytes());
+        this.clock = clock;
+        this.idleNanos = limits.idleTimeout().toNanos();
+        this.requestNanos = limits.requestTimeout().toNanos();
+        this.in = new byte[limits.maxHeadBytes() * 2];
+    }
+
+    /**
+     * Serves requests until the peer closes, asks to close, idles out, or sends something invalid or
+     * too slowly.
      *
      * @return the number of requests answered (errors included)
      * @throws IOException when the transport fails (the caller closes it)
      */
     public long serve() throws IOException {
         long answered = 0;
-        for (;;) {
-            HttpRequest req;
-            try {
-                req = parser.parse(in, start, limit);
-            } catch (HttpException e) {
-                byte[] body = e.getMessage().getBytes(StandardCharsets.US_ASCII);
-                out.append(e.status(), "text/plain", body, false, true);
-                out.flushTo(transport);
-                return answered + 1;
-            }
-            if (req == null) {
-                out.flushTo(transport); // about to wait: send what the pipeline produced so far
-                if (!fill()) {
+        try {
+            for (;;) {
+                HttpRequest req = parser.parse(in, start, limit);
+                if (req == null) {
+                    out.flushTo(transport); // about to wait: send what the pipeline produced so far
+                    if (!fill()) {
+                        return answered;
+                    }
+                    continue;
+                }
+                start += req.headLength();
+                if (!skipBody(req.contentLength())) {
                     return answered;
                 }
-                continue;
+                requestStarted = false; // the request is complete: its clock stops
+                answered++;
+                respond(req);
+                if (!req.keepAlive() || out.size() >= FLUSH_THRESHOLD) {
+                    out.flushTo(transport);
+                }
+                if (!req.keepAlive()) {
+                    return answered;
+                }
             }
-            start += req.headLength();
-            if (!skipBody(req.contentLength())) {
-                return answered;
-            }
-            answered++;
-            respond(req);
-            if (!req.keepAlive()) {
-                out.flushTo(transport);
-                return answered;
-            }
+        } catch (HttpException e) {
+            byte[] body = e.getMessage().getBytes(StandardCharsets.US_ASCII);
+            out.append(e.status(), "text/plain", body, false, true);
+            out.flushTo(transport);
+            return answered + 1;
         }
     }
 
@@ -92,8 +130,8 @@ public final class HttpConnection {
         }
     }
 
-    /** Reads more input, compacting first; false at end of stream. */
-    private boolean fill() throws IOException {
+    /** Reads more input, compacting first; false at end of stream or after an idle timeout. */
+    private boolean fill() throws IOException, HttpException {
         if (start == limit) {
             start = limit = 0;
         } else if (limit == in.length) {
@@ -101,7 +139,7 @@ public final class HttpConnection {
             limit -= start;
             start = 0;
         }
-        int n = transport.read(in, limit, in.length - limit);
+        int n = receive(in, limit, in.length - limit, start < limit);
         if (n < 0) {
             return false;
         }
@@ -110,7 +148,7 @@ public final class HttpConnection {
     }
 
     /** Discards {@code length} body bytes, reading as needed; false if the stream ended first. */
-    private boolean skipBody(long length) throws IOException {
+    private boolean skipBody(long length) throws IOException, HttpException {
         long remaining = length;
         for (;;) {
             long buffered = limit - start;
@@ -120,11 +158,47 @@ public final class HttpConnection {
             }
             remaining -= buffered;
             start = limit = 0;
-            int n = transport.read(in, 0, in.length);
+            int n = receive(in, 0, in.length, true);
             if (n < 0) {
                 return false;
             }
             limit = n;
         }
+    }
+
+    /**
+     * One read within the connection's time limits.
+     *
+     * @param midRequest whether the bytes belong to a request that has begun (its clock then starts or
+     *                   keeps running); otherwise the connection is idle between requests
+     * @return bytes read, or -1 at end of stream or when an idle connection timed out
+     * @throws HttpException 408 when a begun request did not arrive in time
+     */
+    private int receive(byte[] b, int off, int len, boolean midRequest) throws IOException, HttpException {
+        long timeout = idleNanos;
+        if (midRequest) {
+            long now = clock.getAsLong();
+            if (!requestStarted) {
+                requestStarted = true;
+                requestDeadline = now + requestNanos;
+            }
+            long left = requestDeadline - now;
+            if (left <= 0) {
+                throw requestTimedOut();
+            }
+            timeout = Math.min(timeout, left);
+        }
+        try {
+            return transport.read(b, off, len, timeout);
+        } catch (SocketTimeoutException e) {
+            if (midRequest) {
+                throw requestTimedOut();
+            }
+            return -1; // idle between requests: end quietly
+        }
+    }
+
+    private static HttpException requestTimedOut() {
+        return new HttpException(408, "Request timeout");
     }
 }

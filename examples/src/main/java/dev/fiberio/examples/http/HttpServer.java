@@ -1,12 +1,10 @@
 package dev.fiberio.examples.http;
 
-import dev.fiberio.core.Fiber;
 import dev.fiberio.core.FiberScheduler;
-import dev.fiberio.net.FiberServerSocket;
+import dev.fiberio.examples.server.AcceptLoop;
 import dev.fiberio.net.FiberSocket;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.net.StandardSocketOptions;
 import java.time.Duration;
@@ -16,23 +14,26 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP/1.1 example server: one acceptor fiber, one fiber per connection, each running an
- * {@link HttpConnection} over a {@link FiberSocket}. Idle keep-alive connections are closed after the
- * idle timeout.
+ * {@link HttpConnection} over a {@link FiberSocket}, within the sizes and timeouts of its
+ * {@link HttpLimits}: idle keep-alive connections are closed after the idle timeout, a request that
+ * does not arrive within the request timeout (a slowloris client) is answered 408, a client that does
+ * not read its responses is dropped after the write timeout.
  */
 public final class HttpServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HttpServer.class);
-    static final int MAX_HEAD = 8 * 1024;
-    static final long MAX_BODY = 1024 * 1024;
+    /** How long, in all, a closing connection drains what the client still sends. */
+    private static final Duration LINGER = Duration.ofSeconds(2);
+    /** How much a closing connection drains at most. */
+    private static final long LINGER_BYTES = 1 << 20;
 
-    private final FiberScheduler scheduler;
-    private final FiberServerSocket server;
-    private final Duration idleTimeout;
+    private final HttpLimits limits;
     private final AtomicLong connections = new AtomicLong();
     private final AtomicLong requests = new AtomicLong();
-    private final Fiber acceptor;
+    private final AcceptLoop acceptor;
 
     /**
-     * Binds and starts accepting.
+     * Binds and starts accepting, with the {@linkplain HttpLimits#defaults() default limits} but for the
+     * idle timeout.
      *
      * @param scheduler   runs the fibers
      * @param address     where to listen
@@ -40,19 +41,21 @@ public final class HttpServer implements AutoCloseable {
      * @throws IOException if binding fails
      */
     public HttpServer(FiberScheduler scheduler, InetSocketAddress address, Duration idleTimeout) throws IOException {
-        this.scheduler = scheduler;
-        this.idleTimeout = idleTimeout;
-        this.server = FiberServerSocket.open();
-        try {
-            server.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-            server.bind(address, 4096);
-        } catch (IOException | RuntimeException e) {
-            server.close();
-            throw e;
-        }
-        this.acceptor = scheduler.spawn("http-acceptor", this::acceptLoop);
+        this(scheduler, address, HttpLimits.defaults().withIdleTimeout(idleTimeout));
     }
 
+    /**
+     * Binds and starts accepting.
+     *
+     * @param scheduler runs the fibers
+     * @param address   where to listen
+     * @param limits    sizes and timeouts of every connection
+     * @throws IOException if binding fails
+     */
+    public HttpServer(FiberScheduler scheduler, InetSocketAddress address, HttpLimits limits) throws IOException {
+        this.limits = limits;
+        this.acceptor = AcceptLoop.listen("http-acceptor", scheduler, address, 4096, this::serve, LOG);
+    }
     /**
      * The bound address (useful with port 0).
      *
@@ -60,7 +63,7 @@ public final class HttpServer implements AutoCloseable {
      * @throws IOException if the socket is closed
      */
     public InetSocketAddress address() throws IOException {
-        return server.localAddress();
+        return acceptor.address();
     }
 
     /**
@@ -81,50 +84,16 @@ public final class HttpServer implements AutoCloseable {
         return connections.get();
     }
 
-    private void acceptLoop() {
-        while (server.isOpen()) {
-            FiberSocket s;
-            try {
-                s = server.accept();
-            } catch (SocketException e) {
-                if (!server.isOpen()) {
-                    return; // closed: shutting down
-                }
-                LOG.warn("accept failed", e);
-                continue;
-            } catch (IOException e) {
-                LOG.warn("accept failed", e);
-                continue;
-            }
-            connections.incrementAndGet();
-            try {
-                scheduler.spawn(() -> serve(s));
-            } catch (RuntimeException e) { // scheduler closing
-                closeQuietly(s);
-                return;
-            }
-        }
-    }
-
     private void serve(FiberSocket s) {
+        connections.incrementAndGet();
         try (s) {
             s.setOption(StandardSocketOptions.TCP_NODELAY, true);
-            s.setReadTimeout(idleTimeout);
-            HttpConnection c = new HttpConnection(new Transport() {
-                @Override
-                public int read(byte[] b, int off, int len) throws IOException {
-                    return s.read(b, off, len);
-                }
-
-                @Override
-                public void write(byte[] b, int off, int len) throws IOException {
-                    s.write(b, off, len);
-                }
-            }, MAX_HEAD, MAX_BODY);
+            s.setWriteTimeout(limits.writeTimeout());
+            HttpConnection c = new HttpConnection(new SocketTransport(s), limits);
             requests.addAndGet(c.serve());
             lingeringClose(s);
         } catch (SocketTimeoutException e) {
-            LOG.debug("idle connection closed");
+            LOG.debug("connection timed out: {}", e.getMessage());
         } catch (IOException e) {
             LOG.debug("connection ended: {}", e.toString());
         }
@@ -132,15 +101,25 @@ public final class HttpServer implements AutoCloseable {
 
     /**
      * Closes gracefully after the last response: half-close, then read and discard what the client
-     * still sends (bounded in bytes and time), so that closing with unread input does not make the
-     * kernel answer with a reset that would destroy the response before the client read it.
+     * still sends, so that closing with unread input does not make the kernel answer with a reset that
+     * would destroy the response before the client read it. Bounded in bytes and in total time (not per
+     * read: a client trickling bytes must not keep the connection forever).
      */
     private static void lingeringClose(FiberSocket s) throws IOException {
         s.shutdownOutput();
-        s.setReadTimeout(Duration.ofSeconds(2));
-        byte[] sink = new byte[8192];
+        long deadline = System.nanoTime() + LINGER.toNanos();
+        byte[] sink = new byte[2048];
         long drained = 0;
-        for (int n; drained < 1 << 20 && (n = s.read(sink, 0, sink.length)) > 0; ) {
+        while (drained < LINGER_BYTES) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return;
+            }
+            s.setReadTimeout(Duration.ofNanos(left));
+            int n = s.read(sink, 0, sink.length);
+            if (n < 0) {
+                return;
+            }
             drained += n;
         }
     }
@@ -148,15 +127,6 @@ public final class HttpServer implements AutoCloseable {
     /** Stops accepting; connections in progress end with the scheduler. */
     @Override
     public void close() {
-        closeQuietly(server);
-        acceptor.join(Duration.ofSeconds(5));
-    }
-
-    private static void closeQuietly(java.io.Closeable c) {
-        try {
-            c.close();
-        } catch (IOException e) {
-            LOG.debug("close failed", e);
-        }
+        acceptor.close();
     }
 }

@@ -43,8 +43,9 @@ final class ResponseBuffer {
         }
     }
 
-    boolean isEmpty() {
-        return size == 0;
+    /** Bytes waiting to be written. */
+    int size() {
+        return size;
     }
 
     void flushTo(Transport t) throws IOException {

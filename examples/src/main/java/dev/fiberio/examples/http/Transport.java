@@ -5,15 +5,33 @@ import java.io.IOException;
 /** The byte stream an {@link HttpConnection} serves: a socket in the server, memory in tests. */
 public interface Transport {
     /**
-     * Reads up to {@code len} bytes.
+     * Reads up to {@code len} bytes, waiting as long as the transport itself allows.
      *
      * @param b   destination
      * @param off offset in {@code b}
-     * @param len maximum count
+     * @param len maximum count, at least 1
      * @return bytes read, at least 1, or -1 at end of stream
      * @throws IOException on I/O failure or timeout
      */
     int read(byte[] b, int off, int len) throws IOException;
+
+    /**
+     * Reads up to {@code len} bytes, waiting at most {@code timeoutNanos}. The connection calls this
+     * one, so that a slow request is cut off on time. By default the timeout is ignored and
+     * {@link #read(byte[], int, int)} waits as the transport allows; the connection then still checks
+     * its deadlines between reads, so a trickling client is cut off at its next byte after the deadline.
+     *
+     * @param b            destination
+     * @param off          offset in {@code b}
+     * @param len          maximum count, at least 1
+     * @param timeoutNanos the longest wait, positive
+     * @return bytes read, at least 1, or -1 at end of stream
+     * @throws java.net.SocketTimeoutException if nothing arrived in time
+     * @throws IOException                     on I/O failure
+     */
+    default int read(byte[] b, int off, int len, long timeoutNanos) throws IOException {
+        return read(b, off, len);
+    }
 
     /**
      * Writes all {@code len} bytes.

@@ -2,11 +2,10 @@ package dev.fiberio.examples.proxy;
 
 import dev.fiberio.core.Fiber;
 import dev.fiberio.core.FiberScheduler;
-import dev.fiberio.net.FiberServerSocket;
+import dev.fiberio.examples.server.AcceptLoop;
 import dev.fiberio.net.FiberSocket;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.StandardSocketOptions;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,9 +19,8 @@ public final class TcpProxy implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TcpProxy.class);
 
     private final FiberScheduler scheduler;
-    private final FiberServerSocket server;
     private final InetSocketAddress target;
-    private final Fiber acceptor;
+    private final AcceptLoop acceptor;
 
     /**
      * Binds and starts accepting.
@@ -35,15 +33,7 @@ public final class TcpProxy implements AutoCloseable {
     public TcpProxy(FiberScheduler scheduler, InetSocketAddress listen, InetSocketAddress target) throws IOException {
         this.scheduler = scheduler;
         this.target = target;
-        this.server = FiberServerSocket.open();
-        try {
-            server.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-            server.bind(listen, 1024);
-        } catch (IOException | RuntimeException e) {
-            server.close();
-            throw e;
-        }
-        this.acceptor = scheduler.spawn("proxy-acceptor", this::acceptLoop);
+        this.acceptor = AcceptLoop.listen("proxy-acceptor", scheduler, listen, 1024, this::connect, LOG);
     }
 
     /**
@@ -53,7 +43,7 @@ public final class TcpProxy implements AutoCloseable {
      * @throws IOException if closed
      */
     public InetSocketAddress address() throws IOException {
-        return server.localAddress();
+        return acceptor.address();
     }
 
     /**
@@ -63,22 +53,6 @@ public final class TcpProxy implements AutoCloseable {
      */
     public InetSocketAddress target() {
         return target;
-    }
-
-    private void acceptLoop() {
-        while (server.isOpen()) {
-            try {
-                FiberSocket client = server.accept();
-                scheduler.spawn(() -> connect(client));
-            } catch (IOException e) {
-                if (!server.isOpen()) {
-                    return;
-                }
-                LOG.warn("accept failed", e);
-            } catch (RuntimeException e) {
-                return; // scheduler closing
-            }
-        }
     }
 
     private void connect(FiberSocket client) {
@@ -121,11 +95,6 @@ public final class TcpProxy implements AutoCloseable {
     /** Stops accepting. */
     @Override
     public void close() {
-        try {
-            server.close();
-        } catch (IOException e) {
-            LOG.debug("close failed", e);
-        }
-        acceptor.join(Duration.ofSeconds(5));
+        acceptor.close();
     }
 }

@@ -8,6 +8,7 @@ import dev.fiberio.core.TestSchedulers;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -18,6 +19,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -117,6 +119,30 @@ class HttpServerTest {
         assertTrue(head.endsWith("\r\n\r\n"), head);
         String old = exchange("GET /json HTTP/1.0\r\n\r\n"); // returns because the server closes
         assertTrue(old.contains("Connection: close") && old.endsWith("}"), old);
+    }
+
+    @Test
+    void aClientThatKeepsTricklingAfterTheLastResponseIsClosedWithinTheLingerBound() throws Exception {
+        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            s.setSoTimeout(10_000);
+            OutputStream out = s.getOutputStream();
+            out.write("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            String response = new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+            assertTrue(response.startsWith("HTTP/1.1 200 "), response); // then the server half-closed
+            // Keep sending a byte every 100 ms, each well within the 2 s the lingering close waits per
+            // read; the server must still close in bounded time (its writes then fail with a reset).
+            long start = System.nanoTime();
+            boolean closedByServer = false;
+            while (!closedByServer && System.nanoTime() - start < TimeUnit.SECONDS.toNanos(20)) {
+                try {
+                    out.write('x');
+                    Thread.sleep(100); // the trickle's pace, not a synchronisation
+                } catch (IOException e) {
+                    closedByServer = true;
+                }
+            }
+            assertTrue(closedByServer, "the lingering close still reads from a trickling client after 20 s");
+        }
     }
 
     private String exchange(String request) throws IOException {

@@ -3,7 +3,6 @@ package dev.fiberio.core.sync;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Objects;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A bounded FIFO channel between fibers (and threads): senders wait while it is full, receivers
@@ -37,7 +36,7 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <h2>Implementation overview</h2>
  * <ul>
- *   <li>{@code guard} (a {@link ReentrantLock}, never held across a suspension) protects
+ *   <li>{@code guard} (a {@link Guard}, never held across a suspension) protects
  *       {@code buffer}, {@code senders}, {@code receivers}, {@code closed} (writes; volatile for
  *       {@link #isClosed()}) and the waiters' nodes. A waiting sender's {@link WaitNode} carries its
  *       item in {@code value}; a waiting receiver's node gets the item there.</li>
@@ -55,7 +54,7 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class Channel<T> {
     private final int capacity;
-    private final ReentrantLock guard = new ReentrantLock();
+    private final Guard guard = new Guard();
     private final ArrayDeque<T> buffer;
     private final WaitQueue senders = new WaitQueue(guard);
     private final WaitQueue receivers = new WaitQueue(guard);

@@ -1,7 +1,6 @@
 package dev.fiberio.core.sync;
 
 import java.time.Duration;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A condition queue bound to a {@link FiberLock} (from {@link FiberLock#newCondition()}): a fiber or
@@ -39,7 +38,7 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class FiberCondition {
     private final FiberLock lock;
-    private final ReentrantLock guard = new ReentrantLock();
+    private final Guard guard = new Guard();
     private final WaitQueue waiters = new WaitQueue(guard);
 
     FiberCondition(FiberLock lock) {

@@ -3,7 +3,6 @@ package dev.fiberio.core.sync;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A reentrant mutual-exclusion lock for fibers: a fiber that waits for it suspends and leaves its
@@ -55,7 +54,7 @@ import java.util.concurrent.locks.ReentrantLock;
  *       {@code state} CAS or the guard. On hand-off the unlocker writes {@code owner} for the new owner
  *       under the guard, published to it by the node's release store. Other threads read
  *       {@code owner} only in {@link #toString()} (a racy snapshot).</li>
- *   <li>{@code guard} (a {@link ReentrantLock}, never held across a suspension) protects {@code queue},
+ *   <li>{@code guard} (a {@link Guard}, never held across a suspension) protects {@code queue},
  *       the waiters' nodes, and the moves of {@code state} out of {@code QUEUED}.</li>
  * </ul>
  */
@@ -81,7 +80,7 @@ public final class FiberLock {
     /** Reentrant hold count of the owner; plain, touched only by the owner. */
     private int holds;
 
-    private final ReentrantLock guard = new ReentrantLock();
+    private final Guard guard = new Guard();
     private final WaitQueue queue = new WaitQueue(guard);
     private final WaitNode.Withdrawal withdrawal = this::withdraw;
 

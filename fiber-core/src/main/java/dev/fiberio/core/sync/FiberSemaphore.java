@@ -1,7 +1,6 @@
 package dev.fiberio.core.sync;
 
 import java.time.Duration;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A counting semaphore for fibers and threads, strictly first come, first served: a request waits
@@ -18,7 +17,7 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <h2>Implementation overview</h2>
  * <ul>
- *   <li>{@code guard} (a {@link ReentrantLock}, never held across a suspension) protects
+ *   <li>{@code guard} (a {@link Guard}, never held across a suspension) protects
  *       {@code permits} (writes), {@code queue} and the waiters' nodes. {@code permits} is volatile only
  *       so that {@link #availablePermits()} can read it without the guard.</li>
  *   <li>Invariant under the guard: the head of {@code queue}, if any, asks for more than
@@ -30,7 +29,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * </ul>
  */
 public final class FiberSemaphore {
-    private final ReentrantLock guard = new ReentrantLock();
+    private final Guard guard = new Guard();
     private final WaitQueue queue = new WaitQueue(guard);
     private final WaitNode.Withdrawal withdrawal = this::withdraw;
     /** Available permits; written under the guard. */

@@ -1,6 +1,5 @@
 package dev.fiberio.core.sync;
 
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The FIFO of blocked waiters of one primitive: an intrusive doubly linked list of {@link WaitNode}s,
@@ -13,7 +12,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * removes it only after checking, under the guard, that it is still waiting.
  */
 final class WaitQueue implements WaitNode.Withdrawal {
-    private final ReentrantLock guard;
+    private final Guard guard;
     private WaitNode head;
     private WaitNode tail;
     private int size;
@@ -23,7 +22,7 @@ final class WaitQueue implements WaitNode.Withdrawal {
      *
      * @param guard the owning primitive's guard, taken by {@link #withdraw}
      */
-    WaitQueue(ReentrantLock guard) {
+    WaitQueue(Guard guard) {
         this.guard = guard;
     }
 

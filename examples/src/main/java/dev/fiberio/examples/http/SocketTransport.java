@@ -1,0 +1,30 @@
+package dev.fiberio.examples.http;
+
+import dev.fiberio.net.FiberSocket;
+import java.io.IOException;
+import java.time.Duration;
+
+/** A {@link Transport} over a {@link FiberSocket}; the socket's write timeout bounds every write. */
+final class SocketTransport implements Transport {
+    private final FiberSocket socket;
+
+    SocketTransport(FiberSocket socket) {
+        this.socket = socket;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+        return socket.read(b, off, len);
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len, long timeoutNanos) throws IOException {
+        socket.setReadTimeout(Duration.ofNanos(Math.max(1, timeoutNanos)));
+        return socket.read(b, off, len);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+        socket.write(b, off, len);
+    }
+}

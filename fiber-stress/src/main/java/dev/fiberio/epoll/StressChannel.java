@@ -1,0 +1,46 @@
+package dev.fiberio.epoll;
+
+import dev.fiberio.epoll.ffi.Errno;
+import dev.fiberio.epoll.ffi.LibC;
+import dev.fiberio.epoll.ffi.LinuxConstants;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/**
+ * The smallest real {@link EpollChannel} for jcstress: an eventfd (one descriptor, no network)
+ * registered with a shared poller that nobody polls, so that no readiness event ever reaches its slots
+ * and every wake-up a test sees comes from the racing actors. Closing it releases the descriptor.
+ */
+final class StressChannel extends EpollChannel {
+    /** Shared by every instance; never polled, so it delivers nothing. Lives as long as the JVM. */
+    private static final EpollPoller SILENT = silentPoller();
+
+    private StressChannel(int fd) throws IOException {
+        super(fd, LinuxConstants.AF_INET, SILENT);
+    }
+
+    /**
+     * A new channel on a fresh non-blocking, close-on-exec eventfd.
+     *
+     * @return the channel, open
+     */
+    static StressChannel open() {
+        int fd = LibC.eventfd(0, LinuxConstants.EFD_NONBLOCK | LinuxConstants.EFD_CLOEXEC);
+        try {
+            if (fd < 0) {
+                throw Errno.toException("eventfd", -fd);
+            }
+            return new StressChannel(fd);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static EpollPoller silentPoller() {
+        try {
+            return new EpollPoller();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
