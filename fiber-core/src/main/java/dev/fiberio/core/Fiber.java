@@ -98,6 +98,8 @@ public final class Fiber {
     private Worker carrier;
     private Object[] locals;
     private Throwable failure;
+    /** Why the last suspension was refused (for messages); plain, the fiber's own. */
+    private String lastPinReason;
 
     Fiber(FiberScheduler scheduler, String name, Runnable task) {
         this.id = IDS.incrementAndGet();
@@ -152,8 +154,7 @@ public final class Fiber {
      * @throws IllegalStateException outside a fiber
      */
     public static void yield() {
-        requireCurrent("Fiber.yield()");
-        suspend(RESCHEDULE);
+        requireCurrent("Fiber.yield()").trySuspend(RESCHEDULE); // pinned: nothing else may run here; go on
     }
 
     /**
@@ -264,7 +265,8 @@ public final class Fiber {
      * Low-level SPI: switches the calling fiber out and runs {@code hook} on its worker right after the
      * switch, when the fiber is completely suspended. The fiber stays suspended until something calls
      * the scheduler's resume for it (a {@link WaitSlot} waker, or the hook itself). Most code wants a
-     * {@link WaitSlot} instead, which implements the wake-up handshake on top of this.
+     * {@link WaitSlot} instead, which implements the wake-up handshake on top of this and waits pinned
+     * when the fiber cannot switch out.
      *
      * @param hook the post-switch hook
      * @throws FiberPinnedException  if the fiber cannot switch out (the hook did not run)
@@ -273,13 +275,31 @@ public final class Fiber {
     public static void suspend(SuspendHook hook) {
         Objects.requireNonNull(hook, "hook");
         Fiber f = requireCurrent("Fiber.suspend()");
-        f.hook = hook;
-        try {
-            FiberContinuation.yieldFiber();
-        } catch (FiberPinnedException e) {
-            f.hook = null;
-            throw e;
+        if (!f.trySuspend(hook)) {
+            throw new FiberPinnedException("cannot suspend " + f + ": it is pinned to its carrier ("
+                    + f.lastPinReason + ": a held monitor, a native frame such as an FFM upcall, or a class initialiser)");
         }
+    }
+
+    /**
+     * Switches this (current) fiber out with {@code hook}; false if the JVM or the monitor check refused
+     * (nothing was suspended, the hook did not run, {@link #lastPinReason} says why).
+     */
+    boolean trySuspend(SuspendHook hook) {
+        this.hook = hook;
+        String refused = continuation.yieldFiber();
+        if (refused == null) {
+            return true;
+        }
+        this.hook = null;
+        lastPinReason = refused;
+        return false;
+    }
+
+    /** The carrier thread this (current, mounted) fiber runs on; reliable where Thread.currentThread() is not. */
+    Thread carrierThread() {
+        Worker w = carrier;
+        return w != null ? w.thread : Thread.currentThread(); // null carrier: driven by a plain thread (tests)
     }
 
     /**
@@ -516,6 +536,8 @@ public final class Fiber {
                 if (STATE.compareAndSet(this, INSPECTING, INSPECT_RESUMED)) {
                     return;
                 }
+            } else if (s == TERMINATED && scheduler.isStopping()) {
+                return; // abandoned by a stopped scheduler (a service woke it while closing): nothing runs it
             } else {
                 throw scheduler.invariantViolated(switch (s) {
                     case RUNNING -> "resume of " + this + " before its post-switch hook ran (it is still RUNNING)";
@@ -525,6 +547,26 @@ public final class Fiber {
                 });
             }
         }
+    }
+
+    /**
+     * The scheduler stopped with this fiber live: it will never run again. Terminates it as cancelled,
+     * so that joiners return, whatever state it is in.
+     */
+    void abandon(FiberCancelledException why) {
+        for (;;) {
+            int s = (int) STATE.getVolatile(this);
+            if (s == TERMINATED || s == RUNNING) {
+                return; // ended, or still on a worker that did not stop (it ends there)
+            }
+            if (STATE.compareAndSet(this, s, TERMINATED)) {
+                break;
+            }
+        }
+        failure = why;
+        locals = null;
+        scheduler.fiberTerminated(this, why);
+        termination.completeExceptionally(why);
     }
 
     /** Called by WaitSlot's hook path. */

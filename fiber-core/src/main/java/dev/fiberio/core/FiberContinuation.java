@@ -1,5 +1,12 @@
 package dev.fiberio.core;
 
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.lang.reflect.Method;
+import java.util.EnumSet;
+import java.util.Set;
+
 import jdk.internal.vm.Continuation;
 import jdk.internal.vm.ContinuationScope;
 
@@ -8,13 +15,35 @@ import jdk.internal.vm.ContinuationScope;
  * {@code "fiber"}. A change of that internal API in a later JDK touches this file alone.
  *
  * <p>{@link #run()} (inherited) is the switch in; {@link #yieldFiber()} the switch out. A yield that the
- * JVM refuses (a native frame or a critical section on the stack) calls {@link #onPinned}, which we turn
- * into a {@link FiberPinnedException} thrown in the fiber, before anything was suspended.
+ * JVM refuses (a native frame, a class initialiser or a critical section on the stack; a held monitor
+ * where the JVM checks for one) returns its reason instead of suspending: the caller then waits
+ * <em>pinned</em>, on its carrier (see {@link WaitSlot}).
+ *
+ * <h2>Held monitors</h2>
+ * On JDK 25 with its default (lightweight) locking, the JVM freezes a custom-scope continuation that
+ * holds a monitor: {@code onPinned} is not called and the monitor would migrate with the fiber, or be
+ * re-entered by another fiber of the same carrier once inflated. Two detectors, chosen once
+ * ({@link #monitorDetection()}):
+ * <ul>
+ *   <li>{@code JVM}: the JVM itself refuses the freeze with {@code MONITOR} (it does under
+ *       {@code -XX:LockingMode=1} on JDK 25); free. Found by a probe continuation that yields inside
+ *       {@code synchronized}.</li>
+ *   <li>{@code WALK}: before each suspension, the fiber's frames are walked with the JDK's live stack
+ *       walker and their locked monitors looked at; needs {@code --add-opens java.base/java.lang} and
+ *       costs a stack walk per suspension (measured in fiber-bench's {@code MonitorCheckBenchmark}).</li>
+ *   <li>{@code NONE}: neither is available, or {@code -Dfiberio.monitors=unchecked}: a suspension inside
+ *       {@code synchronized} is not detected (logged once by the scheduler).</li>
+ * </ul>
  */
 final class FiberContinuation extends Continuation {
     private static final ContinuationScope SCOPE = new ContinuationScope("fiber");
 
+    /** How held monitors are detected; see the class comment. */
+    enum MonitorDetection { JVM, WALK, NONE }
+
     private final Fiber fiber;
+    /** The reason of the last refused yield; plain: written by onPinned and read right after, same thread. */
+    private Continuation.Pinned pinned;
 
     FiberContinuation(Fiber fiber, Runnable body) {
         super(SCOPE, body);
@@ -26,9 +55,22 @@ final class FiberContinuation extends Continuation {
         return Continuation.getCurrentContinuation(SCOPE) instanceof FiberContinuation fc ? fc.fiber : null;
     }
 
-    /** Switches the current fiber out; returns when it is run again. */
-    static void yieldFiber() {
-        Continuation.yield(SCOPE);
+    /**
+     * Switches the current fiber out; returns when it is run again.
+     *
+     * @return null if the fiber suspended (and was resumed), or why it could not switch out
+     */
+    String yieldFiber() {
+        if (Monitors.DETECTION == MonitorDetection.WALK && Monitors.held()) {
+            return "MONITOR";
+        }
+        pinned = null;
+        if (Continuation.yield(SCOPE)) {
+            return null;
+        }
+        Continuation.Pinned p = pinned;
+        pinned = null;
+        return p == null ? "UNKNOWN" : p.name();
     }
 
     /** Stack of an unmounted (suspended) continuation; the caller guarantees it is not run meanwhile. */
@@ -38,8 +80,81 @@ final class FiberContinuation extends Continuation {
 
     @Override
     protected void onPinned(Continuation.Pinned reason) {
-        throw new FiberPinnedException("cannot suspend the fiber: it is pinned to its carrier ("
-                + reason + "); fibers must not suspend inside native callbacks (FFM upcalls)"
-                + " or class initialisers");
+        pinned = reason; // yield(SCOPE) returns false; yieldFiber() reports the reason
+    }
+
+    /** The detector in use. */
+    static MonitorDetection monitorDetection() {
+        return Monitors.DETECTION;
+    }
+
+    /** Chooses the monitor detector once, lazily (the probe runs a continuation). */
+    private static final class Monitors {
+        static final MonitorDetection DETECTION;
+        private static final StackWalker WALKER;
+        private static final MethodHandle GET_MONITORS;
+
+        static {
+            String wanted = System.getProperty("fiberio.monitors", "auto");
+            StackWalker walker = null;
+            MethodHandle getMonitors = null;
+            MonitorDetection d;
+            if (wanted.equals("unchecked")) {
+                d = MonitorDetection.NONE;
+            } else if (!wanted.equals("walk") && jvmRefusesYieldInMonitor()) {
+                d = MonitorDetection.JVM;
+            } else {
+                try {
+                    Class<?> live = Class.forName("java.lang.LiveStackFrame");
+                    Method gw = live.getMethod("getStackWalker", Set.class, ContinuationScope.class);
+                    gw.setAccessible(true); // needs --add-opens java.base/java.lang
+                    walker = (StackWalker) gw.invoke(null, EnumSet.noneOf(StackWalker.Option.class), SCOPE);
+                    Method gm = live.getMethod("getMonitors");
+                    gm.setAccessible(true);
+                    getMonitors = MethodHandles.lookup().unreflect(gm)
+                            .asType(MethodType.methodType(Object[].class, StackWalker.StackFrame.class));
+                    d = MonitorDetection.WALK;
+                } catch (ReflectiveOperationException | RuntimeException e) {
+                    d = MonitorDetection.NONE;
+                }
+            }
+            DETECTION = d;
+            WALKER = walker;
+            GET_MONITORS = getMonitors;
+        }
+
+        /** Whether any frame of the mounted fiber holds a monitor (the fiber's frames only). */
+        static boolean held() {
+            return WALKER.walk(frames -> frames.anyMatch(Monitors::locksSomething));
+        }
+
+        private static boolean locksSomething(StackWalker.StackFrame f) {
+            try {
+                return ((Object[]) GET_MONITORS.invokeExact(f)).length > 0;
+            } catch (Throwable t) {
+                throw new IllegalStateException("cannot read the monitors of " + f, t);
+            }
+        }
+
+        /** Yields inside {@code synchronized} in a probe continuation and reports whether the JVM refused. */
+        private static boolean jvmRefusesYieldInMonitor() {
+            Object lock = new Object();
+            boolean[] refused = {false};
+            Continuation probe = new Continuation(SCOPE, () -> {
+                synchronized (lock) {
+                    Continuation.yield(SCOPE);
+                }
+            }) {
+                @Override
+                protected void onPinned(Continuation.Pinned reason) {
+                    refused[0] = reason == Continuation.Pinned.MONITOR;
+                }
+            };
+            probe.run();
+            while (!probe.isDone()) {
+                probe.run(); // it yielded holding the monitor: finish it here, where it releases the monitor
+            }
+            return refused[0];
+        }
     }
 }

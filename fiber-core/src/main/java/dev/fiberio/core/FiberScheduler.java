@@ -59,7 +59,12 @@ public final class FiberScheduler implements AutoCloseable {
     private static final int STOPPING = 2;
     private static final int CLOSED = 3;
 
+    /** The regular workers first, then as many spare (compensating) workers; see {@link Worker}. */
     final Worker[] workers;
+    /** How many of {@link #workers} are regular. */
+    private final int regularWorkers;
+    /** Workers blocked by a pinned fiber right now; spare {@code k} runs while this exceeds {@code k}. */
+    private final AtomicInteger pinnedWorkers = new AtomicInteger();
     final AtomicInteger idleWorkers = new AtomicInteger();
     final AtomicInteger spinningWorkers = new AtomicInteger();
 
@@ -92,6 +97,7 @@ public final class FiberScheduler implements AutoCloseable {
         this.shutdownTimeout = Duration.ofSeconds(1);
         this.blockingThreads = 1;
         this.workers = new Worker[0];
+        this.regularWorkers = 0;
         this.workersExited = new CountDownLatch(0);
         this.watchdog = null;
         this.manualSink = manualSink;
@@ -112,13 +118,19 @@ public final class FiberScheduler implements AutoCloseable {
         this.uncaughtHandler = b.uncaughtHandler;
         this.shutdownTimeout = b.shutdownTimeout;
         this.blockingThreads = b.blockingThreads;
-        this.workers = new Worker[b.workers];
-        for (int i = 0; i < workers.length; i++) {
-            workers[i] = new Worker(this, i, "fiberio-" + name + "-worker-" + i, b.daemon);
+        this.regularWorkers = b.workers;
+        this.workers = new Worker[2 * b.workers];
+        for (int i = 0; i < b.workers; i++) {
+            workers[i] = new Worker(this, i, -1, "fiberio-" + name + "-worker-" + i, b.daemon);
         }
-        this.workersExited = new CountDownLatch(workers.length);
-        for (Worker w : workers) {
-            w.thread.start();
+        for (int k = 0; k < b.workers; k++) {
+            int i = b.workers + k;
+            workers[i] = new Worker(this, i, k, "fiberio-" + name + "-spare-" + k, b.daemon);
+        }
+        this.workersExited = new CountDownLatch(b.workers);
+        MonitorPolicy.reportOnce(LOG);
+        for (int i = 0; i < b.workers; i++) {
+            workers[i].start();
         }
         this.watchdog = b.watchdogThreshold.isZero() ? null : new Watchdog(this, b.watchdogThreshold);
         if (watchdog != null) {
@@ -209,7 +221,7 @@ public final class FiberScheduler implements AutoCloseable {
      * @return the worker count
      */
     public int workerCount() {
-        return workers.length;
+        return regularWorkers;
     }
 
     /**
@@ -343,7 +355,7 @@ public final class FiberScheduler implements AutoCloseable {
     public String dump() {
         List<FiberInfo> infos = fibers();
         StringBuilder sb = new StringBuilder();
-        sb.append("FiberScheduler '").append(name).append("': ").append(workers.length).append(" workers, ")
+        sb.append("FiberScheduler '").append(name).append("': ").append(regularWorkers).append(" workers, ")
                 .append(infos.size()).append(" live fibers\n");
         for (FiberInfo i : infos) {
             sb.append("#").append(i.id()).append(" '").append(i.name()).append("' ").append(i.state()).append('\n');
@@ -391,6 +403,15 @@ public final class FiberScheduler implements AutoCloseable {
         if (!awaitQuietly(workersExited, shutdownTimeout)) {
             LOG.warn("scheduler '{}': a worker did not stop within {} (a fiber that never suspends?)", name, shutdownTimeout);
         }
+        for (int i = regularWorkers; i < workers.length; i++) {
+            if (workers[i].isStarted()) {
+                try {
+                    workers[i].thread.join(shutdownTimeout.toMillis());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
         if (watchdog != null) {
             watchdog.stop();
         }
@@ -411,12 +432,24 @@ public final class FiberScheduler implements AutoCloseable {
         if (pool != null) {
             pool.shutdownNow();
         }
+        abandonLiveFibers();
         lifecycle.set(CLOSED);
+    }
+
+    /**
+     * No worker runs any more: a fiber still live (it ignored cancellation, or was resumed after the
+     * workers stopped, e.g. by a service closing its sockets) will never run again. Its joiners are told
+     * so instead of waiting forever.
+     */
+    private void abandonLiveFibers() {
+        for (Fiber f : new ArrayList<>(live.values())) {
+            f.abandon(new FiberCancelledException("scheduler '" + name + "' closed before " + f + " ended"));
+        }
     }
 
     @Override
     public String toString() {
-        return "FiberScheduler[" + name + ", workers=" + workers.length + ", live=" + live.size() + "]";
+        return "FiberScheduler[" + name + ", workers=" + regularWorkers + ", live=" + live.size() + "]";
     }
 
     // ------------------------------------------------------------------------------------------
@@ -438,14 +471,75 @@ public final class FiberScheduler implements AutoCloseable {
             return;
         }
         Worker target = f.lastCarrier();
-        if (target == null) {
-            target = workers[Math.floorMod(nextWorker.getAndIncrement(), workers.length)];
+        if (target == null || !target.acceptsWork()) {
+            target = workers[Math.floorMod(nextWorker.getAndIncrement(), regularWorkers)];
         }
         if (!target.queue.offer(f)) {
             overflow.offer(f);
         }
         if (!target.wakeIfParked()) {
             wakeIdleHelper(target);
+        }
+    }
+
+    void overflowOffer(Fiber f) {
+        overflow.offer(f);
+    }
+
+    /** Whether spare worker {@code w} has a pinned worker to compensate for. */
+    boolean spareEnabled(Worker w) {
+        return pinnedWorkers.get() > w.spare;
+    }
+
+    /**
+     * A fiber starts a pinned wait on its carrier: spare workers compensate while it lasts, so the
+     * scheduler keeps its parallelism. Returns what to run when the wait ends.
+     */
+    Runnable pinnedWaitBegins(Fiber fiber) {
+        Worker w = fiber.lastCarrier();
+        if (manualSink != null || w == null) {
+            return () -> { };
+        }
+        w.pinned = fiber;
+        compensationBegins();
+        return () -> {
+            w.pinned = null;
+            compensationEnds();
+        };
+    }
+
+    /** One more worker is blocked: let one more spare run. */
+    void compensationBegins() {
+        int n = pinnedWorkers.incrementAndGet();
+        if (n <= workers.length - regularWorkers) {
+            workers[regularWorkers + n - 1].enableSpare();
+        }
+    }
+
+    void compensationEnds() {
+        pinnedWorkers.decrementAndGet();
+    }
+
+    /** The earliest timer deadline of all workers, or {@code Long.MAX_VALUE}. */
+    long earliestTimer() {
+        long min = Long.MAX_VALUE;
+        boolean any = false;
+        for (Worker w : workers) {
+            long e = w.timers.earliest();
+            if (e != Long.MAX_VALUE && (!any || e - min < 0)) {
+                min = e;
+                any = true;
+            }
+        }
+        return min;
+    }
+
+    /** An idle worker fires the due timers of the others (those busy with a long run among them). */
+    void expireForeignTimers(Worker self, long now) {
+        for (Worker w : workers) {
+            if (w != self) {
+                w.timers.tryExpire(now);
+            }
         }
     }
 
@@ -458,7 +552,7 @@ public final class FiberScheduler implements AutoCloseable {
      * Wakes one idle worker other than {@code busy} to steal, unless none is idle or one is already
      * spinning (it will find the work).
      */
-    private void wakeIdleHelper(Worker busy) {
+    void wakeIdleHelper(Worker busy) {
         if (idleWorkers.get() == 0 || spinningWorkers.get() != 0) {
             return;
         }
@@ -486,7 +580,9 @@ public final class FiberScheduler implements AutoCloseable {
     }
 
     void workerExited(Worker w) {
-        workersExited.countDown();
+        if (w.spare < 0) {
+            workersExited.countDown();
+        }
     }
 
     void fiberTerminated(Fiber f, Throwable failure) {

@@ -5,20 +5,46 @@ import java.lang.invoke.VarHandle;
 import java.util.Arrays;
 
 /**
- * One worker's timers: a binary min-heap of deadlines, each waking a {@link WaitSlot} with
- * {@link WaitSlot#TIMED_OUT}.
+ * One worker's timers: a binary min-heap of deadlines, each waking the wait of a {@link WaitSlot} it
+ * belongs to with {@link WaitSlot#TIMED_OUT}.
  *
  * <h2>Implementation overview</h2>
- * Only the owning worker thread adds, expires and removes entries, so the heap needs no lock.
+ * The owning worker adds entries (in the post-switch hook of a timed wait) and expires them between
+ * runs; <b>any idle worker may expire them too</b>, so a timer never waits for a worker that is busy
+ * with a long run (Go's runtime does the same: idle Ps run other Ps' timers). The heap is therefore
+ * guarded by {@code lock}, an owner-less CAS lock held only by worker code for a few heap operations,
+ * never by fiber code and never across a suspension; the owner takes it spinning, a thief only with
+ * {@link #tryExpire}. {@code earliest} publishes the top deadline (volatile) so that owners and thieves
+ * look at the heap only when something may be due, and idle workers can sleep until the earliest
+ * deadline of all workers.
  * Any thread may {@linkplain Entry#cancel() cancel} an entry (the waiter usually resumes on another
- * worker): cancellation is one CAS on the entry's {@code state}; the owner drops cancelled entries
- * when they reach the top, and compacts the heap when more than half of it is cancelled, so memory
- * stays bounded by twice the live timers. A timer that fires concurrently with its cancellation
- * produces at most one spurious wake-up, which {@link WaitSlot} waiters tolerate by design.
+ * worker): cancellation is one CAS on the entry's {@code state}; cancelled entries are dropped when
+ * they reach the top, and the heap is compacted when more than half of it is cancelled, so memory
+ * stays bounded by twice the live timers. A timer that fires concurrently with its wait's end wakes
+ * nothing: {@link WaitSlot#timeout(long)} checks the episode.
  */
 final class TimerQueue {
+    private static final VarHandle LOCK;
+    private static final VarHandle EARLIEST;
+
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            LOCK = l.findVarHandle(TimerQueue.class, "lock", int.class);
+            EARLIEST = l.findVarHandle(TimerQueue.class, "earliest", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     private Entry[] heap = new Entry[16];
     private int size;
+    /** 0 free, 1 held: guards {@code heap} and {@code size}. */
+    @SuppressWarnings("unused")
+    private volatile int lock;
+    /** Deadline of the heap's top (maybe a cancelled entry), or {@code Long.MAX_VALUE}; written under the lock. */
+    @SuppressWarnings("unused")
+    private volatile long earliest = Long.MAX_VALUE;
     /** Cancelled entries still in the heap, bumped by any thread with a non-atomic volatile
      *  increment (benign race: a lost increment only delays a compaction). */
     private volatile int cancelledHint;
@@ -40,14 +66,17 @@ final class TimerQueue {
 
         final long deadline;
         final WaitSlot slot;
+        /** The wait of {@link #slot} this timer belongs to; it wakes no other. */
+        final long episode;
         private final TimerQueue owner;
         /** PENDING→FIRED (owner, CAS) or PENDING→CANCELLED (any thread, CAS). */
         @SuppressWarnings("unused")
         private volatile int state;
 
-        Entry(long deadline, WaitSlot slot, TimerQueue owner) {
+        Entry(long deadline, WaitSlot slot, long episode, TimerQueue owner) {
             this.deadline = deadline;
             this.slot = slot;
+            this.episode = episode;
             this.owner = owner;
         }
 
@@ -69,34 +98,83 @@ final class TimerQueue {
         }
     }
 
-    /** Owner only. */
-    Entry schedule(long deadline, WaitSlot slot) {
-        Entry e = new Entry(deadline, slot, this);
-        if (size == heap.length) {
-            heap = Arrays.copyOf(heap, size * 2);
+    /** Adds a timer for the wait {@code episode} of {@code slot}; the owning worker only. */
+    Entry schedule(long deadline, WaitSlot slot, long episode) {
+        Entry e = new Entry(deadline, slot, episode, this);
+        lock();
+        try {
+            if (size == heap.length) {
+                heap = Arrays.copyOf(heap, size * 2);
+            }
+            heap[size] = e;
+            siftUp(size++);
+            publishEarliest();
+        } finally {
+            unlock();
         }
-        heap[size] = e;
-        siftUp(size++);
         return e;
     }
 
-    /** Owner only: whether any entry is in the heap. */
+    /** Whether any entry is in the heap (a volatile read; cancelled entries count until dropped). */
     boolean isEmpty() {
-        return size == 0;
+        return earliest() == Long.MAX_VALUE;
     }
 
-    /** Owner only: the earliest deadline, or {@code Long.MAX_VALUE} if none. */
+    /** The published earliest deadline (maybe of a cancelled entry), or {@code Long.MAX_VALUE}. */
+    long earliest() {
+        return (long) EARLIEST.getVolatile(this);
+    }
+
+    /** The earliest live deadline, or {@code Long.MAX_VALUE} if none; drops cancelled entries on top. */
     long nextDeadline() {
-        dropCancelledTop();
-        return size == 0 ? Long.MAX_VALUE : heap[0].deadline;
+        if (earliest() == Long.MAX_VALUE) {
+            return Long.MAX_VALUE;
+        }
+        lock();
+        try {
+            dropCancelledTop();
+            publishEarliest();
+            return size == 0 ? Long.MAX_VALUE : heap[0].deadline;
+        } finally {
+            unlock();
+        }
     }
 
     /**
-     * Owner only: fires every entry whose deadline is at or before {@code now}.
+     * Fires every entry whose deadline is at or before {@code now}; the owning worker (waits for the lock).
      *
      * @return the number of entries fired
      */
     int expire(long now) {
+        if (earliest() - now > 0) {
+            return 0;
+        }
+        lock();
+        try {
+            return expireLocked(now);
+        } finally {
+            unlock();
+        }
+    }
+
+    /**
+     * Like {@link #expire}, for an idle worker that is not the owner: gives up if the lock is taken
+     * (the holder is expiring or adding, and will publish a new {@code earliest}).
+     *
+     * @return the number of entries fired
+     */
+    int tryExpire(long now) {
+        if (earliest() - now > 0 || !LOCK.compareAndSet(this, 0, 1)) {
+            return 0;
+        }
+        try {
+            return expireLocked(now);
+        } finally {
+            unlock();
+        }
+    }
+
+    private int expireLocked(long now) {
         int fired = 0;
         while (size > 0) {
             Entry top = heap[0];
@@ -109,7 +187,7 @@ final class TimerQueue {
             }
             removeTop();
             if (top.claimFire()) {
-                top.slot.interrupt(WaitSlot.TIMED_OUT);
+                top.slot.timeout(top.episode);
                 fired++;
             }
         }
@@ -117,12 +195,32 @@ final class TimerQueue {
         if (hint > 64 && hint > size / 2) {
             compact();
         }
+        publishEarliest();
         return fired;
     }
 
-    /** Owner only: number of entries in the heap, cancelled ones included. */
+    /** Number of entries in the heap, cancelled ones included. */
     int size() {
-        return size;
+        lock();
+        try {
+            return size;
+        } finally {
+            unlock();
+        }
+    }
+
+    private void publishEarliest() {
+        EARLIEST.setVolatile(this, size == 0 ? Long.MAX_VALUE : heap[0].deadline);
+    }
+
+    private void lock() {
+        while (!LOCK.compareAndSet(this, 0, 1)) {
+            Thread.onSpinWait(); // held for a few heap operations by another worker
+        }
+    }
+
+    private void unlock() {
+        LOCK.setRelease(this, 0);
     }
 
     private void dropCancelledTop() {

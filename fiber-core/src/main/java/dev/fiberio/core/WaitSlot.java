@@ -11,41 +11,70 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <h2>Implementation overview</h2>
  * <ul>
- *   <li>{@code resume_state} (one {@code int}) holds the state in its low two bits and, in
- *       {@code READY}, the reason of the winning waker above them. Every transition is one CAS or, for
- *       the waiter's own consumption of {@code READY}, one release store (nobody else moves a slot out
- *       of {@code READY}).</li>
+ *   <li>{@code resume_state} (one {@code long}) holds the state in bits 0–1, the reason of the winning
+ *       waker in bits 2–3 (meaningful in {@code READY}) and, above them, the <b>episode</b>: a counter
+ *       that the waiter increments each time it begins a wait. Every transition is one CAS, or, for the
+ *       waiter's own consumption of {@code READY}, one atomic exchange (nobody else leaves
+ *       {@code READY}).</li>
  *   <li>The <b>waiter</b> (one at a time; a second concurrent waiter gets an
  *       {@link IllegalStateException}) writes the plain fields {@code waiter}, {@code deadline} and
  *       {@code timed} before its CAS {@code IDLE→SUSPENDING}, which publishes them.</li>
  *   <li>The <b>post-switch hook</b> ({@link #afterSuspend}) runs on the worker after the fiber
- *       switched out; it arms the deadline timer (field {@code timer}, plain, published by its CAS) and
- *       CASes {@code SUSPENDING→SUSPENDED}.</li>
+ *       switched out; it arms the deadline timer (bound to the episode) and CASes
+ *       {@code SUSPENDING→SUSPENDED}.</li>
  *   <li><b>Wakers</b> (any thread, any number) CAS the state to {@code READY}. Only the waker that
- *       replaced {@code SUSPENDED} schedules the waiter; one that replaced {@code SUSPENDING} leaves
- *       the resume to the hook, whose CAS then fails. A waker never spins waiting for another thread:
- *       its CAS loop only retries when the waiter made progress.</li>
+ *       replaced {@code SUSPENDED} resumes the waiter, and it resumes the waiter it read <em>before</em>
+ *       its CAS: the episode in the word makes the CAS fail if that wait ended and another began
+ *       meanwhile, so a wake-up is bound to the wait it won. (A thread waiter can leave on its own after
+ *       a spurious return; reading {@code waiter} after the CAS could find the next waiter.)</li>
  * </ul>
  *
  * <pre>
  * resume_state   meaning                              moved out by
- * IDLE (0)       nobody waits, nothing is ready        waiter: IDLE→SUSPENDING   (beginWait, CAS)
+ * IDLE (0)       nobody waits, nothing is ready        waiter: IDLE→SUSPENDING   (beginWait, CAS, episode+1)
+ *                                                      thread: IDLE→SUSPENDED    (parkThreadWait, CAS, episode+1)
  *                                                      waker:  IDLE→READY        (signal only: a permit)
  * SUSPENDING (1) waiter decided to wait, switching out hook:   SUSPENDING→SUSPENDED (publishSuspended, CAS)
+ *                                                      pinned: SUSPENDING→SUSPENDED (publishSuspended, waits on its carrier)
  *                                                      waker:  SUSPENDING→READY  (wake, CAS; the hook resumes)
- * SUSPENDED (2)  waiter fully switched out             waker:  SUSPENDED→READY   (wake, CAS; the waker resumes)
- * READY (3)      a wake-up is there, with its reason   waiter: READY→IDLE        (consume, release store)
+ * SUSPENDED (2)  waiter fully switched out / parked    waker:  SUSPENDED→READY   (wake, CAS; the waker resumes)
+ * READY (3)      a wake-up is there, with its reason   waiter: READY→IDLE        (consume, atomic exchange)
  * </pre>
  *
  * <p>Exactly one of {hook, waker} resumes the fiber, exactly once; it is never resumed before its
  * hook ran, because no waker can see {@code SUSPENDED} before the hook wrote it.
  *
+ * <h2>Fences: no lost wake-up whatever the caller's memory order</h2>
+ * A waiter that finds a left-over wake-up consumes it and re-checks its condition; a waker publishes
+ * the condition and then looks at the slot. That is a Dekker pair (each side writes one variable and
+ * reads the other), which release/acquire alone does not order: the waiter could read a stale condition
+ * while the waker still reads the old {@code READY} and leaves, and the waiter would then wait on an
+ * {@code IDLE} slot forever. So:
+ * <ul>
+ *   <li>{@code consume} is an atomic exchange (a volatile read-modify-write): nothing the waiter reads
+ *       afterwards, volatile or plain, can be ordered before it;</li>
+ *   <li>every path of a waker that returns <em>without</em> a successful CAS (the slot is already
+ *       {@code READY}, or {@code IDLE} for an {@link #interrupt}) first executes
+ *       {@link VarHandle#fullFence()} and reads the state again; a path that succeeds publishes the
+ *       condition with its CAS, which the waiter's next read of the state acquires.</li>
+ * </ul>
+ * Callers may therefore publish their condition with a plain, release or volatile write; no caller has
+ * to follow a memory-order rule. The fence costs nothing on the common paths (a waker that finds
+ * {@code SUSPENDED} or {@code IDLE} does its CAS and no fence).
+ *
+ * <h2>Pinned waits</h2>
+ * A fiber that cannot switch out — it holds a monitor ({@code synchronized}), or a native frame
+ * (an FFM upcall) or a class initialiser is on its stack — waits <em>pinned</em>: it publishes its
+ * carrier thread as the waiter, moves {@code SUSPENDING→SUSPENDED} itself and parks the carrier, as a
+ * plain thread does. The scheduler starts a compensating worker meanwhile, so its parallelism is kept;
+ * no other fiber runs on that carrier until the wait is over, and the fiber continues on the same
+ * carrier, so a monitor never migrates and is never entered by another fiber of the same carrier.
+ *
  * <p><b>Reasons are advisory.</b> The authoritative condition (data available, lock granted, deadline
  * passed, fiber cancelled, socket closed) lives in the structure that owns the slot, and a waiter
- * re-checks it after every wake-up. A wake-up may therefore be spurious: a stale timer or a
- * {@link #signal()} permit left from an earlier round wakes a waiter that finds nothing and waits
- * again. This keeps the slot free of generation counters and makes lost wake-ups the only bug to
- * fear, which the handshake excludes.
+ * re-checks it after every wake-up. A {@link #signal()} permit left from an earlier round wakes a waiter
+ * that finds nothing and waits again. Deadline timers, though, are bound to their episode and never
+ * wake a later wait.
  *
  * <p>A plain thread may wait too: it skips {@code SUSPENDING} (it has no stack to switch out), moves
  * {@code IDLE→SUSPENDED} itself and parks; a waker that replaces {@code SUSPENDED} unparks it.
@@ -55,7 +84,7 @@ public final class WaitSlot implements SuspendHook {
     public static final int IDLE = 0;
     /** State: a fiber decided to wait and is switching out. */
     public static final int SUSPENDING = 1;
-    /** State: the waiter is fully switched out (or parked, for a thread). */
+    /** State: the waiter is fully switched out (or parked, for a thread or a pinned fiber). */
     public static final int SUSPENDED = 2;
     /** State: a wake-up is there. */
     public static final int READY = 3;
@@ -69,14 +98,17 @@ public final class WaitSlot implements SuspendHook {
     /** Reason: the resource the waiter waits on was closed. */
     public static final int CLOSED = 3;
 
-    private static final int STATE_MASK = 3;
+    private static final long STATE_MASK = 3;
     private static final int REASON_SHIFT = 2;
+    private static final long REASON_MASK = 3L << REASON_SHIFT;
+    private static final int EPISODE_SHIFT = 4;
+    private static final long EPISODE_ONE = 1L << EPISODE_SHIFT;
 
     private static final VarHandle RESUME_STATE;
 
     static {
         try {
-            RESUME_STATE = MethodHandles.lookup().findVarHandle(WaitSlot.class, "resume_state", int.class);
+            RESUME_STATE = MethodHandles.lookup().findVarHandle(WaitSlot.class, "resume_state", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -84,7 +116,7 @@ public final class WaitSlot implements SuspendHook {
 
     /** The handshake word; see the table above. Accessed only through {@link #RESUME_STATE}. */
     @SuppressWarnings({"unused", "FieldMayBeFinal"})
-    private volatile int resume_state = IDLE;
+    private volatile long resume_state = IDLE;
 
     /** The waiting Fiber or Thread; plain, written by the waiter before its publishing CAS. */
     private Object waiter;
@@ -110,7 +142,6 @@ public final class WaitSlot implements SuspendHook {
      * @return the reason of the winning waker: {@link #SIGNALED}, {@link #TIMED_OUT} (never here),
      *         {@link #CANCELLED} or {@link #CLOSED}
      * @throws IllegalStateException if another waiter is waiting on this slot
-     * @throws FiberPinnedException  if the fiber cannot be switched out (nothing was consumed)
      */
     public int await() {
         return awaitInternal(false, 0L, true);
@@ -143,7 +174,7 @@ public final class WaitSlot implements SuspendHook {
         if (fiber == null) {
             return awaitOnThread(isTimed, deadlineNanos, interruptible);
         }
-        int s = volatileState();
+        long s = volatileState();
         if (stateOf(s) == READY) {
             return consume(s);
         }
@@ -165,17 +196,9 @@ public final class WaitSlot implements SuspendHook {
                 wake(CANCELLED, false);
             }
         }
-        if (stateOf(volatileState()) != READY) {
-            try {
-                Fiber.suspend(this);
-            } catch (FiberPinnedException e) {
-                fiber.setWaitingOn(null);
-                if (abandonWait()) {
-                    waiter = null;
-                    throw e;
-                }
-                return consume(volatileState());
-            }
+        if (stateOf(volatileState()) != READY && !fiber.trySuspend(this)) {
+            // Pinned (a monitor, a native frame or a class initialiser on the stack): wait on the carrier.
+            awaitPinned(fiber, isTimed, deadlineNanos);
         }
         // Resumed (or woken before suspending, in which case nobody else resumes us).
         fiber.setWaitingOn(null);
@@ -187,8 +210,46 @@ public final class WaitSlot implements SuspendHook {
         return consume(volatileState());
     }
 
+    /**
+     * The pinned variant of the post-switch hook plus the wait: the fiber did not switch out, so it
+     * publishes its carrier thread as the waiter, moves SUSPENDING→SUSPENDED itself and parks the carrier
+     * until a waker makes the slot READY. The scheduler compensates for the blocked worker meanwhile.
+     */
+    private void awaitPinned(Fiber fiber, boolean isTimed, long deadlineNanos) {
+        Thread carrier = fiber.carrierThread(); // not Thread.currentThread(): it can be stale in compiled code
+        waiter = carrier;
+        if (!publishSuspended()) {
+            return; // READY: a waker came while we tried to switch out
+        }
+        Runnable end = fiber.scheduler().pinnedWaitBegins(fiber);
+        try {
+            for (;;) {
+                if (stateOf(volatileState()) == READY) {
+                    return;
+                }
+                if (isTimed) {
+                    long remaining = deadlineNanos - System.nanoTime();
+                    if (remaining <= 0) {
+                        wake(TIMED_OUT, false);
+                        continue;
+                    }
+                    LockSupport.parkNanos(this, remaining);
+                } else {
+                    LockSupport.park(this);
+                }
+                if (Thread.interrupted()) {
+                    // A carrier is interrupted only by the scheduler's shutdown; the fiber's own cancellation
+                    // arrives through the slot. Drop it, else park() would return at once forever.
+                    continue;
+                }
+            }
+        } finally {
+            end.run();
+        }
+    }
+
     private int awaitOnThread(boolean isTimed, long deadlineNanos, boolean interruptible) {
-        int s = volatileState();
+        long s = volatileState();
         if (stateOf(s) == READY) {
             return consume(s);
         }
@@ -235,30 +296,29 @@ public final class WaitSlot implements SuspendHook {
      * One waiter at a time is the contract; a second one is detected here, before it touches any field,
      * on a best-effort basis (two waiters racing for an idle slot are not detected).
      */
-    private static IllegalStateException secondWaiter(int word) {
+    private static IllegalStateException secondWaiter(long word) {
         return new IllegalStateException("WaitSlot already has a waiter (state " + stateOf(word) + ")");
     }
 
-    /** Transition IDLE→SUSPENDING by the fiber that is about to switch out (one CAS). */
-    private boolean beginWait(int idle) {
-        return RESUME_STATE.compareAndSet(this, idle, SUSPENDING);
+    /** Transition IDLE→SUSPENDING by the fiber that is about to switch out (one CAS; next episode). */
+    private boolean beginWait(long idle) {
+        return RESUME_STATE.compareAndSet(this, idle, nextEpisode(idle) | SUSPENDING);
     }
 
-    /** Transition IDLE→SUSPENDED by a waiting thread, which has nothing to switch out (one CAS). */
-    private boolean parkThreadWait(int idle) {
-        return RESUME_STATE.compareAndSet(this, idle, SUSPENDED);
+    /** Transition IDLE→SUSPENDED by a waiting thread, which has nothing to switch out (one CAS; next episode). */
+    private boolean parkThreadWait(long idle) {
+        return RESUME_STATE.compareAndSet(this, idle, nextEpisode(idle) | SUSPENDED);
     }
 
-    /** Transition SUSPENDING→IDLE when the switch-out was refused (pinned); false if READY. */
-    private boolean abandonWait() {
-        return RESUME_STATE.compareAndSet(this, SUSPENDING, IDLE);
-    }
-
-    /** Transition READY→IDLE by the waiter (a release store: only the waiter leaves READY). */
-    private int consume(int readyWord) {
+    /**
+     * Transition READY→IDLE by the waiter: an atomic exchange, so that the waiter's re-check of its
+     * condition cannot be ordered before it (see "Fences" above). Only the waiter leaves READY, so the
+     * value it replaces is the {@code readyWord} it read.
+     */
+    private int consume(long readyWord) {
         waiter = null;
-        RESUME_STATE.setRelease(this, IDLE);
-        return readyWord >>> REASON_SHIFT;
+        RESUME_STATE.getAndSet(this, readyWord & ~(STATE_MASK | REASON_MASK)); // IDLE, same episode
+        return (int) ((readyWord & REASON_MASK) >>> REASON_SHIFT);
     }
 
     // ------------------------------------------------------------------------------------------
@@ -277,7 +337,7 @@ public final class WaitSlot implements SuspendHook {
             if (deadline - System.nanoTime() <= 0) {
                 wake(TIMED_OUT, false); // SUSPENDING→READY; our own CAS below then fails and we resume
             } else {
-                t = Worker.currentTimers().schedule(deadline, this);
+                t = Worker.armTimer(deadline, this, episodeOf(volatileState()));
                 timer = t;
             }
         }
@@ -292,9 +352,14 @@ public final class WaitSlot implements SuspendHook {
         fiber.resumeFromHook();
     }
 
-    /** Transition SUSPENDING→SUSPENDED by the hook (one CAS); false if a waker made it READY. */
+    /**
+     * Transition SUSPENDING→SUSPENDED by the hook, or by a pinned waiter (one CAS); false if a waker
+     * made it READY. Only the hook or the pinned waiter leaves SUSPENDING other than to READY, so the
+     * word read here is the one to replace unless a waker replaced it.
+     */
     private boolean publishSuspended() {
-        return RESUME_STATE.compareAndSet(this, SUSPENDING, SUSPENDED);
+        long s = volatileState();
+        return stateOf(s) == SUSPENDING && RESUME_STATE.compareAndSet(this, s, (s & ~STATE_MASK) | SUSPENDED);
     }
 
     // ------------------------------------------------------------------------------------------
@@ -313,7 +378,7 @@ public final class WaitSlot implements SuspendHook {
     }
 
     /**
-     * Wakes a current waiter with {@code reason}, but leaves no permit if nobody waits. Used by timers,
+     * Wakes a current waiter with {@code reason}, but leaves no permit if nobody waits. Used by
      * cancellation and close, which concern only a wait in progress.
      *
      * @param reason {@link #TIMED_OUT}, {@link #CANCELLED}, {@link #CLOSED} or {@link #SIGNALED}
@@ -324,43 +389,60 @@ public final class WaitSlot implements SuspendHook {
     }
 
     /**
-     * The waker's transitions IDLE/SUSPENDING/SUSPENDED→READY, one CAS each. Only the waker that
-     * replaced SUSPENDED resumes the waiter. The loop retries only when the waiter moved the state on.
+     * A deadline timer's wake-up: like {@link #interrupt(int) interrupt(TIMED_OUT)}, but only for the
+     * wait of {@code episode}, so a timer that fires while its wait ends never wakes the next one.
      */
-    private boolean wake(int reason, boolean leavePermit) {
-        int ready = READY | (reason << REASON_SHIFT);
+    boolean timeout(long episode) {
+        long s = volatileState();
         for (;;) {
-            int s = volatileState();
-            switch (stateOf(s)) {
-                case READY:
-                    return false;
-                case IDLE:
-                    if (!leavePermit) {
-                        return false;
-                    }
-                    if (RESUME_STATE.compareAndSet(this, s, ready)) {
-                        return true;
-                    }
-                    break;
-                case SUSPENDING:
-                    if (RESUME_STATE.compareAndSet(this, s, ready)) {
-                        return true; // the hook's CAS will fail and the hook resumes the fiber
-                    }
-                    break;
-                default: // SUSPENDED
-                    if (RESUME_STATE.compareAndSet(this, s, ready)) {
-                        resumeWaiter();
-                        return true;
-                    }
-                    break;
+            int st = stateOf(s);
+            if (episodeOf(s) != episode || st == READY || st == IDLE) {
+                return false; // that wait is over; nothing of ours to order with (time is not memory)
             }
+            Object w = st == SUSPENDED ? waiter : null;
+            long witness = (long) RESUME_STATE.compareAndExchange(this, s, readyWord(s, TIMED_OUT));
+            if (witness == s) {
+                if (st == SUSPENDED) {
+                    resumeWaiter(w);
+                }
+                return true;
+            }
+            s = witness;
         }
     }
 
-    private void resumeWaiter() {
-        // Read after our CAS: the waiter wrote it before its own CAS, and cannot clear it before it
-        // runs again, which needs this resume.
-        Object w = waiter;
+    /**
+     * The waker's transitions IDLE/SUSPENDING/SUSPENDED→READY, one CAS each. Only the waker that
+     * replaced SUSPENDED resumes the waiter, the one it read before the CAS. The loop retries only when
+     * the state moved on; a path that returns without a CAS is fenced first (see "Fences").
+     */
+    private boolean wake(int reason, boolean leavePermit) {
+        long s = volatileState();
+        boolean fenced = false;
+        for (;;) {
+            int st = stateOf(s);
+            if (st == READY || (st == IDLE && !leavePermit)) {
+                if (fenced) {
+                    return false;
+                }
+                VarHandle.fullFence(); // orders the caller's condition write before the re-read below
+                fenced = true;
+                s = volatileState();
+                continue;
+            }
+            Object w = st == SUSPENDED ? waiter : null; // bound to this episode by the CAS below
+            long witness = (long) RESUME_STATE.compareAndExchange(this, s, readyWord(s, reason));
+            if (witness == s) {
+                if (st == SUSPENDED) {
+                    resumeWaiter(w);
+                }
+                return true; // SUSPENDING: the hook's CAS will fail and the hook resumes the fiber
+            }
+            s = witness;
+        }
+    }
+
+    private static void resumeWaiter(Object w) {
         if (w instanceof Fiber f) {
             f.resumeFromWaker();
         } else {
@@ -392,18 +474,30 @@ public final class WaitSlot implements SuspendHook {
         return s == SUSPENDING || s == SUSPENDED;
     }
 
-    private int volatileState() {
-        return (int) RESUME_STATE.getVolatile(this);
+    private long volatileState() {
+        return (long) RESUME_STATE.getVolatile(this);
     }
 
-    private static int stateOf(int word) {
-        return word & STATE_MASK;
+    private static int stateOf(long word) {
+        return (int) (word & STATE_MASK);
+    }
+
+    private static long episodeOf(long word) {
+        return word >>> EPISODE_SHIFT;
+    }
+
+    private static long nextEpisode(long word) {
+        return (word & ~(STATE_MASK | REASON_MASK)) + EPISODE_ONE;
+    }
+
+    private static long readyWord(long word, int reason) {
+        return (word & ~(STATE_MASK | REASON_MASK)) | ((long) reason << REASON_SHIFT) | READY;
     }
 
     @Override
     public String toString() {
-        int s = volatileState();
+        long s = volatileState();
         String[] names = {"IDLE", "SUSPENDING", "SUSPENDED", "READY"};
-        return "WaitSlot[" + names[stateOf(s)] + (stateOf(s) == READY ? ", reason=" + (s >>> REASON_SHIFT) : "") + "]";
+        return "WaitSlot[" + names[stateOf(s)] + (stateOf(s) == READY ? ", reason=" + ((s & REASON_MASK) >>> REASON_SHIFT) : "") + "]";
     }
 }

@@ -20,6 +20,7 @@ final class Watchdog implements Runnable {
 
     private final FiberScheduler scheduler;
     private final long thresholdNanos;
+    private static final long COMPENSATE_AFTER_NANOS = 20_000_000L;
     private final long[] reportedSeq;
     private final Thread thread;
     private volatile boolean stopped;
@@ -51,9 +52,32 @@ final class Watchdog implements Runnable {
         return reports;
     }
 
+    /**
+     * A worker whose thread is blocked by the JVM while running a fiber ({@code Object.wait()}, a
+     * contended {@code synchronized}, a blocking call) cannot run anything else, and the fiber that would
+     * unblock it may be queued behind it: a spare worker compensates until that run ends, as Go's
+     * runtime hands a P off a thread blocked in a system call. Pinned waits compensate themselves.
+     */
+    private void compensateIfBlocked(Worker w, Fiber f, long seq, long now) {
+        if (w.compensatedRun != 0 && (f == null || w.runSequence() != w.compensatedRun - 1)) {
+            w.compensatedRun = 0;
+            scheduler.compensationEnds();
+            return;
+        }
+        if (f == null || w.compensatedRun != 0 || w.pinned != null || now - w.runStartNanos() < COMPENSATE_AFTER_NANOS) {
+            return;
+        }
+        Thread.State st = w.thread.getState();
+        if ((st == Thread.State.BLOCKED || st == Thread.State.WAITING || st == Thread.State.TIMED_WAITING)
+                && w.runSequence() == seq && w.runningFiber() == f) {
+            w.compensatedRun = seq + 1;
+            scheduler.compensationBegins();
+        }
+    }
+
     @Override
     public void run() {
-        long period = Math.max(thresholdNanos / 4, 1_000_000L);
+        long period = Math.max(Math.min(thresholdNanos / 4, COMPENSATE_AFTER_NANOS), 1_000_000L);
         while (!stopped) {
             LockSupport.parkNanos(this, period);
             sample(System.nanoTime());
@@ -66,6 +90,7 @@ final class Watchdog implements Runnable {
             Worker w = workers[i];
             long seq = w.runSequence();
             Fiber f = w.runningFiber();
+            compensateIfBlocked(w, f, seq, now);
             if (f == null || reportedSeq[i] == seq) {
                 continue;
             }
@@ -81,10 +106,18 @@ final class Watchdog implements Runnable {
             lastReport = now;
             Throwable where = new Throwable("stack of " + f + " on " + w.thread.getName());
             where.setStackTrace(w.thread.getStackTrace());
-            LOG.warn("{} has run for {} ms on worker {} without suspending (threshold {} ms); it blocks every"
-                            + " fiber queued behind it. Offload blocking calls with Fiber.blocking(...).{}",
-                    f, ran / 1_000_000, w.index, thresholdNanos / 1_000_000,
-                    suppressed > 0 ? " (" + suppressed + " similar reports suppressed)" : "", where);
+            if (w.pinned == f) {
+                LOG.warn("{} is pinned to worker {} for {} ms (threshold {} ms): it waits while holding a monitor"
+                                + " (synchronized), or inside a native callback or class initialiser, so it cannot"
+                                + " switch out; a spare worker compensates. Use FiberLock instead of synchronized.{}",
+                        f, w.index, ran / 1_000_000, thresholdNanos / 1_000_000,
+                        suppressed > 0 ? " (" + suppressed + " similar reports suppressed)" : "", where);
+            } else {
+                LOG.warn("{} has run for {} ms on worker {} without suspending (threshold {} ms); it blocks every"
+                                + " fiber queued behind it. Offload blocking calls with Fiber.blocking(...).{}",
+                        f, ran / 1_000_000, w.index, thresholdNanos / 1_000_000,
+                        suppressed > 0 ? " (" + suppressed + " similar reports suppressed)" : "", where);
+            }
             suppressed = 0;
             reports = reports + 1; // single writer: this thread
         }

@@ -23,6 +23,14 @@ import java.util.concurrent.locks.LockSupport;
  *       unparks the thread. Both sides are volatile accesses (sequentially consistent), so either
  *       the owner sees the new fiber or the submitter sees PARKED: no lost wake-up. A stale unpark
  *       only costs a spurious return from {@code park}.</li>
+ *   <li><b>Spare workers</b> ({@code spare}) compensate for workers blocked by a pinned fiber (one that
+ *       waits on its carrier, see {@link WaitSlot}): spare {@code k} runs fibers while more than {@code k}
+ *       workers are pinned, and is otherwise DORMANT (not counted idle, never woken by submitters). Its
+ *       thread starts on first need. Spares sit in the scheduler's worker array, so others steal from
+ *       them and fire their timers; a spare going dormant hands its queue to the overflow queue.</li>
+ *   <li>{@code timers}: any idle worker may fire another worker's due timers ({@link TimerQueue}), and
+ *       an idle worker sleeps at most until the earliest deadline of all workers, so a worker busy with a
+ *       long run never strands a timer while another worker is free.</li>
  *   <li>{@code current}, {@code runStart}, {@code runSeq}: written by the owner around each run with
  *       release stores, read by the watchdog with acquire loads (benign race: the watchdog may see a
  *       run that just ended and reports nothing, or a fiber a moment late).</li>
@@ -35,6 +43,8 @@ final class Worker implements Runnable {
     private static final int RUNNING = 0;
     private static final int PARKED = 1;
     private static final int POLLING = 2;
+    /** A spare worker with nothing to compensate for: parked, not idle, woken only by {@link #enableSpare}. */
+    private static final int DORMANT = 3;
     /** A busy worker polls an attached poller without blocking every this many runs. */
     private static final int POLL_INTERVAL = 61;
     private static final int SPINS = 64;
@@ -62,6 +72,13 @@ final class Worker implements Runnable {
     final FiberScheduler scheduler;
     final int index;
     final WorkerThread thread;
+    /** Spare number (0, 1, ...) of a compensating worker, or -1 for a regular worker. */
+    final int spare;
+    private final java.util.concurrent.atomic.AtomicBoolean started = new java.util.concurrent.atomic.AtomicBoolean();
+    /** The fiber blocking this worker in a pinned wait, or null; volatile, read by the watchdog. */
+    volatile Fiber pinned;
+    /** Watchdog only: 1 + the run sequence for which a spare compensates a blocked thread, or 0. */
+    long compensatedRun;
     final RunQueue queue = new RunQueue(QUEUE_CAPACITY);
     final TimerQueue timers = new TimerQueue();
 
@@ -79,9 +96,10 @@ final class Worker implements Runnable {
     @SuppressWarnings("unused")
     private long runSeq;
 
-    Worker(FiberScheduler scheduler, int index, String threadName, boolean daemon) {
+    Worker(FiberScheduler scheduler, int index, int spare, String threadName, boolean daemon) {
         this.scheduler = scheduler;
         this.index = index;
+        this.spare = spare;
         this.thread = new WorkerThread(this, threadName);
         this.thread.setDaemon(daemon);
     }
@@ -92,6 +110,51 @@ final class Worker implements Runnable {
             return wt.worker.timers;
         }
         throw new IllegalStateException("timers are only available on a fiberio worker thread");
+    }
+
+    /**
+     * Arms a deadline timer on the worker running the calling hook. If it became the worker's earliest,
+     * an idle worker is woken to sleep until it instead, so that it fires the timer should this worker
+     * then be busy for long.
+     */
+    static TimerQueue.Entry armTimer(long deadline, WaitSlot slot, long episode) {
+        if (!(Thread.currentThread() instanceof WorkerThread wt)) {
+            throw new IllegalStateException("timers are only available on a fiberio worker thread");
+        }
+        Worker w = wt.worker;
+        long before = w.timers.earliest();
+        TimerQueue.Entry e = w.timers.schedule(deadline, slot, episode);
+        if (deadline - before < 0) {
+            w.scheduler.wakeIdleHelper(w);
+        }
+        return e;
+    }
+
+    /** Starts the thread; spares start on first need. */
+    void start() {
+        if (started.compareAndSet(false, true)) {
+            thread.start();
+        }
+    }
+
+    boolean isStarted() {
+        return started.get();
+    }
+
+    /** Lets a spare run (starting its thread on first need), waking it if DORMANT. */
+    void enableSpare() {
+        if (!started.get()) {
+            start();
+            return;
+        }
+        if (PARK_STATE.compareAndSet(this, DORMANT, RUNNING)) {
+            LockSupport.unpark(thread);
+        }
+    }
+
+    /** Whether a submitter may target this worker's queue (not a dormant or unstarted spare). */
+    boolean acceptsWork() {
+        return spare < 0 || (started.get() && scheduler.spareEnabled(this));
     }
 
     /**
@@ -112,6 +175,11 @@ final class Worker implements Runnable {
     public void run() {
         try {
             for (int tick = 1; ; tick++) {
+                if (spare >= 0 && !scheduler.spareEnabled(this)) {
+                    if (!sleepWhileDormant()) {
+                        return; // stopped
+                    }
+                }
                 Fiber f = tick % OVERFLOW_FAIRNESS == 0 ? scheduler.pollOverflow() : null;
                 if (f == null) {
                     f = queue.poll();
@@ -149,13 +217,16 @@ final class Worker implements Runnable {
         f.afterRun(); // terminate, or mark YIELDED and run the post-switch hook
     }
 
-    /** Timers, own queue, stealing, a brief spin, then park until work or the next deadline. */
+    /**
+     * Timers (own and other workers' due ones), own queue, stealing, a brief spin, then park until work
+     * or the earliest deadline of all workers.
+     */
     private Fiber findWork() {
         int spins = 0;
         for (;;) {
-            if (!timers.isEmpty()) {
-                timers.expire(System.nanoTime());
-            }
+            long now = System.nanoTime();
+            timers.expire(now);
+            scheduler.expireForeignTimers(this, now);
             Fiber f = queue.poll();
             if (f == null) {
                 f = scheduler.pollOverflow();
@@ -164,16 +235,24 @@ final class Worker implements Runnable {
                 f = steal();
             }
             if (f != null) {
-                if (spins > 0) {
-                    scheduler.spinningWorkers.decrementAndGet();
+                if (spins > 0 && scheduler.spinningWorkers.decrementAndGet() == 0 && scheduler.hasQueuedWork()) {
+                    // The last spinner found work and more is queued: wake a replacement, or a burst would
+                    // run on fewer workers than are free (Go's runtime does the same).
+                    scheduler.wakeIdleHelper(this);
                 }
                 return f;
             }
-            if (scheduler.isStopping()) {
+            if (scheduler.isStopping() || (spare >= 0 && !scheduler.spareEnabled(this))) {
                 if (spins > 0) {
                     scheduler.spinningWorkers.decrementAndGet();
                 }
-                return null;
+                if (scheduler.isStopping()) {
+                    return null;
+                }
+                if (!sleepWhileDormant()) {
+                    return null;
+                }
+                continue;
             }
             if (spins < SPINS) {
                 if (spins++ == 0) {
@@ -248,7 +327,7 @@ final class Worker implements Runnable {
             if (scheduler.hasQueuedWork() || scheduler.isStopping()) {
                 return;
             }
-            long next = timers.nextDeadline();
+            long next = scheduler.earliestTimer();
             long timeout = next == Long.MAX_VALUE ? -1 : Math.max(0, next - System.nanoTime());
             poller.poll(timeout);
         } catch (java.io.IOException | RuntimeException e) {
@@ -269,7 +348,7 @@ final class Worker implements Runnable {
             }
             return;
         }
-        long next = timers.nextDeadline();
+        long next = scheduler.earliestTimer();
         if (next == Long.MAX_VALUE) {
             LockSupport.park(this);
         } else {
@@ -280,6 +359,35 @@ final class Worker implements Runnable {
         }
         if (unparkTransition()) { // woke by itself (deadline, spurious): nobody else decremented
             scheduler.idleWorkers.decrementAndGet();
+        }
+    }
+
+    /**
+     * A spare with nothing to compensate for: hands its queue to the overflow queue and sleeps DORMANT
+     * until {@link #enableSpare} or shutdown. Transition RUNNING→DORMANT (volatile store by the owner),
+     * DORMANT→RUNNING (CAS by {@link #enableSpare}, or by the owner when it finds itself enabled).
+     *
+     * @return false if the scheduler is stopping
+     */
+    private boolean sleepWhileDormant() {
+        for (Fiber f; (f = queue.poll()) != null; ) {
+            scheduler.overflowOffer(f);
+        }
+        for (;;) {
+            PARK_STATE.setVolatile(this, DORMANT);
+            if (scheduler.isStopping()) {
+                PARK_STATE.setVolatile(this, RUNNING);
+                return false;
+            }
+            if (scheduler.spareEnabled(this)) {
+                PARK_STATE.compareAndSet(this, DORMANT, RUNNING);
+                return true;
+            }
+            LockSupport.park(this);
+            PARK_STATE.compareAndSet(this, DORMANT, RUNNING);
+            if (scheduler.spareEnabled(this) || scheduler.isStopping()) {
+                return !scheduler.isStopping();
+            }
         }
     }
 

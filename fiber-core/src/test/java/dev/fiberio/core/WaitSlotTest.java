@@ -3,6 +3,7 @@ package dev.fiberio.core;
 import static dev.fiberio.core.TestSchedulers.awaitCondition;
 import static dev.fiberio.core.TestSchedulers.inFiber;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -209,32 +210,43 @@ class WaitSlotTest {
 
     @Test
     @SuppressWarnings("restricted") // the test builds an upcall on purpose
-    void suspendingInsideANativeUpcallThrowsFiberPinnedExceptionAndLosesNothing() throws Throwable {
-        WaitSlot slot = new WaitSlot();
-        AtomicReference<Throwable> inUpcall = new AtomicReference<>();
-        MethodHandle target = MethodHandles.lookup().findStatic(WaitSlotTest.class, "compareAndTryToSuspend",
-                MethodType.methodType(int.class, MemorySegment.class, MemorySegment.class));
-        UPCALL_SLOT.set(slot);
-        UPCALL_ERROR.set(inUpcall);
-        Linker linker = Linker.nativeLinker();
-        MethodHandle qsort = linker.downcallHandle(linker.defaultLookup().find("qsort").orElseThrow(),
-                FunctionDescriptor.ofVoid(ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.ADDRESS));
-        inFiber(s, () -> {
-            try (Arena arena = Arena.ofConfined()) {
-                FunctionDescriptor cmp = FunctionDescriptor.of(ValueLayout.JAVA_INT,
-                        ValueLayout.ADDRESS.withTargetLayout(ValueLayout.JAVA_INT),
-                        ValueLayout.ADDRESS.withTargetLayout(ValueLayout.JAVA_INT));
-                MemorySegment stub = linker.upcallStub(target, cmp, arena);
-                MemorySegment array = arena.allocateFrom(ValueLayout.JAVA_INT, 3, 1, 2);
-                qsort.invokeExact(array, 3L, 4L, stub);
-                assertEquals(1, array.getAtIndex(ValueLayout.JAVA_INT, 0));
-            } catch (Throwable t) {
-                throw new AssertionError(t);
-            }
-            return null;
-        });
-        assertTrue(inUpcall.get() instanceof FiberPinnedException, String.valueOf(inUpcall.get()));
-        assertEquals(WaitSlot.IDLE, slot.state(), "the refused wait was rolled back");
+    void aWaitInsideANativeUpcallIsPinnedToItsCarrierAndASpareWorkerRunsTheWaker() throws Throwable {
+        FiberScheduler one = TestSchedulers.create(1);
+        try {
+            WaitSlot slot = new WaitSlot();
+            AtomicReference<Throwable> inUpcall = new AtomicReference<>();
+            AtomicInteger reason = new AtomicInteger(-1);
+            MethodHandle target = MethodHandles.lookup().findStatic(WaitSlotTest.class, "compareAndWaitPinned",
+                    MethodType.methodType(int.class, MemorySegment.class, MemorySegment.class));
+            UPCALL_SLOT.set(slot);
+            UPCALL_ERROR.set(inUpcall);
+            UPCALL_REASON.set(reason);
+            Linker linker = Linker.nativeLinker();
+            MethodHandle qsort = linker.downcallHandle(linker.defaultLookup().find("qsort").orElseThrow(),
+                    FunctionDescriptor.ofVoid(ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.ADDRESS));
+            Fiber sorter = one.spawn(() -> {
+                try (Arena arena = Arena.ofConfined()) {
+                    FunctionDescriptor cmp = FunctionDescriptor.of(ValueLayout.JAVA_INT,
+                            ValueLayout.ADDRESS.withTargetLayout(ValueLayout.JAVA_INT),
+                            ValueLayout.ADDRESS.withTargetLayout(ValueLayout.JAVA_INT));
+                    MemorySegment stub = linker.upcallStub(target, cmp, arena);
+                    MemorySegment array = arena.allocateFrom(ValueLayout.JAVA_INT, 2, 1);
+                    qsort.invokeExact(array, 2L, 4L, stub);
+                    assertEquals(1, array.getAtIndex(ValueLayout.JAVA_INT, 0));
+                } catch (Throwable t) {
+                    throw new AssertionError(t);
+                }
+            });
+            TestSchedulers.awaitCondition("the upcall waits", () -> slot.state() == WaitSlot.SUSPENDED);
+            // The only worker is blocked by the pinned wait: this fiber can run only on a spare worker.
+            one.spawn(slot::signal);
+            assertTrue(sorter.join(java.time.Duration.ofSeconds(30)), "the pinned wait was never woken");
+            assertNull(inUpcall.get());
+            assertEquals(WaitSlot.SIGNALED, reason.get());
+            assertEquals(WaitSlot.IDLE, slot.state());
+        } finally {
+            TestSchedulers.closeChecked(one);
+        }
     }
 
     @Test
@@ -261,10 +273,16 @@ class WaitSlotTest {
     private static final AtomicReference<WaitSlot> UPCALL_SLOT = new AtomicReference<>();
     private static final AtomicReference<AtomicReference<Throwable>> UPCALL_ERROR = new AtomicReference<>();
 
+    private static final AtomicReference<AtomicInteger> UPCALL_REASON = new AtomicReference<>();
+
     @SuppressWarnings("unused") // called from native code
-    private static int compareAndTryToSuspend(MemorySegment a, MemorySegment b) {
+    private static int compareAndWaitPinned(MemorySegment a, MemorySegment b) {
         try {
-            UPCALL_SLOT.get().awaitUntil(System.nanoTime() + TimeUnit.SECONDS.toNanos(30));
+            Thread before = Thread.currentThread();
+            UPCALL_REASON.get().set(UPCALL_SLOT.get().await());
+            if (Thread.currentThread() != before) {
+                throw new AssertionError("a pinned fiber continued on another carrier");
+            }
         } catch (Throwable t) { // an exception must not escape an upcall
             UPCALL_ERROR.get().compareAndSet(null, t);
         }

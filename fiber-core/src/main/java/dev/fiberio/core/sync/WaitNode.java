@@ -1,6 +1,5 @@
 package dev.fiberio.core.sync;
 
-import dev.fiberio.core.FiberPinnedException;
 import dev.fiberio.core.WaitSlot;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -173,20 +172,16 @@ final class WaitNode {
     /**
      * Waits until this node is completed, ignoring cancellation (a condition waiter re-acquiring its
      * lock must get it back): {@link WaitSlot#awaitUninterruptibly()} suspends a cancelled fiber too,
-     * and keeps a thread's interrupt status. A pinned fiber, which cannot switch out at all, spins on
-     * its carrier. The node never leaves its queue here: whoever completes it relies on the waiter
-     * taking what it was given.
+     * and keeps a thread's interrupt status. A pinned fiber, which cannot switch out at all, parks its
+     * carrier in the slot (a pinned wait). The node never leaves its queue here: whoever completes it
+     * relies on the waiter taking what it was given.
      *
      * @return {@link #GRANTED} or {@link #CLOSED}
      */
     int awaitUninterruptibly() {
         int s;
         while ((s = getStatusVolatile()) == WAITING) {
-            try {
-                slot.awaitUninterruptibly();
-            } catch (FiberPinnedException e) {
-                Thread.onSpinWait(); // cannot switch out: wait on the carrier rather than leave the queue
-            }
+            slot.awaitUninterruptibly();
         }
         return s;
     }
