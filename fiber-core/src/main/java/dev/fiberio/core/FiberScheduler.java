@@ -88,6 +88,9 @@ public final class FiberScheduler implements AutoCloseable {
     private volatile AttachedPoller[] attachedPollers = new AttachedPoller[0];
     private final AtomicInteger nextPoller = new AtomicInteger();
 
+    /** Timers armed by hooks of a manual scheduler's fibers (unused by worker-driven schedulers). */
+    private final TimerQueue manualTimers = new TimerQueue();
+
     /** Non-null for a {@linkplain #manual manual} scheduler: receives every submitted fiber. */
     private final java.util.function.Consumer<Fiber> manualSink;
 
@@ -518,6 +521,25 @@ public final class FiberScheduler implements AutoCloseable {
 
     void compensationEnds() {
         pinnedWorkers.decrementAndGet();
+    }
+
+    /**
+     * Arms the deadline timer of a wait, from the post-switch hook: on the hook's worker, or on the
+     * timer queue of a {@linkplain #manual manual} scheduler, whose driver fires it ({@link #manualTimers()}).
+     */
+    TimerQueue.Entry armTimer(long deadline, WaitSlot slot, long episode) {
+        if (manualSink != null) {
+            return manualTimers.schedule(deadline, slot, episode);
+        }
+        return Worker.armTimer(deadline, slot, episode);
+    }
+
+    /**
+     * The timers of a manual scheduler: the threads driving it fire them with
+     * {@code manualTimers().expire(now)} or {@code tryExpire(now)}, as workers do.
+     */
+    TimerQueue manualTimers() {
+        return manualTimers;
     }
 
     /** The earliest timer deadline of all workers, or {@code Long.MAX_VALUE}. */

@@ -337,7 +337,7 @@ public final class WaitSlot implements SuspendHook {
             if (deadline - System.nanoTime() <= 0) {
                 wake(TIMED_OUT, false); // SUSPENDING→READY; our own CAS below then fails and we resume
             } else {
-                t = Worker.armTimer(deadline, this, episodeOf(volatileState()));
+                t = fiber.scheduler().armTimer(deadline, this, episodeOf(volatileState()));
                 timer = t;
             }
         }
