@@ -21,7 +21,7 @@ extra=("$@")
 
 # The forked test VMs need the same two flags as every fiberio JVM; the host VM gets them from the
 # jar's manifest (Add-Exports, Enable-Native-Access).
-FLAGS="--add-exports java.base/jdk.internal.vm=ALL-UNNAMED --add-opens java.base/java.lang=ALL-UNNAMED --enable-native-access=ALL-UNNAMED"
+FLAGS="--add-exports java.base/jdk.internal.vm=ALL-UNNAMED --add-opens java.base/java.lang=ALL-UNNAMED --enable-native-access=ALL-UNNAMED -XX:LockingMode=1"
 
 user_gave() { local a; for a in "${extra[@]+"${extra[@]}"}"; do [ "$a" = "$1" ] && return 0; done; return 1; }
 args=()

@@ -13,7 +13,7 @@ JAVA="$JAVA_HOME_BENCH/bin/java"
 JCMD="$JAVA_HOME_BENCH/bin/jcmd"
 # The same JVM flags for every contender, servers and load clients alike. The first two are what
 # fiberio needs; the others harmless to the rest. Logging at WARN keeps per-connection debug out.
-JVM_FLAGS=(--add-exports java.base/jdk.internal.vm=ALL-UNNAMED --add-opens java.base/java.lang=ALL-UNNAMED --enable-native-access=ALL-UNNAMED
+JVM_FLAGS=(--add-exports java.base/jdk.internal.vm=ALL-UNNAMED --add-opens java.base/java.lang=ALL-UNNAMED --enable-native-access=ALL-UNNAMED -XX:LockingMode=1
            -Xms2g -Xmx2g -XX:+UseG1GC -Dfiberio.log.level=WARN)
 # BENCH_EXTRA_FLAGS (space-separated) adds flags for an A/B run, e.g. -Dfiberio.epoll.mode=threads.
 if [ -n "${BENCH_EXTRA_FLAGS:-}" ]; then

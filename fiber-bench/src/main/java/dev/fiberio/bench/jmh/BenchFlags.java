@@ -7,6 +7,8 @@ package dev.fiberio.bench.jmh;
 public final class BenchFlags {
     /** Lets fiber-core reach {@code jdk.internal.vm.Continuation}. */
     public static final String ADD_EXPORTS = "--add-exports=java.base/jdk.internal.vm=ALL-UNNAMED";
+    /** Lets fiber-core's monitor check walk a fiber's frames (the README's third flag). */
+    public static final String ADD_OPENS = "--add-opens=java.base/java.lang=ALL-UNNAMED";
     /** Lets the epoll backend call libc through FFM without a warning. */
     public static final String NATIVE_ACCESS = "--enable-native-access=ALL-UNNAMED";
     /** A fixed heap, so that heap resizing does not differ between contenders. */
