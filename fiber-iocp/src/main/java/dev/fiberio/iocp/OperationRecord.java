@@ -244,9 +244,11 @@ final class OperationRecord {
             }
             resultError = error; // published by the CAS below
             resultBytes = bytes;
+            // Read before the CAS: once DONE is visible the owner may consume, release and re-attach the
+            // record to another socket, and a read after the CAS would wake that socket's slot.
+            WaitSlot wakes = slot;
             int next = (s & ~KERNEL) | DONE;
             if (STATE.compareAndSet(this, s, next)) {
-                WaitSlot wakes = slot;
                 if ((next & (CLOSED | USER)) == CLOSED) {
                     releaseMemory();
                 }
