@@ -474,6 +474,11 @@ public final class WaitSlot implements SuspendHook {
         return s == SUSPENDING || s == SUSPENDED;
     }
 
+    /** The episode of the current (or last) wait; for tests that arm a timer for it by hand. */
+    long episode() {
+        return episodeOf(volatileState());
+    }
+
     private long volatileState() {
         return (long) RESUME_STATE.getVolatile(this);
     }

@@ -44,7 +44,7 @@ public class TimerFireVsCancel {
     /** Creates the state: the fiber suspended in {@code await()}, and its timer due in the queue. */
     public TimerFireVsCancel() {
         waiter.runNext();
-        entry = timers.schedule(deadline, slot, 0L);
+        entry = timers.schedule(deadline, slot, slot.episode()); // the timer of the wait in progress
     }
 
     /**
