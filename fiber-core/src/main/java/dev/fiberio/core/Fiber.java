@@ -16,6 +16,10 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
+import dev.fiberio.core.jfr.FiberEndEvent;
+import dev.fiberio.core.jfr.FiberResumedEvent;
+import dev.fiberio.core.jfr.FiberStartEvent;
+
 /**
  * A stackful fiber: code that runs on the worker threads of a {@link FiberScheduler} and suspends,
  * instead of blocking its thread, whenever it waits (for I/O, a timer, a lock, another fiber...).
@@ -98,6 +102,10 @@ public final class Fiber {
     private Worker carrier;
     private Object[] locals;
     private Throwable failure;
+    /** JFR FiberResumed: when this fiber last switched out and was woken (nanoTime), 0 when not recorded.
+     *  Plain: written by the worker before the YIELDED CAS and by the resumer before the run-queue hand-off. */
+    private long suspendedAt;
+    private long resumedAt;
     /** Why the last suspension was refused (for messages); plain, the fiber's own. */
     private String lastPinReason;
 
@@ -296,6 +304,11 @@ public final class Fiber {
         return false;
     }
 
+    /** Why the last suspension was refused (MONITOR, NATIVE...), or null. */
+    String lastPinReason() {
+        return lastPinReason;
+    }
+
     /** The carrier thread this (current, mounted) fiber runs on; reliable where Thread.currentThread() is not. */
     Thread carrierThread() {
         Worker w = carrier;
@@ -470,6 +483,13 @@ public final class Fiber {
         if (!STATE.compareAndSet(this, NEW, RUNNABLE)) {
             throw new IllegalStateException(this + " already started");
         }
+        FiberStartEvent e = new FiberStartEvent();
+        if (e.isEnabled()) {
+            e.fiberId = id;
+            e.fiberName = name;
+            e.scheduler = scheduler.name();
+            e.commit();
+        }
         scheduler.submit(this);
     }
 
@@ -480,6 +500,24 @@ public final class Fiber {
                     + " not RUNNABLE (state " + STATE.getVolatile(this) + "): it would run twice");
         }
         carrier = worker;
+        if (suspendedAt != 0) {
+            reportResumed();
+        }
+    }
+
+    /** Emits the park and queue latencies of the suspension that just ended (JFR event enabled). */
+    private void reportResumed() {
+        long now = System.nanoTime();
+        FiberResumedEvent e = new FiberResumedEvent();
+        if (e.isEnabled() && resumedAt != 0) {
+            e.fiberId = id;
+            e.fiberName = name;
+            e.parked = resumedAt - suspendedAt;
+            e.queued = now - resumedAt;
+            e.commit();
+        }
+        suspendedAt = 0;
+        resumedAt = 0;
     }
 
     /**
@@ -504,6 +542,9 @@ public final class Fiber {
         }
         SuspendHook h = hook;
         hook = null;
+        if (new FiberResumedEvent().isEnabled()) {
+            suspendedAt = System.nanoTime(); // published to the resumer by the CAS below
+        }
         if (!STATE.compareAndSet(this, RUNNING, YIELDED)) {
             throw scheduler.invariantViolated(this + " changed state while running");
         }
@@ -529,6 +570,9 @@ public final class Fiber {
             int s = (int) STATE.getVolatile(this);
             if (s == YIELDED) {
                 if (STATE.compareAndSet(this, YIELDED, RUNNABLE)) {
+                    if (suspendedAt != 0) {
+                        resumedAt = System.nanoTime(); // published to the worker by the run queue
+                    }
                     scheduler.submit(this);
                     return;
                 }
@@ -719,6 +763,13 @@ public final class Fiber {
         STATE.setVolatile(this, TERMINATED);
         locals = null;
         Throwable t = failure;
+        FiberEndEvent e = new FiberEndEvent();
+        if (e.isEnabled()) {
+            e.fiberId = id;
+            e.fiberName = name;
+            e.failure = t == null ? null : t.getClass().getName();
+            e.commit();
+        }
         scheduler.fiberTerminated(this, t);
         if (t == null) {
             termination.complete(null);

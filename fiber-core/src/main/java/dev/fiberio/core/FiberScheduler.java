@@ -3,7 +3,6 @@ package dev.fiberio.core;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -12,9 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executor;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -71,7 +68,6 @@ public final class FiberScheduler implements AutoCloseable {
     private final String name;
     private final BiConsumer<Fiber, Throwable> uncaughtHandler;
     private final Duration shutdownTimeout;
-    private final int blockingThreads;
     private final Map<Long, Fiber> live = new ConcurrentHashMap<>();
     /** Fibers that did not fit in a worker's run queue; any worker takes from it. */
     private final java.util.concurrent.ConcurrentLinkedQueue<Fiber> overflow = new java.util.concurrent.ConcurrentLinkedQueue<>();
@@ -83,7 +79,7 @@ public final class FiberScheduler implements AutoCloseable {
     private final CountDownLatch workersExited;
     private final CompletableFuture<Void> drained = new CompletableFuture<>();
     private final Watchdog watchdog;
-    private volatile ExecutorService blockingPool;
+    private final BlockingPool blocking;
     /** Pollers driven by idle workers; copy-on-write, read with a volatile load. */
     private volatile AttachedPoller[] attachedPollers = new AttachedPoller[0];
     private final AtomicInteger nextPoller = new AtomicInteger();
@@ -98,7 +94,7 @@ public final class FiberScheduler implements AutoCloseable {
         this.name = name;
         this.uncaughtHandler = (f, t) -> LOG.error("uncaught exception in {}", f, t);
         this.shutdownTimeout = Duration.ofSeconds(1);
-        this.blockingThreads = 1;
+        this.blocking = new BlockingPool(name, 1);
         this.workers = new Worker[0];
         this.regularWorkers = 0;
         this.workersExited = new CountDownLatch(0);
@@ -120,7 +116,7 @@ public final class FiberScheduler implements AutoCloseable {
         this.name = b.name;
         this.uncaughtHandler = b.uncaughtHandler;
         this.shutdownTimeout = b.shutdownTimeout;
-        this.blockingThreads = b.blockingThreads;
+        this.blocking = new BlockingPool(b.name, b.blockingThreads);
         this.regularWorkers = b.workers;
         this.workers = new Worker[2 * b.workers];
         for (int i = 0; i < b.workers; i++) {
@@ -340,14 +336,7 @@ public final class FiberScheduler implements AutoCloseable {
      * @return the snapshot
      */
     public List<FiberInfo> fibers() {
-        List<Fiber> all = new ArrayList<>(live.values());
-        all.sort(Comparator.comparingLong(Fiber::id));
-        List<FiberInfo> out = new ArrayList<>(all.size());
-        for (Fiber f : all) {
-            StackTraceElement[] stack = f.stackTrace();
-            out.add(new FiberInfo(f.id(), f.name(), f.state(), List.of(stack)));
-        }
-        return out;
+        return FiberDump.snapshot(live.values());
     }
 
     /**
@@ -356,17 +345,17 @@ public final class FiberScheduler implements AutoCloseable {
      * @return the dump
      */
     public String dump() {
-        List<FiberInfo> infos = fibers();
-        StringBuilder sb = new StringBuilder();
-        sb.append("FiberScheduler '").append(name).append("': ").append(regularWorkers).append(" workers, ")
-                .append(infos.size()).append(" live fibers\n");
-        for (FiberInfo i : infos) {
-            sb.append("#").append(i.id()).append(" '").append(i.name()).append("' ").append(i.state()).append('\n');
-            for (StackTraceElement e : i.stack()) {
-                sb.append("    at ").append(e).append('\n');
-            }
-        }
-        return sb.toString();
+        return FiberDump.text(name, regularWorkers, fibers());
+    }
+
+    /**
+     * The live fibers in the JSON shape of the JDK's thread dump ({@code jcmd <pid> Thread.dump_to_file
+     * -format=json}): one thread container for this scheduler, whose threads are its fibers.
+     *
+     * @return the JSON document
+     */
+    public String dumpJson() {
+        return FiberDump.json(name, fibers());
     }
 
     /**
@@ -431,10 +420,7 @@ public final class FiberScheduler implements AutoCloseable {
                 LOG.warn("scheduler '{}': closing service {} failed", name, s, e);
             }
         }
-        ExecutorService pool = blockingPool;
-        if (pool != null) {
-            pool.shutdownNow();
-        }
+        blocking.shutdown();
         abandonLiveFibers();
         lifecycle.set(CLOSED);
     }
@@ -638,27 +624,10 @@ public final class FiberScheduler implements AutoCloseable {
     }
 
     ExecutorService blockingPool() {
-        ExecutorService p = blockingPool;
-        if (p == null) {
-            synchronized (this) {
-                p = blockingPool;
-                if (p == null) {
-                    if (lifecycle.get() >= STOPPING) {
-                        throw new RejectedExecutionException("scheduler '" + name + "' is closed");
-                    }
-                    AtomicInteger n = new AtomicInteger();
-                    ThreadPoolExecutor tpe = new ThreadPoolExecutor(blockingThreads, blockingThreads, 30, TimeUnit.SECONDS,
-                            new LinkedBlockingQueue<>(), r -> {
-                                Thread t = new Thread(r, "fiberio-" + name + "-blocking-" + n.incrementAndGet());
-                                t.setDaemon(true);
-                                return t;
-                            });
-                    tpe.allowCoreThreadTimeOut(true);
-                    blockingPool = p = tpe;
-                }
-            }
+        if (lifecycle.get() >= STOPPING) {
+            throw new RejectedExecutionException("scheduler '" + name + "' is closed");
         }
-        return p;
+        return blocking.executor();
     }
 
     private boolean awaitDrained(Duration timeout) {

@@ -4,6 +4,8 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.locks.LockSupport;
 
+import dev.fiberio.core.jfr.FiberPinnedEvent;
+
 /**
  * A reusable place where one waiter (a fiber, or a plain thread) waits for one wake-up: the
  * {@code resume_state} handshake that every blocking primitive of fiberio is built on (I/O readiness
@@ -222,6 +224,8 @@ public final class WaitSlot implements SuspendHook {
             return; // READY: a waker came while we tried to switch out
         }
         Runnable end = fiber.scheduler().pinnedWaitBegins(fiber);
+        FiberPinnedEvent event = new FiberPinnedEvent();
+        event.begin();
         try {
             for (;;) {
                 if (stateOf(volatileState()) == READY) {
@@ -245,6 +249,12 @@ public final class WaitSlot implements SuspendHook {
             }
         } finally {
             end.run();
+            if (event.shouldCommit()) {
+                event.fiberId = fiber.id();
+                event.fiberName = fiber.name();
+                event.reason = fiber.lastPinReason();
+                event.commit();
+            }
         }
     }
 

@@ -2,6 +2,7 @@ package dev.fiberio.core;
 
 import java.time.Duration;
 import java.util.concurrent.locks.LockSupport;
+import dev.fiberio.core.jfr.FiberLongRunEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -102,6 +103,20 @@ final class Watchdog implements Runnable {
             if (now - lastReport < thresholdNanos) {
                 suppressed++;
                 continue;
+            }
+            FiberLongRunEvent event = new FiberLongRunEvent();
+            if (event.isEnabled()) {
+                event.fiberId = f.id();
+                event.fiberName = f.name();
+                event.worker = w.thread.getName();
+                event.runningFor = ran;
+                event.pinned = w.pinned == f;
+                StringBuilder st = new StringBuilder();
+                for (StackTraceElement e : w.thread.getStackTrace()) {
+                    st.append(e).append('\n');
+                }
+                event.fiberStack = st.toString();
+                event.commit();
             }
             lastReport = now;
             Throwable where = new Throwable("stack of " + f + " on " + w.thread.getName());

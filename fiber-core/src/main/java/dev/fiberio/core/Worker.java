@@ -1,5 +1,6 @@
 package dev.fiberio.core;
 
+import dev.fiberio.core.jfr.PollerWaitEvent;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.ThreadLocalRandom;
@@ -329,7 +330,14 @@ final class Worker implements Runnable {
             }
             long next = scheduler.earliestTimer();
             long timeout = next == Long.MAX_VALUE ? -1 : Math.max(0, next - System.nanoTime());
-            poller.poll(timeout);
+            PollerWaitEvent event = new PollerWaitEvent();
+            event.begin();
+            int n = poller.poll(timeout);
+            if (event.shouldCommit()) {
+                event.poller = poller.toString();
+                event.events = n;
+                event.commit();
+            }
         } catch (java.io.IOException | RuntimeException e) {
             scheduler.pollFailed(poller, e);
         } finally {
