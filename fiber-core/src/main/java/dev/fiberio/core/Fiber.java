@@ -534,6 +534,11 @@ public final class Fiber {
         continuation.run();
     }
 
+    /** Whether the continuation finished (the worker has not terminated the fiber yet). */
+    boolean isDone() {
+        return continuation.isDone();
+    }
+
     /** After {@code run()} returned: terminate, or mark YIELDED and run the post-switch hook. */
     void afterRun() {
         if (continuation.isDone()) {

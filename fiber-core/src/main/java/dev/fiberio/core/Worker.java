@@ -209,11 +209,15 @@ final class Worker implements Runnable {
         f.mount(this); // CAS RUNNABLE→RUNNING, throws on violation
         RUN_START.setRelease(this, System.nanoTime());
         CURRENT.setRelease(this, f);
+        java.util.Set<Object> threadLocalsBefore = SuspensionChecks.ENABLED ? SuspensionChecks.beforeRun(thread) : null;
         try {
             f.runContinuation();
         } finally {
             CURRENT.setRelease(this, (Fiber) null);
             RUN_SEQ.setRelease(this, (long) RUN_SEQ.getOpaque(this) + 1);
+        }
+        if (threadLocalsBefore != null && f.state() != FiberState.TERMINATED && !f.isDone()) {
+            SuspensionChecks.afterSuspension(f, thread, threadLocalsBefore);
         }
         f.afterRun(); // terminate, or mark YIELDED and run the post-switch hook
     }
