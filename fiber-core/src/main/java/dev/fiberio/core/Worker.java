@@ -49,6 +49,8 @@ final class Worker implements Runnable {
     /** A busy worker polls an attached poller without blocking every this many runs. */
     private static final int POLL_INTERVAL = 61;
     private static final int SPINS = 64;
+    /** Most fibers moved by one steal besides the one taken to run. */
+    private static final int STEAL_BATCH = Integer.getInteger("fiberio.scheduler.stealBatch", 32); // 0: one at a time (A/B runs)
     /** Run-queue size per worker; beyond it, fibers go to the scheduler's shared overflow queue. */
     static final int QUEUE_CAPACITY = 4096;
     /** Every this many runs, the overflow queue is served first, so it cannot starve. */
@@ -272,6 +274,11 @@ final class Worker implements Runnable {
         }
     }
 
+    /**
+     * Takes work from a random other worker: one fiber to run now and, like tokio's scheduler, up to
+     * half of what is left in the victim's queue (at most {@link #STEAL_BATCH}) into this worker's own
+     * queue, so an idle worker does not come back for every single fiber of a burst.
+     */
     private Fiber steal() {
         Worker[] all = scheduler.workers;
         int n = all.length;
@@ -284,6 +291,16 @@ final class Worker implements Runnable {
             if (victim != this) {
                 Fiber f = victim.queue.poll();
                 if (f != null) {
+                    int more = Math.min(victim.queue.size() / 2, STEAL_BATCH);
+                    for (int k = 0; k < more; k++) {
+                        Fiber g = victim.queue.poll();
+                        if (g == null) {
+                            break;
+                        }
+                        if (!queue.offer(g)) {
+                            scheduler.overflowOffer(g);
+                        }
+                    }
                     return f;
                 }
             }
