@@ -39,7 +39,7 @@ esac
 JAVA_HOME=$(../fiberio java-home) || { echo "run-jcstress: no JDK 25 found by ../fiberio" >&2; exit 2; }
 JAVA="$JAVA_HOME/bin/java"
 if [ -z "${JCSTRESS_NO_BUILD:-}" ]; then # set by the Maven build, which has just built the jar
-  (cd .. && ./fiberio mvn -q -pl fiber-stress -am package -DskipTests) || { echo "run-jcstress: build failed" >&2; exit 2; }
+  (cd .. && ./fiberio mvn -q -pl :fiberio-stress -am package -DskipTests) || { echo "run-jcstress: build failed" >&2; exit 2; }
 fi
 JAR="$PWD/target/jcstress.jar"
 [ -f "$JAR" ] || { echo "run-jcstress: $JAR is missing" >&2; exit 2; }

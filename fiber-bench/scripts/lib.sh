@@ -28,7 +28,7 @@ mkdir -p "$RESULTS" "$RAW"
 build_jar() {
   if [ "${BENCH_SKIP_BUILD:-0}" != 1 ] || [ ! -f "$JAR" ]; then
     echo "building $JAR ..." >&2
-    "$ROOT/fiberio" mvn -q -pl fiber-bench -am package -DskipTests >&2
+    "$ROOT/fiberio" mvn -q -pl :fiberio-bench -am package -DskipTests >&2
   fi
 }
 

@@ -653,7 +653,14 @@ public final class FiberScheduler implements AutoCloseable {
         }
     }
 
-    /** A snapshot of one live fiber, from {@link #fibers()}. */
+    /**
+     * A snapshot of one live fiber, from {@link #fibers()}.
+     *
+     * @param id    the fiber's id
+     * @param name  its name
+     * @param state its state when the snapshot was taken
+     * @param stack its stack trace, innermost frame first
+     */
     public record FiberInfo(long id, String name, FiberState state, List<StackTraceElement> stack) {
         /**
          * Creates a snapshot.

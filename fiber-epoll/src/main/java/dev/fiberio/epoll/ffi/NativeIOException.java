@@ -10,7 +10,9 @@ public class NativeIOException extends IOException {
 
     private static final long serialVersionUID = 1L;
 
+    /** The system call that failed. */
     private final String operation;
+    /** The positive errno it failed with. */
     private final int errno;
 
     /**
