@@ -25,4 +25,8 @@ public final class FiberEndEvent extends Event {
     /** The class of the exception it ended with, or null. */
     @Label("Failure")
     public String failure;
+
+    /** Creates an event; fill the fields, then commit it if enabled. */
+    public FiberEndEvent() {
+    }
 }

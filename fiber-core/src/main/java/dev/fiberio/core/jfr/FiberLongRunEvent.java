@@ -37,4 +37,8 @@ public final class FiberLongRunEvent extends Event {
     /** The fiber's stack when found, one frame per line. */
     @Label("Fiber Stack")
     public String fiberStack;
+
+    /** Creates an event; fill the fields, then commit it if enabled. */
+    public FiberLongRunEvent() {
+    }
 }

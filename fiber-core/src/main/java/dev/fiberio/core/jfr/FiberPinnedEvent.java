@@ -25,4 +25,8 @@ public final class FiberPinnedEvent extends jdk.jfr.Event {
     /** Why it could not switch out (MONITOR, NATIVE, CRITICAL_SECTION...). */
     @Label("Reason")
     public String reason;
+
+    /** Creates an event; fill the fields, then commit it if enabled. */
+    public FiberPinnedEvent() {
+    }
 }

@@ -34,4 +34,8 @@ public final class FiberResumedEvent extends Event {
     @Label("Queued")
     @Timespan(Timespan.NANOSECONDS)
     public long queued;
+
+    /** Creates an event; fill the fields, then commit it if enabled. */
+    public FiberResumedEvent() {
+    }
 }

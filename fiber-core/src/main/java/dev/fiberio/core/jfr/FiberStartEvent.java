@@ -25,4 +25,8 @@ public final class FiberStartEvent extends Event {
     /** Its scheduler's name. */
     @Label("Scheduler")
     public String scheduler;
+
+    /** Creates an event; fill the fields, then commit it if enabled. */
+    public FiberStartEvent() {
+    }
 }

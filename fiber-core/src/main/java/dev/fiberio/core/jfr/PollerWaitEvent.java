@@ -21,4 +21,8 @@ public final class PollerWaitEvent extends jdk.jfr.Event {
     /** Events it dispatched when it returned. */
     @Label("Events")
     public int events;
+
+    /** Creates an event; fill the fields, then commit it if enabled. */
+    public PollerWaitEvent() {
+    }
 }
