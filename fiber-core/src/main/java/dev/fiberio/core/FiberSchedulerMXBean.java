@@ -43,7 +43,8 @@ public interface FiberSchedulerMXBean {
     long getFiberRuns();
 
     /**
-     * Completed runs per worker, in worker order.
+     * Completed runs per regular worker, in worker order (runs on spare workers, which stand in for
+     * workers blocked by pinned fibers, count in {@link #getFiberRuns()} only).
      *
      * @return one counter per worker
      */
@@ -83,4 +84,12 @@ public interface FiberSchedulerMXBean {
      * @return {@link FiberScheduler#dump()}
      */
     String dump();
+
+    /**
+     * Every live fiber with its state and stack, in the JSON shape of the JDK's thread dump, for tools
+     * that read {@code jcmd <pid> Thread.dump_to_file -format=json} output.
+     *
+     * @return {@link FiberScheduler#dumpJson()}
+     */
+    String dumpJson();
 }

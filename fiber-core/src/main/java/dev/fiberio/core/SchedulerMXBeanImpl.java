@@ -40,8 +40,8 @@ final class SchedulerMXBeanImpl implements FiberSchedulerMXBean {
     @Override
     public long[] getFiberRunsPerWorker() {
         Worker[] workers = scheduler.workers;
-        long[] runs = new long[workers.length];
-        for (int i = 0; i < workers.length; i++) {
+        long[] runs = new long[scheduler.workerCount()]; // the regular workers; spares count in FiberRuns
+        for (int i = 0; i < runs.length; i++) {
             runs[i] = workers[i].runSequence();
         }
         return runs;
@@ -74,5 +74,10 @@ final class SchedulerMXBeanImpl implements FiberSchedulerMXBean {
     @Override
     public String dump() {
         return scheduler.dump();
+    }
+
+    @Override
+    public String dumpJson() {
+        return scheduler.dumpJson();
     }
 }

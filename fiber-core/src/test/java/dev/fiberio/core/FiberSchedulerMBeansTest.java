@@ -50,6 +50,8 @@ class FiberSchedulerMBeansTest {
             assertEquals(2, perWorker.length);
             String dump = (String) server.invoke(name, "dump", new Object[0], new String[0]);
             assertTrue(dump.contains("parked-0") && dump.contains("parked-2"), dump);
+            String json = (String) server.invoke(name, "dumpJson", new Object[0], new String[0]);
+            assertTrue(json.contains("\"threadContainers\"") && json.contains("\"name\": \"parked-2\""), json);
 
             FiberSchedulerMXBean proxy = JMX.newMXBeanProxy(server, name, FiberSchedulerMXBean.class);
             long runsBefore = proxy.getFiberRuns();
