@@ -15,7 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -28,20 +27,26 @@ import java.util.function.ToIntFunction;
  *
  * <p>What it models, after the Win32 docs: completion ports with keys, GetQueuedCompletionStatusEx
  * from any number of threads (0, finite and INFINITE timeouts; ERROR_ABANDONED_WAIT_0 when the port
- * is closed under a waiter), PostQueuedCompletionStatus; WSARecv / WSASend that complete
+ * is closed under a waiter), blocked threads released in LIFO order, PostQueuedCompletionStatus;
+ * handles that are multiples of 4, the lowest free one reused at once; WSARecv / WSASend that complete
  * synchronously when they can (queuing a packet too, unless FILE_SKIP_COMPLETION_PORT_ON_SUCCESS is
- * set) and otherwise return WSA_IO_PENDING and complete later, writing the data into the WSABUF
- * memory, the result into the OVERLAPPED, and queuing a packet with the OVERLAPPED address; send
- * back-pressure ({@link #setReceiveCapacity}); CancelIoEx and closesocket completing pending
- * operations with STATUS_CANCELLED (ERROR_OPERATION_ABORTED), exactly one packet per operation even
- * when cancel races completion; graceful close (end of stream), abortive close (linger 0 or unread
- * data: the peer sees a reset); AcceptEx / ConnectEx / GetAcceptExSockaddrs against fake listeners,
- * a refused ConnectEx completing with STATUS_CONNECTION_REFUSED; WSAGetOverlappedResult.
+ * set and no non-IFS layered provider is installed, {@link #setLayeredProvider}) and otherwise return
+ * WSA_IO_PENDING and complete later, writing the data into the WSABUF memory, the result into the
+ * OVERLAPPED, and queuing a packet with the OVERLAPPED address; zero-byte receives that complete when
+ * data is there without consuming it; send back-pressure ({@link #setReceiveCapacity}); CancelIoEx
+ * completing pending operations with STATUS_CANCELLED (a receive's cancellation takes every pending
+ * receive of the socket), exactly one packet per operation even when cancel races completion;
+ * closesocket aborting transfers with STATUS_LOCAL_DISCONNECT and AcceptEx/ConnectEx with
+ * STATUS_REQUEST_ABORTED; graceful close (end of stream), abortive close (linger 0 or unread data: the
+ * peer sees a reset); listen backlogs capped at 200 unless given as SOMAXCONN_HINT; a full backlog
+ * refusing; IPv6 sockets v6-only until IPV6_V6ONLY is cleared; AcceptEx with address blocks in an
+ * internal, unaligned format that only {@link #getAcceptExSockaddrs} reads; ConnectEx staying pending
+ * and refused after a delay (no listener, full backlog) or timing out (an address nobody answers,
+ * {@link #setConnectDelays}); SO_PROTOCOL_INFOW; WSAGetOverlappedResult.
  *
  * <p>What it does not: blocking (non-overlapped) I/O, AcceptEx with receive data, ConnectEx with
  * send data, UDP. Those throw {@link UnsupportedOperationException}. Errors the doc pages do not
- * pin down are reported as WSAEINVAL. The AcceptEx address blocks use the fake's own format (each
- * block starts with the sockaddr); only {@link #getAcceptExSockaddrs} reads them, as on Windows.
+ * pin down are reported as WSAEINVAL.
  *
  * <p>Test hooks: {@link #connectedPair}, {@link #connectTo}, {@link #receive}, {@link #takeReceived},
  * {@link #resetConnection}, {@link #holdCompletions} (delay and reorder completion packets),
@@ -70,7 +75,10 @@ public final class FakeWin32 implements Win32 {
     private final ReentrantLock lock = new ReentrantLock();
     private final Map<Long, Object> handles = new ConcurrentHashMap<>();
     private final Map<Integer, List<FakeSocket>> boundPorts = new ConcurrentHashMap<>();
-    private final AtomicLong nextHandle = new AtomicLong(0x100);
+    private static final long FIRST_HANDLE = 0x100;
+    private volatile long refusalDelayMillis = 1_000;
+    private volatile long connectTimeoutMillis = 21_000;
+    private java.util.concurrent.ScheduledExecutorService timer;
     private final ThreadLocal<int[]> lastError = ThreadLocal.withInitial(() -> new int[1]);
     private final FakeSocket.Completer completer = this::complete;
     private final java.util.Set<Integer> reservedPorts = ConcurrentHashMap.newKeySet();
@@ -178,6 +186,20 @@ public final class FakeWin32 implements Win32 {
      */
     public void ignoreCancel(long socket) {
         cancelIgnored.add(socket);
+    }
+
+    /**
+     * Sets how long a ConnectEx to a loopback port without a listener (or with a full backlog, which
+     * Windows answers with RST) stays pending before it fails with STATUS_CONNECTION_REFUSED (Windows
+     * retries the SYN: about 2 s; default here 1 s), and how long one to an address nobody answers stays
+     * pending before STATUS_IO_TIMEOUT (Windows: about 21 s, the default here).
+     *
+     * @param refusalMillis the refusal delay
+     * @param timeoutMillis the connect timeout
+     */
+    public void setConnectDelays(long refusalMillis, long timeoutMillis) {
+        refusalDelayMillis = refusalMillis;
+        connectTimeoutMillis = timeoutMillis;
     }
 
     /**
@@ -570,7 +592,16 @@ public final class FakeWin32 implements Win32 {
             if (listener != null && offerConnection(listener, s)) {
                 complete(s, overlapped, STATUS_SUCCESS, 0);
             } else {
-                complete(s, overlapped, STATUS_CONNECTION_REFUSED, 0);
+                // Refused (no listener, or a full backlog: RST) after the SYN retries; an address nobody
+                // answers times out. Pending meanwhile, so CancelIoEx and closesocket abort it.
+                FakeSocket.Connect connect = new FakeSocket.Connect(overlapped);
+                s.connects.addLast(connect);
+                boolean refused = target.getAddress().isLoopbackAddress();
+                later(refused ? refusalDelayMillis : connectTimeoutMillis, () -> {
+                    if (s.connects.remove(connect)) {
+                        complete(s, overlapped, refused ? STATUS_CONNECTION_REFUSED : STATUS_IO_TIMEOUT, 0);
+                    }
+                });
             }
             return failBool(ERROR_IO_PENDING);
         });
@@ -753,7 +784,10 @@ public final class FakeWin32 implements Win32 {
                 return true;
             }
             boolean all = overlapped.equals(MemorySegment.NULL);
-            int cancelled = s.cancel(op -> all || op.overlapped().address() == overlapped.address(), completer);
+            // Cancelling one receive cancels every pending receive of the socket (AFD keeps them in one queue).
+            boolean aReceive = s.receives.stream().anyMatch(r -> r.overlapped().address() == overlapped.address());
+            int cancelled = s.cancel(op -> all || op.overlapped().address() == overlapped.address()
+                    || (aReceive && op instanceof FakeSocket.Receive), completer);
             if (cancelled == 0) {
                 return failBool(ERROR_NOT_FOUND);
             }
@@ -780,6 +814,21 @@ public final class FakeWin32 implements Win32 {
     }
 
     // ================================================================ internals (lock held unless noted)
+
+    /** Runs {@code action} under the state lock after {@code millis}, on the fake's timer thread. */
+    private void later(long millis, Runnable action) {
+        if (timer == null) {
+            timer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "fake-win32-timer");
+                t.setDaemon(true);
+                return t;
+            });
+        }
+        timer.schedule(() -> locked(() -> {
+            action.run();
+            return null;
+        }), millis, java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
 
     /** Runs {@code body} under the state lock. */
     private <T> T locked(Supplier<T> body) {
@@ -813,15 +862,24 @@ public final class FakeWin32 implements Win32 {
     }
 
     private FakeSocket newSocket(int family) {
-        FakeSocket s = new FakeSocket(nextHandle.getAndAdd(4), family);
+        FakeSocket s = new FakeSocket(freeHandle(), family);
         handles.put(s.handle, s);
         return s;
     }
 
     private FakeCompletionPort newPort() {
-        FakeCompletionPort p = new FakeCompletionPort(nextHandle.getAndAdd(4));
+        FakeCompletionPort p = new FakeCompletionPort(freeHandle());
         handles.put(p.handle(), p);
         return p;
+    }
+
+    /** The lowest free multiple of 4: kernel handles are multiples of 4, and a closed one is reused at once. */
+    private long freeHandle() {
+        long h = FIRST_HANDLE;
+        while (handles.containsKey(h)) {
+            h += 4;
+        }
+        return h;
     }
 
     private FakeSocket socket(long handle) {
@@ -980,7 +1038,12 @@ public final class FakeWin32 implements Win32 {
         FakeSocket.State before = s.state;
         s.state = FakeSocket.State.CLOSED;
         handles.remove(s.handle);
-        s.cancel(op -> true, completer);
+        // closesocket aborts everything pending; what status each completes with is not documented
+        // ("fail with the error status WSA_OPERATION_ABORTED"): other IOCP libraries see
+        // STATUS_LOCAL_DISCONNECT for transfers and STATUS_REQUEST_ABORTED for AcceptEx/ConnectEx, not
+        // STATUS_CANCELLED, so the fake uses those and the backend must not rely on the status.
+        s.abort(op -> true, op -> op instanceof FakeSocket.Receive || op instanceof FakeSocket.Send
+                ? STATUS_LOCAL_DISCONNECT : STATUS_REQUEST_ABORTED, completer);
         for (Object other : handles.values()) {
             if (other instanceof FakeSocket listener) {
                 listener.cancel(op -> op instanceof FakeSocket.Accept a && a.acceptSocket() == s, completer);
@@ -1091,7 +1154,7 @@ public final class FakeWin32 implements Win32 {
     /** How WSAGetOverlappedResult reports an NTSTATUS (the mapping ws2_32 applies). */
     static int winsockError(int status) {
         return switch (status) {
-            case STATUS_CANCELLED -> WSA_OPERATION_ABORTED;
+            case STATUS_CANCELLED, STATUS_REQUEST_ABORTED -> WSA_OPERATION_ABORTED;
             case STATUS_CONNECTION_RESET, STATUS_REMOTE_DISCONNECT -> WSAECONNRESET;
             case STATUS_CONNECTION_REFUSED -> WSAECONNREFUSED;
             case STATUS_CONNECTION_ABORTED, STATUS_LOCAL_DISCONNECT -> WSAECONNABORTED;
