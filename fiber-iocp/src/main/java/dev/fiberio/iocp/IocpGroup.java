@@ -43,7 +43,8 @@ import org.slf4j.LoggerFactory;
  * <p><b>closesocket never runs on a poller thread</b> ({@link #closeSocket}): with SO_LINGER on and a
  * non-zero time it blocks, and the last user of a socket handle, or the release of a record whose
  * aborted operation was dequeued, may well be a poller. There it is handed to {@code closer}, a single
- * daemon thread started on demand (it ends after a minute idle).
+ * daemon thread started with the group and ended by {@link #close()} (started at once, not on demand,
+ * so that a test's count of the process's handles does not see it come and go).
  *
  * <p>Threads: created by one thread (the provider serialises it), then used by any. {@link #close()}
  * closes the port, which ends every poller thread through the port's closing chain, joins them, lets
@@ -70,11 +71,12 @@ final class IocpGroup implements AutoCloseable {
         this.port = port;
         this.records = records;
         this.config = config;
-        this.closer = new ThreadPoolExecutor(0, 1, 1, TimeUnit.MINUTES, new LinkedBlockingQueue<>(), r -> {
+        this.closer = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
             Thread t = new Thread(r, name + "-closer");
             t.setDaemon(true);
             return t;
         });
+        closer.prestartCoreThread();
     }
 
     /**
