@@ -8,7 +8,10 @@ import dev.fiberio.net.spi.Deadlines;
 import dev.fiberio.net.spi.SocketErrors;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The waiting half of an overlapped operation: the caller (a fiber, which suspends, or a plain
@@ -18,10 +21,13 @@ import java.util.function.Supplier;
  * <ul>
  *   <li><b>Completion</b>: the dispatcher's {@link OperationRecord#complete} sets DONE, then signals
  *       the slot. Wake-ups are advisory, so after each one the caller re-reads the record.</li>
- *   <li><b>Deadline</b>: CancelIoEx, then keep waiting, without a deadline, for the completion, which
- *       is the aborted one, or the real result if the I/O won the race (the CancelIoEx page: "the
- *       operation completed normally ... even if the operation was canceled"). Only an aborted
- *       completion becomes the timeout exception; a result that won is returned, so no byte is lost.</li>
+ *   <li><b>Deadline</b>: CancelIoEx, then keep waiting for the completion, which is the aborted one,
+ *       or the real result if the I/O won the race (the CancelIoEx page: "the operation completed
+ *       normally ... even if the operation was canceled"). Only an aborted completion becomes the
+ *       timeout exception; a result that won is returned, so no byte is lost. That wait is bounded by
+ *       the owner's cancel grace ({@link IocpConfig}): if no completion came by then, the caller gets
+ *       the timeout and the operation stays pending on the record; the next operation on it collects
+ *       its completion ({@link IocpChannel#collectLeftover}).</li>
  *   <li><b>Cancellation</b> of the waiting fiber (interrupt of a thread): CancelIoEx, then wait
  *       uninterruptibly ({@link WaitSlot#awaitUninterruptibly()}) for the completion, which comes
  *       promptly, and throw. The record is the caller's again when the call returns, as after a
@@ -41,7 +47,13 @@ final class CompletionWait {
 
         /** Requests cancellation of the record's operation (CancelIoEx); best effort, never throws. */
         void cancel(OperationRecord record);
+
+        /** How long to wait, after a deadline's CancelIoEx, for the completion before giving up on it. */
+        long cancelGraceNanos();
     }
+
+    private static final Logger LOG = LoggerFactory.getLogger(CompletionWait.class);
+    private static final LogThrottle UNANSWERED = new LogThrottle(TimeUnit.SECONDS.toNanos(10));
 
     private CompletionWait() {
     }
@@ -61,6 +73,7 @@ final class CompletionWait {
     static OperationRecord.Completion await(OperationRecord record, Owner owner, long deadline,
                                             Supplier<SocketTimeoutException> timeout) throws IOException {
         boolean timedOut = false;
+        long graceEnd = 0;
         while (record.pending()) {
             if (!owner.isOpen()) {
                 throw SocketErrors.socketClosed();
@@ -68,10 +81,21 @@ final class CompletionWait {
             if (!timedOut && Deadlines.hasPassed(deadline)) {
                 owner.cancel(record);
                 timedOut = true;
+                graceEnd = System.nanoTime() + owner.cancelGraceNanos();
                 continue;
             }
+            if (timedOut && System.nanoTime() - graceEnd >= 0) {
+                // CancelIoEx brought no completion (a layered provider may ignore it): the caller gets its
+                // timeout now; the operation stays with the record, whose next operation collects it.
+                long silenced = UNANSWERED.admit();
+                if (silenced >= 0) {
+                    LOG.warn("{}: no completion {} ms after CancelIoEx; the operation stays pending ({} more since the "
+                            + "last warning)", owner, TimeUnit.NANOSECONDS.toMillis(owner.cancelGraceNanos()), silenced);
+                }
+                throw timeout.get();
+            }
             try {
-                Deadlines.awaitOnce(record.slot(), timedOut ? Deadlines.NO_DEADLINE : deadline);
+                Deadlines.awaitOnce(record.slot(), timedOut ? graceEnd : deadline);
             } catch (FiberCancelledException e) {
                 if (!timedOut) {
                     owner.cancel(record);

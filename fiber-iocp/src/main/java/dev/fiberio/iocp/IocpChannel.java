@@ -1,6 +1,9 @@
 package dev.fiberio.iocp;
 
 import static dev.fiberio.iocp.win32.Win32Constants.AF_INET;
+import static dev.fiberio.iocp.win32.Win32Constants.AF_INET6;
+import static dev.fiberio.iocp.win32.Win32Constants.IPPROTO_IPV6;
+import static dev.fiberio.iocp.win32.Win32Constants.IPV6_V6ONLY;
 import static dev.fiberio.iocp.win32.Win32Constants.ERROR_IO_PENDING;
 import static dev.fiberio.iocp.win32.Win32Constants.FILE_SKIP_COMPLETION_PORT_ON_SUCCESS;
 import static dev.fiberio.iocp.win32.Win32Constants.FILE_SKIP_SET_EVENT_ON_HANDLE;
@@ -76,14 +79,8 @@ abstract class IocpChannel implements NetHandle, CompletionTarget, CompletionWai
         this.group = group;
         this.win32 = group.win32;
         this.family = family;
-        this.socket = new HandleGuard(handle, () -> closeSocket(win32, handle));
-    }
-
-    /** closesocket, logging a failure (the handle is gone either way). */
-    static void closeSocket(Win32 win32, long handle) {
-        if (win32.closesocket(handle) != 0) {
-            LOG.debug("closesocket({}) failed: {}", handle, Win32Error.name(win32.lastError()));
-        }
+        // The last call to leave may be a poller's (errorOf): the group moves closesocket off it.
+        this.socket = new HandleGuard(handle, () -> group.closeSocket(handle));
     }
 
     /** A record for this channel: its release is counted so the table entry goes with the last one. */
@@ -118,12 +115,16 @@ abstract class IocpChannel implements NetHandle, CompletionTarget, CompletionWai
         try {
             token = group.port.channels().add(this);
             group.port.associate(socket.handle, token);
-            // No packet for a synchronous success, and no event signalling (SetFileCompletionNotificationModes).
-            skipOnSuccess = win32.setFileCompletionNotificationModes(socket.handle,
-                    (byte) (FILE_SKIP_COMPLETION_PORT_ON_SUCCESS | FILE_SKIP_SET_EVENT_ON_HANDLE));
-            if (!skipOnSuccess) {
-                LOG.debug("SetFileCompletionNotificationModes failed ({}): synchronous successes wait for their packet",
-                        Win32Error.name(win32.lastError()));
+            // No packet for a synchronous success, and no event signalling (SetFileCompletionNotificationModes),
+            // but only where the provider returns IFS handles: with a non-IFS layered provider the packet
+            // may come anyway and would complete the record's next operation with this one's result.
+            if (group.ifsHandles(family, socket.handle)) {
+                skipOnSuccess = win32.setFileCompletionNotificationModes(socket.handle,
+                        (byte) (FILE_SKIP_COMPLETION_PORT_ON_SUCCESS | FILE_SKIP_SET_EVENT_ON_HANDLE));
+                if (!skipOnSuccess) {
+                    LOG.debug("SetFileCompletionNotificationModes failed ({}): synchronous successes wait for their packet",
+                            Win32Error.name(win32.lastError()));
+                }
             }
             group.ensureExtensions(socket.handle);
             if (exclusiveAddress) {
@@ -132,6 +133,14 @@ abstract class IocpChannel implements NetHandle, CompletionTarget, CompletionWai
                 check("setsockopt(SO_EXCLUSIVEADDRUSE)", call(h ->
                         win32.setsockopt(h, SOL_SOCKET, SO_EXCLUSIVEADDRUSE, s.value, SocketOptions.VALUE_LENGTH) == 0
                                 ? 0 : win32.lastError()));
+                if (family == AF_INET6) {
+                    // Windows makes IPv6 sockets v6-only by default; java.net's are dual-stack (a server on ::
+                    // accepts IPv4 clients too), so clear it, as the JDK does.
+                    s.value.set(JAVA_INT, 0, 0);
+                    check("setsockopt(IPV6_V6ONLY)", call(h ->
+                            win32.setsockopt(h, IPPROTO_IPV6, IPV6_V6ONLY, s.value, SocketOptions.VALUE_LENGTH) == 0
+                                    ? 0 : win32.lastError()));
+                }
             }
         } catch (IOException | RuntimeException e) {
             close();
@@ -198,6 +207,20 @@ abstract class IocpChannel implements NetHandle, CompletionTarget, CompletionWai
      */
     final OperationRecord.Completion run(OperationRecord record, int length, OverlappedCall call, long deadline,
                                          Supplier<SocketTimeoutException> timeout) throws IOException {
+        OperationRecord.Completion c = start(record, length, call);
+        return c != null ? c : CompletionWait.await(record, this, deadline, timeout);
+    }
+
+    /**
+     * Starts {@code call} on {@code record} (the caller holds it and collected any leftover) without
+     * waiting.
+     *
+     * @param length the data bytes the WSABUF covers
+     * @return the result if the call reported one that queues no packet (a synchronous success with
+     *         skip-on-success, or a failure at the call); null if a completion packet will come
+     * @throws SocketException "Socket closed"
+     */
+    final OperationRecord.Completion start(OperationRecord record, int length, OverlappedCall call) throws SocketException {
         record.prepare(length);
         int code;
         if (!socket.enter()) {
@@ -222,7 +245,7 @@ abstract class IocpChannel implements NetHandle, CompletionTarget, CompletionWai
             record.notStarted(); // failed at the call: nothing is queued, the memory is ours again
             return new OperationRecord.Completion(code, 0);
         }
-        return CompletionWait.await(record, this, deadline, timeout);
+        return null;
     }
 
     /** Runs a short call on the open socket. */
@@ -251,9 +274,13 @@ abstract class IocpChannel implements NetHandle, CompletionTarget, CompletionWai
         }
     }
 
-    /** Whether an aborted completion means the socket was closed; throws "Socket closed" then. */
-    final void throwIfClosedAbort(OperationRecord.Completion c) throws SocketException {
-        if (c.error() == WSA_OPERATION_ABORTED && !isOpen()) {
+    /**
+     * Throws "Socket closed" if a failed operation failed because the socket was closed. Decided by the
+     * socket's state, not the status: an operation aborted by closesocket may complete as cancelled,
+     * aborted or locally disconnected (see {@link NtStatus}).
+     */
+    final void throwIfClosed(OperationRecord.Completion c) throws SocketException {
+        if (!c.succeeded() && !isOpen()) {
             throw SocketErrors.socketClosed();
         }
     }
@@ -270,6 +297,11 @@ abstract class IocpChannel implements NetHandle, CompletionTarget, CompletionWai
     }
 
     // ---------------------------------------------------------------- CompletionTarget
+
+    @Override
+    public final long cancelGraceNanos() {
+        return group.config.cancelGraceNanos();
+    }
 
     @Override
     public final OperationRecord recordAt(long overlappedAddress) {
@@ -350,7 +382,10 @@ abstract class IocpChannel implements NetHandle, CompletionTarget, CompletionWai
     final void bindTo(InetSocketAddress local) throws IOException {
         CarrierScratch s = CarrierScratch.get();
         int length = encode(local, s.address);
-        check("bind", call(h -> win32.bind(h, s.address, length) == 0 ? 0 : win32.lastError()));
+        int code = call(h -> win32.bind(h, s.address, length) == 0 ? 0 : win32.lastError());
+        if (code != 0) {
+            throw Win32Error.bindException("bind", code);
+        }
     }
 
     @Override

@@ -21,8 +21,7 @@ import java.util.Objects;
  * <p>Available on Windows when the bindings link; elsewhere {@link #unavailabilityCause()} says
  * that IOCP needs Windows. The public constructor does no I/O: the bindings are linked by the first
  * instance on Windows, and Winsock, the port and its poller threads start with the first socket,
- * once per process (system properties {@value IocpGroup#POLLERS_PROPERTY} and
- * {@value IocpGroup#BUFFER_PROPERTY} size them). Tests build a provider on any {@link Win32}, such
+ * once per process (the system properties of {@link IocpConfig} size them). Tests build a provider on any {@link Win32}, such
  * as the in-memory fake, with the package-private constructor; such a provider has its own group
  * and is closed with {@link #close()}.
  */
@@ -30,15 +29,13 @@ public final class IocpNetProvider implements NetProvider {
     private final Win32 win32;
     private final Throwable unavailability;
     private final boolean shared;
-    private final int pollers;
-    private final int bufferSize;
+    private final IocpConfig config;
     private volatile IocpGroup group;
 
     /** Creates the provider (for {@link java.util.ServiceLoader}); never throws. */
     public IocpNetProvider() {
         this.shared = true;
-        this.pollers = IocpGroup.configuredPollers();
-        this.bufferSize = IocpGroup.configuredBufferSize();
+        this.config = IocpConfig.fromSystemProperties();
         Throwable cause = null;
         Win32 bindings = null;
         String os = System.getProperty("os.name", "");
@@ -64,11 +61,20 @@ public final class IocpNetProvider implements NetProvider {
      * @param bufferSize the data buffer size of read and write records
      */
     IocpNetProvider(Win32 win32, int pollers, int bufferSize) {
+        this(win32, IocpConfig.of(pollers, bufferSize));
+    }
+
+    /**
+     * A provider on {@code win32} with its own completion port (tests).
+     *
+     * @param win32  the bindings, e.g. {@code FakeWin32}
+     * @param config its sizes and bounds
+     */
+    IocpNetProvider(Win32 win32, IocpConfig config) {
         this.win32 = Objects.requireNonNull(win32, "win32");
         this.unavailability = null;
         this.shared = false;
-        this.pollers = pollers;
-        this.bufferSize = bufferSize;
+        this.config = Objects.requireNonNull(config, "config");
     }
 
     @Override
@@ -116,8 +122,7 @@ public final class IocpNetProvider implements NetProvider {
             synchronized (this) { // short: WSAStartup, CreateIoCompletionPort, thread starts; never suspends
                 g = group;
                 if (g == null) {
-                    g = shared ? SharedGroup.get(win32, pollers, bufferSize)
-                            : IocpGroup.start(win32, "fiberio-iocp-own", pollers, bufferSize);
+                    g = shared ? SharedGroup.get(win32, config) : IocpGroup.start(win32, "fiberio-iocp-own", config);
                     group = g;
                 }
             }
@@ -162,9 +167,9 @@ public final class IocpNetProvider implements NetProvider {
     private static final class SharedGroup {
         private static IocpGroup group;
 
-        static synchronized IocpGroup get(Win32 win32, int pollers, int bufferSize) throws IOException {
+        static synchronized IocpGroup get(Win32 win32, IocpConfig config) throws IOException {
             if (group == null) {
-                group = IocpGroup.start(win32, "fiberio-iocp", pollers, bufferSize);
+                group = IocpGroup.start(win32, "fiberio-iocp", config);
             }
             return group;
         }

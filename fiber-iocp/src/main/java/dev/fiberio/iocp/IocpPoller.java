@@ -32,6 +32,8 @@ import java.lang.foreign.MemorySegment;
 final class IocpPoller implements Poller {
     /** Entries removed per GetQueuedCompletionStatusEx at most. */
     static final int ENTRIES = 128;
+    /** Set while the thread is inside {@link #poll}: pollers are platform threads, never fibers. */
+    private static final ThreadLocal<Boolean> POLLING = new ThreadLocal<>();
 
     private final Win32 win32;
     private final CompletionPort port;
@@ -51,11 +53,17 @@ final class IocpPoller implements Poller {
         removed = arena.allocate(JAVA_INT);
     }
 
+    /** Whether the calling thread is dispatching completions in {@link #poll} (where closesocket must not run). */
+    static boolean onPollerThread() {
+        return POLLING.get() != null;
+    }
+
     @Override
     public int poll(long timeoutNanos) throws IOException {
         if (!port.enterPoll()) {
             return -1;
         }
+        POLLING.set(Boolean.TRUE);
         try {
             boolean ok = win32.getQueuedCompletionStatusEx(port.handle(), entries, ENTRIES, removed, toMillis(timeoutNanos));
             if (!ok) {
@@ -81,6 +89,7 @@ final class IocpPoller implements Poller {
             }
             return closing() ? -1 : dispatched;
         } finally {
+            POLLING.remove();
             port.leavePoll();
         }
     }

@@ -24,13 +24,17 @@ import java.net.UnknownHostException;
  * read and write records (never the caller's memory, which may be a heap array or gone by the time
  * the kernel writes), ConnectEx after a wildcard bind.
  *
- * <p>Reads return what arrived (at least one byte) or -1 at end of stream (a 0-byte completion);
+ * <p>Reads start with a zero-byte WSARecv, which completes when data (or the end of stream) is
+ * there without handing the kernel a buffer to lock for an idle connection, then receive what is
+ * there into the record; after a receive that filled the buffer, the next one receives in full at once.
+ * Reads return what arrived (at least one byte) or -1 at end of stream (a 0-byte completion of a full receive);
  * a completion larger than the caller's segment (possible only after a cancelled read with a larger
  * segment left its data behind) is kept in the read record and served first. Writes copy up to one
  * record buffer and may be partial; {@code FiberSocket} loops.
  *
  * <p>Threads: one reader and one writer at a time ({@code FiberSocket} serialises them); the read
- * record's buffer window ({@code bufferOffset}, {@code bufferLimit}) is the reader's, plain.
+ * record's buffer window ({@code bufferOffset}, {@code bufferLimit}) and {@code requested},
+ * {@code receiveInFull} are the reader's, plain (readers are ordered by the record's USER CAS).
  * {@code remote}, {@code bound} and the shutdown flags are volatile: any thread may ask.
  */
 final class IocpSocket extends IocpChannel implements SocketHandle {
@@ -43,6 +47,10 @@ final class IocpSocket extends IocpChannel implements SocketHandle {
     private volatile boolean outputShutdown;
     private int bufferOffset;
     private int bufferLimit;
+    /** The WSABUF length of the read started last (0: a zero-byte read); its completion may be collected later. */
+    private int requested;
+    /** Whether the next read receives into the buffer at once instead of starting with a zero-byte read. */
+    private boolean receiveInFull;
 
     private IocpSocket(IocpGroup group, long handle, int family, InetSocketAddress remote) {
         super(group, handle, family);
@@ -121,7 +129,7 @@ final class IocpSocket extends IocpChannel implements SocketHandle {
                         r.overlapped()) ? 0 : win32.lastError(), deadline, SocketErrors::connectTimedOut);
             }
             if (!c.succeeded()) {
-                throwIfClosedAbort(c);
+                throwIfClosed(c);
                 throw Win32Error.connectException("ConnectEx", c.error());
             }
             // getpeername, getsockname and shutdown need the updated context (ConnectEx docs).
@@ -156,24 +164,35 @@ final class IocpSocket extends IocpChannel implements SocketHandle {
                     if (inputShutdown) {
                         return -1;
                     }
-                    int length = (int) Math.min(dst.byteSize(), rec.capacity());
+                    // A zero-byte receive waits for data without handing the kernel a buffer to lock, so an
+                    // idle connection pins none; then a full receive takes what is there (at once). Right
+                    // after a receive that filled its buffer more is likely waiting: receive in full at once.
+                    requested = receiveInFull ? (int) Math.min(dst.byteSize(), rec.capacity()) : 0;
+                    int length = requested;
                     c = run(rec, length, (h, r) -> win32.wsaRecv(h, r.wsaBuf(), 1, r.syncBytes(), r.flags(),
                             r.overlapped()) == 0 ? 0 : win32.lastError(), deadline, SocketErrors::readTimedOut);
                 }
                 if (c.succeeded()) {
-                    if (c.bytes() == 0) {
-                        return -1; // a 0-byte receive: the peer shut its output down
+                    if (requested == 0) {
+                        receiveInFull = true; // data, end of stream or a reset is there: the next receive tells which
+                        continue;
                     }
+                    if (c.bytes() == 0) {
+                        return -1; // a 0-byte receive into a buffer: the peer shut its output down
+                    }
+                    receiveInFull = c.bytes() == requested;
                     bufferOffset = 0;
                     bufferLimit = c.bytes();
-                } else if (c.error() == WSA_OPERATION_ABORTED || c.error() == WSAESHUTDOWN) {
-                    throwIfClosedAbort(c);
-                    if (inputShutdown) {
-                        return -1;
-                    }
-                    // otherwise the abort of a read an earlier, cancelled caller left: read anew
                 } else {
-                    throw failure("WSARecv", c.error());
+                    throwIfClosed(c);
+                    if (c.error() == WSA_OPERATION_ABORTED || c.error() == WSAESHUTDOWN) {
+                        if (inputShutdown) {
+                            return -1;
+                        }
+                        // otherwise the abort of a read an earlier, cancelled caller left: read anew
+                    } else {
+                        throw failure("WSARecv", c.error());
+                    }
                 }
             }
         } finally {
@@ -211,10 +230,11 @@ final class IocpSocket extends IocpChannel implements SocketHandle {
                     if (c.bytes() > 0) {
                         return c.bytes();
                     }
-                } else if (c.error() != WSA_OPERATION_ABORTED) {
-                    throw failure("WSASend", c.error());
                 } else {
-                    throwIfClosedAbort(c);
+                    throwIfClosed(c);
+                    if (c.error() != WSA_OPERATION_ABORTED) {
+                        throw failure("WSASend", c.error());
+                    } // else the abort of a send an earlier, cancelled caller left: send anew
                 }
             }
         } finally {

@@ -11,8 +11,11 @@ import static dev.fiberio.iocp.win32.Win32Constants.*;
  *
  * <p>The pairs are those of the AFD/Winsock translation as other IOCP libraries document it (for
  * example libuv's {@code uv_ntstatus_to_winsock_error} in src/win/winsock.c), except that a
- * cancelled operation reports {@code WSA_OPERATION_ABORTED}, as WSAGetOverlappedResult and the
- * CancelIoEx page ("GetLastError returns ERROR_OPERATION_ABORTED") say. {@code FakeWin32.winsockError}
+ * cancelled operation, and one aborted by closesocket (STATUS_REQUEST_ABORTED), report
+ * {@code WSA_OPERATION_ABORTED}, as the CancelIoEx page ("GetLastError returns ERROR_OPERATION_ABORTED")
+ * and the closesocket page ("fail with the error status WSA_OPERATION_ABORTED") say. An operation aborted
+ * by closesocket may also complete with STATUS_LOCAL_DISCONNECT (WSAECONNABORTED): callers therefore
+ * decide "socket closed" by the socket's state, never by the status alone. {@code FakeWin32.winsockError}
  * models the same table.
  */
 final class NtStatus {
@@ -31,7 +34,7 @@ final class NtStatus {
     static int toWinsockError(int status) {
         return switch (status) {
             case STATUS_SUCCESS -> 0;
-            case STATUS_CANCELLED -> WSA_OPERATION_ABORTED;
+            case STATUS_CANCELLED, STATUS_REQUEST_ABORTED -> WSA_OPERATION_ABORTED;
             case STATUS_CONNECTION_RESET, STATUS_REMOTE_DISCONNECT -> WSAECONNRESET;
             case STATUS_CONNECTION_REFUSED -> WSAECONNREFUSED;
             case STATUS_CONNECTION_ABORTED, STATUS_LOCAL_DISCONNECT -> WSAECONNABORTED;

@@ -26,7 +26,11 @@ final class FakeIocp implements AutoCloseable {
     final IocpNetProvider provider;
 
     FakeIocp(int pollers) {
-        provider = new IocpNetProvider(win32, pollers, BUFFER);
+        this(IocpConfig.of(pollers, BUFFER));
+    }
+
+    FakeIocp(IocpConfig config) {
+        provider = new IocpNetProvider(win32, config);
     }
 
     /** The call counter of {@link #win32}. */

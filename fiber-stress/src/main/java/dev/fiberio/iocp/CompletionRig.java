@@ -79,6 +79,11 @@ final class CompletionRig {
             @Override
             public void cancel(OperationRecord r) {
             }
+
+            @Override
+            public long cancelGraceNanos() {
+                return Long.MAX_VALUE / 4; // no deadline here: never consulted
+            }
         };
         scheduler = ManualDriving.scheduler("iocp-jcstress", this::submitted);
         fiber = scheduler.spawn(() -> {

@@ -3,7 +3,9 @@ package dev.fiberio.iocp.win32;
 import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
 
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
@@ -30,6 +32,7 @@ public final class SockAddrs {
 
     private static final ValueLayout.OfShort NET_SHORT = JAVA_SHORT.withOrder(ByteOrder.BIG_ENDIAN);
     private static final ValueLayout.OfInt NET_INT = JAVA_INT.withOrder(ByteOrder.BIG_ENDIAN);
+    private static final ValueLayout.OfShort NET_SHORT_UNALIGNED = JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
 
     /** The layout of {@code sockaddr_in}. */
     public static final StructLayout SOCKADDR_IN = MemoryLayout.structLayout(
@@ -138,21 +141,24 @@ public final class SockAddrs {
      * Decodes a {@code sockaddr_in} or {@code sockaddr_in6}. An IPv4-mapped IPv6 address decodes to
      * an {@link Inet4Address}, as {@link InetAddress#getByAddress(byte[])} does.
      *
-     * @param src the sockaddr; must cover the whole struct for its family
+     * @param src the sockaddr, at any alignment; must cover the whole struct for its family
      * @return the address and port
      * @throws IllegalArgumentException if the family is neither AF_INET nor AF_INET6
      */
     public static InetSocketAddress decode(MemorySegment src) {
-        int family = src.get(JAVA_SHORT, IN_FAMILY);
+        // Unaligned reads: GetAcceptExSockaddrs points into AcceptEx's own buffer format, where a
+        // sockaddr need not be 4-byte aligned, and FFM rejects a misaligned aligned access.
+        int family = src.get(JAVA_SHORT_UNALIGNED, IN_FAMILY);
         try {
             if (family == Win32Constants.AF_INET) {
                 byte[] ip = src.asSlice(IN_ADDR, 4).toArray(JAVA_BYTE);
-                return new InetSocketAddress(InetAddress.getByAddress(ip), Short.toUnsignedInt(src.get(NET_SHORT, IN_PORT)));
+                return new InetSocketAddress(InetAddress.getByAddress(ip),
+                        Short.toUnsignedInt(src.get(NET_SHORT_UNALIGNED, IN_PORT)));
             }
             if (family == Win32Constants.AF_INET6) {
                 byte[] ip = src.asSlice(IN6_ADDR, 16).toArray(JAVA_BYTE);
-                int port = Short.toUnsignedInt(src.get(NET_SHORT, IN6_PORT));
-                int scope = src.get(JAVA_INT, IN6_SCOPE);
+                int port = Short.toUnsignedInt(src.get(NET_SHORT_UNALIGNED, IN6_PORT));
+                int scope = src.get(JAVA_INT_UNALIGNED, IN6_SCOPE);
                 InetAddress address = InetAddress.getByAddress(ip);
                 if (address instanceof Inet6Address && scope != 0) {
                     address = Inet6Address.getByAddress(null, ip, scope);

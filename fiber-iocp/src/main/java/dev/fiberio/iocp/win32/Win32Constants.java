@@ -56,6 +56,10 @@ public final class Win32Constants {
     public static final int IPV6_V6ONLY = 27;
     /** {@code SOMAXCONN} (winsock2.h): "as large a backlog as the provider allows". */
     public static final int SOMAXCONN = 0x7fffffff;
+    /** {@code SO_PROTOCOL_INFOW} (winsock2.h): getsockopt returns the socket's {@link ProtocolInfo}. */
+    public static final int SO_PROTOCOL_INFOW = 0x2005;
+    /** {@code XP1_IFS_HANDLES} (winsock2.h): a {@link ProtocolInfo} service flag: the provider's handles are IFS handles. */
+    public static final int XP1_IFS_HANDLES = 0x00020000;
 
     // ---- shutdown, WSASocketW, WSAIoctl, WSAStartup (winsock2.h) ----
 
@@ -209,4 +213,21 @@ public final class Win32Constants {
     public static final int STATUS_REMOTE_DISCONNECT = 0xC000013C;
     /** {@code STATUS_IO_TIMEOUT} (ntstatus.h). */
     public static final int STATUS_IO_TIMEOUT = 0xC00000B5;
+    /** {@code STATUS_REQUEST_ABORTED} (ntstatus.h): how an operation aborted by closesocket may complete. */
+    public static final int STATUS_REQUEST_ABORTED = 0xC0000240;
+
+    /**
+     * {@code SOMAXCONN_HINT(b)} (winsock2.h: {@code (-(b))}): a listen backlog of {@code b} that the
+     * Microsoft TCP/IP provider adjusts into the range 200..65535; a plain backlog above 200 is capped
+     * at 200 (listen page).
+     *
+     * @param backlog the wanted backlog, positive
+     * @return the value to pass to listen
+     */
+    public static int somaxconnHint(int backlog) {
+        if (backlog <= 0) {
+            throw new IllegalArgumentException("backlog must be positive: " + backlog);
+        }
+        return -backlog;
+    }
 }

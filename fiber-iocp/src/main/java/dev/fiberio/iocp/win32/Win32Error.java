@@ -86,6 +86,22 @@ public final class Win32Error {
     }
 
     /**
+     * The exception for a failed bind. Like {@link #exception} except that {@code WSAEACCES} (the port is
+     * reserved, excluded, or held exclusively by another socket) is a {@link BindException}
+     * "Permission denied", as {@code java.net} reports it on Windows.
+     *
+     * @param operation e.g. "bind"
+     * @param code the error code
+     * @return the exception to throw
+     */
+    public static IOException bindException(String operation, int code) {
+        if (code == WSAEACCES) {
+            return new BindException(detail("Permission denied", operation, code));
+        }
+        return exception(operation, code);
+    }
+
+    /**
      * Whether the code means "out of sockets or buffers": an accept loop should back off and retry
      * rather than spin or give up.
      *

@@ -9,7 +9,7 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The in-memory completion port of {@link FakeWin32}: a FIFO of packets that any number of threads
- * dequeue from at once.
+ * dequeue from at once, releasing blocked threads in LIFO order as Windows does.
  *
  * <p>Implementation overview: {@link #lock} guards the queue, the closed flag and the waiter count;
  * {@link #changed} is signalled on every enqueue and on close. Dequeuers are the threads calling
@@ -28,6 +28,8 @@ final class FakeCompletionPort {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private final ArrayDeque<FakeCompletion> queue = new ArrayDeque<>();
+    /** The threads blocked in {@link #take}, the most recent first: packets release them in LIFO order. */
+    private final ArrayDeque<Object> blocked = new ArrayDeque<>();
     private boolean closed;
     private int waiters;
 
@@ -64,10 +66,17 @@ final class FakeCompletionPort {
         lock.lock();
         try {
             long remaining = TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+            Object self = new Object();
             waiters++;
+            if (queue.isEmpty()) {
+                blocked.addFirst(self); // a caller that finds packets queued takes them without blocking
+            }
             changed.signalAll();
             try {
-                while (queue.isEmpty() && !closed && (timeoutMillis < 0 || remaining > 0)) {
+                // "threads that block on a completion port are released in last-in-first-out (LIFO) order"
+                // (I/O Completion Ports): only the most recent blocked thread may take a new packet.
+                while ((queue.isEmpty() || (!blocked.isEmpty() && blocked.peekFirst() != self && blocked.contains(self)))
+                        && !closed && (timeoutMillis < 0 || remaining > 0)) {
                     try {
                         if (timeoutMillis < 0) {
                             changed.await();
@@ -80,6 +89,8 @@ final class FakeCompletionPort {
                 }
             } finally {
                 waiters--;
+                blocked.remove(self);
+                changed.signalAll(); // the next most recent waiter may take what is left
             }
             if (queue.isEmpty()) {
                 return new Taken(List.of(), closed);

@@ -35,7 +35,7 @@ final class FakeSocket {
     }
 
     /** A pending overlapped operation. */
-    sealed interface Operation permits Receive, Send, Accept {
+    sealed interface Operation permits Receive, Send, Accept, Connect {
         MemorySegment overlapped();
     }
 
@@ -45,6 +45,10 @@ final class FakeSocket {
 
     /** A pending WSASend: the buffers its WSABUFs pointed to (read when the data is transferred). */
     record Send(MemorySegment overlapped, List<MemorySegment> buffers, long length) implements Operation {
+    }
+
+    /** A pending ConnectEx whose refusal or timeout the fake's timer completes later. */
+    record Connect(MemorySegment overlapped) implements Operation {
     }
 
     /** A pending AcceptEx on a listener. */
@@ -73,6 +77,7 @@ final class FakeSocket {
     final ArrayDeque<Receive> receives = new ArrayDeque<>();
     final ArrayDeque<Send> sends = new ArrayDeque<>();
     final ArrayDeque<Accept> accepts = new ArrayDeque<>();
+    final ArrayDeque<Connect> connects = new ArrayDeque<>();
     /** Connections waiting for AcceptEx: handle-less server-side sockets. */
     final ArrayDeque<FakeSocket> backlog = new ArrayDeque<>();
     final Map<Long, byte[]> options = new HashMap<>();
@@ -87,7 +92,7 @@ final class FakeSocket {
     }
 
     int pendingCount() {
-        return receives.size() + sends.size() + accepts.size();
+        return receives.size() + sends.size() + accepts.size() + connects.size();
     }
 
     /** Whether a receive can complete now (with data, end of stream or reset). */
@@ -174,8 +179,17 @@ final class FakeSocket {
      * @return how many were cancelled
      */
     int cancel(Predicate<Operation> which, Completer completer) {
+        return abort(which, op -> Win32Constants.STATUS_CANCELLED, completer);
+    }
+
+    /**
+     * Removes the pending operations that match and completes each with the status {@code status} gives it.
+     *
+     * @return how many were aborted
+     */
+    int abort(Predicate<Operation> which, java.util.function.ToIntFunction<Operation> status, Completer completer) {
         List<Operation> cancelled = new ArrayList<>();
-        for (ArrayDeque<? extends Operation> queue : List.of(receives, sends, accepts)) {
+        for (ArrayDeque<? extends Operation> queue : List.of(receives, sends, accepts, connects)) {
             for (Iterator<? extends Operation> it = queue.iterator(); it.hasNext(); ) {
                 Operation operation = it.next();
                 if (which.test(operation)) {
@@ -185,7 +199,7 @@ final class FakeSocket {
             }
         }
         cancelled.forEach(operation ->
-                completer.complete(this, operation.overlapped(), Win32Constants.STATUS_CANCELLED, 0));
+                completer.complete(this, operation.overlapped(), status.applyAsInt(operation), 0));
         return cancelled.size();
     }
 

@@ -6,6 +6,7 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
 
 import java.lang.foreign.MemorySegment;
 import java.net.InetAddress;
@@ -14,7 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -27,20 +27,26 @@ import java.util.function.ToIntFunction;
  *
  * <p>What it models, after the Win32 docs: completion ports with keys, GetQueuedCompletionStatusEx
  * from any number of threads (0, finite and INFINITE timeouts; ERROR_ABANDONED_WAIT_0 when the port
- * is closed under a waiter), PostQueuedCompletionStatus; WSARecv / WSASend that complete
+ * is closed under a waiter), blocked threads released in LIFO order, PostQueuedCompletionStatus;
+ * handles that are multiples of 4, the lowest free one reused at once; WSARecv / WSASend that complete
  * synchronously when they can (queuing a packet too, unless FILE_SKIP_COMPLETION_PORT_ON_SUCCESS is
- * set) and otherwise return WSA_IO_PENDING and complete later, writing the data into the WSABUF
- * memory, the result into the OVERLAPPED, and queuing a packet with the OVERLAPPED address; send
- * back-pressure ({@link #setReceiveCapacity}); CancelIoEx and closesocket completing pending
- * operations with STATUS_CANCELLED (ERROR_OPERATION_ABORTED), exactly one packet per operation even
- * when cancel races completion; graceful close (end of stream), abortive close (linger 0 or unread
- * data: the peer sees a reset); AcceptEx / ConnectEx / GetAcceptExSockaddrs against fake listeners,
- * a refused ConnectEx completing with STATUS_CONNECTION_REFUSED; WSAGetOverlappedResult.
+ * set and no non-IFS layered provider is installed, {@link #setLayeredProvider}) and otherwise return
+ * WSA_IO_PENDING and complete later, writing the data into the WSABUF memory, the result into the
+ * OVERLAPPED, and queuing a packet with the OVERLAPPED address; zero-byte receives that complete when
+ * data is there without consuming it; send back-pressure ({@link #setReceiveCapacity}); CancelIoEx
+ * completing pending operations with STATUS_CANCELLED (a receive's cancellation takes every pending
+ * receive of the socket), exactly one packet per operation even when cancel races completion;
+ * closesocket aborting transfers with STATUS_LOCAL_DISCONNECT and AcceptEx/ConnectEx with
+ * STATUS_REQUEST_ABORTED; graceful close (end of stream), abortive close (linger 0 or unread data: the
+ * peer sees a reset); listen backlogs capped at 200 unless given as SOMAXCONN_HINT; a full backlog
+ * refusing; IPv6 sockets v6-only until IPV6_V6ONLY is cleared; AcceptEx with address blocks in an
+ * internal, unaligned format that only {@link #getAcceptExSockaddrs} reads; ConnectEx staying pending
+ * and refused after a delay (no listener, full backlog) or timing out (an address nobody answers,
+ * {@link #setConnectDelays}); SO_PROTOCOL_INFOW; WSAGetOverlappedResult.
  *
  * <p>What it does not: blocking (non-overlapped) I/O, AcceptEx with receive data, ConnectEx with
  * send data, UDP. Those throw {@link UnsupportedOperationException}. Errors the doc pages do not
- * pin down are reported as WSAEINVAL. The AcceptEx address blocks use the fake's own format (each
- * block starts with the sockaddr); only {@link #getAcceptExSockaddrs} reads them, as on Windows.
+ * pin down are reported as WSAEINVAL.
  *
  * <p>Test hooks: {@link #connectedPair}, {@link #connectTo}, {@link #receive}, {@link #takeReceived},
  * {@link #resetConnection}, {@link #holdCompletions} (delay and reorder completion packets),
@@ -69,9 +75,16 @@ public final class FakeWin32 implements Win32 {
     private final ReentrantLock lock = new ReentrantLock();
     private final Map<Long, Object> handles = new ConcurrentHashMap<>();
     private final Map<Integer, List<FakeSocket>> boundPorts = new ConcurrentHashMap<>();
-    private final AtomicLong nextHandle = new AtomicLong(0x100);
+    private static final long FIRST_HANDLE = 0x100;
+    private volatile long refusalDelayMillis = 1_000;
+    private volatile long connectTimeoutMillis = 21_000;
+    private java.util.concurrent.ScheduledExecutorService timer;
     private final ThreadLocal<int[]> lastError = ThreadLocal.withInitial(() -> new int[1]);
     private final FakeSocket.Completer completer = this::complete;
+    private final java.util.Set<Integer> reservedPorts = ConcurrentHashMap.newKeySet();
+    private final java.util.Set<Long> cancelIgnored = ConcurrentHashMap.newKeySet();
+    private final List<String> closesocketThreads = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private volatile boolean layeredProvider;
     private int nextEphemeralPort = FIRST_EPHEMERAL_PORT;
     private int startups;
     private volatile boolean extensionsLoaded;
@@ -119,6 +132,94 @@ public final class FakeWin32 implements Win32 {
             }
             return client.handle;
         });
+    }
+
+    /**
+     * A remote client tries to connect to {@code listener}: like {@link #connectTo}, but a full backlog
+     * answers with a reset instead of failing the test.
+     *
+     * @param listener a listening socket
+     * @return the client's socket handle, or -1 if the connection was refused
+     */
+    public long tryConnectTo(long listener) {
+        return onSocket(listener, server -> {
+            if (server.state != FakeSocket.State.LISTENING) {
+                throw new IllegalStateException("not listening: " + listener);
+            }
+            FakeSocket client = newSocket(server.family);
+            client.local = bindEphemeral(client, loopback(server.family));
+            if (!offerConnection(server, client)) {
+                close(client);
+                return -1L;
+            }
+            return client.handle;
+        });
+    }
+
+    /**
+     * Makes bind to {@code port} fail with WSAEACCES, as Windows does for a port in an excluded range
+     * (e.g. reserved by Hyper-V) or held with SO_EXCLUSIVEADDRUSE by another user.
+     *
+     * @param port the port
+     */
+    public void reservePort(int port) {
+        reservedPorts.add(port);
+    }
+
+    /**
+     * Installs (or removes) a layered service provider that does not return IFS handles: its
+     * WSAPROTOCOL_INFOW lacks XP1_IFS_HANDLES, and a synchronous success queues a completion packet
+     * even when FILE_SKIP_COMPLETION_PORT_ON_SUCCESS was set (the mode "is only compatible with
+     * Layered Service Providers that return IFS handles").
+     *
+     * @param installed whether the provider is installed
+     */
+    public void setLayeredProvider(boolean installed) {
+        layeredProvider = installed;
+    }
+
+    /**
+     * Makes CancelIoEx on {@code socket} report success but cancel nothing, as a misbehaving layered
+     * provider may: its pending operations then complete only when their I/O does.
+     *
+     * @param socket a socket
+     */
+    public void ignoreCancel(long socket) {
+        cancelIgnored.add(socket);
+    }
+
+    /**
+     * Sets how long a ConnectEx to a loopback port without a listener (or with a full backlog, which
+     * Windows answers with RST) stays pending before it fails with STATUS_CONNECTION_REFUSED (Windows
+     * retries the SYN: about 2 s; default here 1 s), and how long one to an address nobody answers stays
+     * pending before STATUS_IO_TIMEOUT (Windows: about 21 s, the default here).
+     *
+     * @param refusalMillis the refusal delay
+     * @param timeoutMillis the connect timeout
+     */
+    public void setConnectDelays(long refusalMillis, long timeoutMillis) {
+        refusalDelayMillis = refusalMillis;
+        connectTimeoutMillis = timeoutMillis;
+    }
+
+    /**
+     * The names of the threads that called closesocket, in order.
+     *
+     * @return a snapshot
+     */
+    public List<String> closesocketThreads() {
+        return List.copyOf(closesocketThreads);
+    }
+
+    /**
+     * The bytes of buffer the pending receives of {@code socket} hand to the kernel (what it would lock).
+     *
+     * @param socket a socket handle
+     * @return the sum of their WSABUF lengths
+     */
+    public long pendingReceiveBytes(long socket) {
+        return onSocket(socket, s -> s.receives.stream()
+                .flatMap(r -> r.buffers().stream()).mapToLong(MemorySegment::byteSize).sum());
     }
 
     /**
@@ -283,6 +384,9 @@ public final class FakeWin32 implements Win32 {
                 return fail(WSAEINVAL);
             }
             InetSocketAddress address = SockAddrs.decode(sockaddr);
+            if (reservedPorts.contains(address.getPort())) {
+                return fail(WSAEACCES);
+            }
             if (address.getPort() == 0) {
                 s.local = bindEphemeral(s, address.getAddress());
             } else if (boundPorts.containsKey(address.getPort())) {
@@ -303,13 +407,14 @@ public final class FakeWin32 implements Win32 {
                 return fail(WSAEINVAL);
             }
             s.state = FakeSocket.State.LISTENING;
-            s.backlogLimit = Math.max(1, Math.min(backlog, 1024));
+            s.backlogLimit = backlogOf(backlog);
             return 0;
         });
     }
 
     @Override
     public int closesocket(long socket) {
+        closesocketThreads.add(Thread.currentThread().getName());
         return withSocket(socket, s -> {
             close(s);
             return 0;
@@ -343,6 +448,11 @@ public final class FakeWin32 implements Win32 {
             if (valueLength < 0 || value.byteSize() < valueLength) {
                 return fail(WSAEFAULT);
             }
+            if (level == SOL_SOCKET && name == SO_UPDATE_ACCEPT_CONTEXT && s.reset) {
+                // Assumed, not documented: the update of a connection the client reset after AcceptEx
+                // completed fails (as libuv expects, which skips such a connection).
+                return fail(WSAECONNRESET);
+            }
             s.options.put(optionKey(level, name), value.asSlice(0, valueLength).toArray(JAVA_BYTE));
             return 0;
         });
@@ -352,7 +462,20 @@ public final class FakeWin32 implements Win32 {
     public int getsockopt(long socket, int level, int name, MemorySegment value, MemorySegment valueLength) {
         requireNative(value, valueLength);
         return withSocket(socket, s -> {
+            if (level == SOL_SOCKET && name == SO_PROTOCOL_INFOW) {
+                if (valueLength.get(JAVA_INT, 0) < ProtocolInfo.LAYOUT.byteSize()) {
+                    return fail(WSAEFAULT);
+                }
+                value.asSlice(0, ProtocolInfo.LAYOUT.byteSize()).fill((byte) 0);
+                int flags = 0x66; // XP1_GUARANTEED_DELIVERY | XP1_GUARANTEED_ORDER | XP1_GRACEFUL_CLOSE | XP1_EXPEDITED_DATA
+                ProtocolInfo.setServiceFlags1(value, layeredProvider ? flags : flags | XP1_IFS_HANDLES);
+                valueLength.set(JAVA_INT, 0, (int) ProtocolInfo.LAYOUT.byteSize());
+                return 0;
+            }
             byte[] stored = s.options.get(optionKey(level, name));
+            if (stored == null && level == IPPROTO_IPV6 && name == IPV6_V6ONLY && s.family == AF_INET6) {
+                stored = MemorySegment.ofArray(new int[] {1}).toArray(JAVA_BYTE); // Windows: v6-only by default
+            }
             if (stored == null && level == SOL_SOCKET && (name == SO_ERROR || name == SO_RCVBUF || name == SO_SNDBUF)) {
                 int defaultValue = name == SO_ERROR ? 0 : 65536;
                 stored = MemorySegment.ofArray(new int[] {defaultValue}).toArray(JAVA_BYTE);
@@ -465,11 +588,20 @@ public final class FakeWin32 implements Win32 {
             }
             InetSocketAddress target = SockAddrs.decode(name.asSlice(0, nameLength));
             markPending(overlapped);
-            FakeSocket listener = listenerFor(target);
+            FakeSocket listener = listenerFor(target, s.family);
             if (listener != null && offerConnection(listener, s)) {
                 complete(s, overlapped, STATUS_SUCCESS, 0);
             } else {
-                complete(s, overlapped, STATUS_CONNECTION_REFUSED, 0);
+                // Refused (no listener, or a full backlog: RST) after the SYN retries; an address nobody
+                // answers times out. Pending meanwhile, so CancelIoEx and closesocket abort it.
+                FakeSocket.Connect connect = new FakeSocket.Connect(overlapped);
+                s.connects.addLast(connect);
+                boolean refused = target.getAddress().isLoopbackAddress();
+                later(refused ? refusalDelayMillis : connectTimeoutMillis, () -> {
+                    if (s.connects.remove(connect)) {
+                        complete(s, overlapped, refused ? STATUS_CONNECTION_REFUSED : STATUS_IO_TIMEOUT, 0);
+                    }
+                });
             }
             return failBool(ERROR_IO_PENDING);
         });
@@ -484,10 +616,10 @@ public final class FakeWin32 implements Win32 {
         requireNative(outputBuffer, localSockaddr, localSockaddrLength, remoteSockaddr, remoteSockaddrLength);
         MemorySegment local = outputBuffer.asSlice(receiveDataLength, localAddressLength);
         MemorySegment remote = outputBuffer.asSlice((long) receiveDataLength + localAddressLength, remoteAddressLength);
-        localSockaddr.set(ADDRESS, 0, local);
-        localSockaddrLength.set(JAVA_INT, 0, SockAddrs.length(SockAddrs.family(SockAddrs.decode(local))));
-        remoteSockaddr.set(ADDRESS, 0, remote);
-        remoteSockaddrLength.set(JAVA_INT, 0, SockAddrs.length(SockAddrs.family(SockAddrs.decode(remote))));
+        localSockaddr.set(ADDRESS, 0, local.asSlice(ADDRESS_BLOCK_HEADER));
+        localSockaddrLength.set(JAVA_INT, 0, Short.toUnsignedInt(local.get(JAVA_SHORT_UNALIGNED, 0)));
+        remoteSockaddr.set(ADDRESS, 0, remote.asSlice(ADDRESS_BLOCK_HEADER));
+        remoteSockaddrLength.set(JAVA_INT, 0, Short.toUnsignedInt(remote.get(JAVA_SHORT_UNALIGNED, 0)));
     }
 
     @Override
@@ -648,8 +780,14 @@ public final class FakeWin32 implements Win32 {
             if (!(target instanceof FakeSocket s)) {
                 return failBool(target == null ? ERROR_INVALID_HANDLE : ERROR_NOT_FOUND);
             }
+            if (cancelIgnored.contains(handle)) {
+                return true;
+            }
             boolean all = overlapped.equals(MemorySegment.NULL);
-            int cancelled = s.cancel(op -> all || op.overlapped().address() == overlapped.address(), completer);
+            // Cancelling one receive cancels every pending receive of the socket (AFD keeps them in one queue).
+            boolean aReceive = s.receives.stream().anyMatch(r -> r.overlapped().address() == overlapped.address());
+            int cancelled = s.cancel(op -> all || op.overlapped().address() == overlapped.address()
+                    || (aReceive && op instanceof FakeSocket.Receive), completer);
             if (cancelled == 0) {
                 return failBool(ERROR_NOT_FOUND);
             }
@@ -676,6 +814,21 @@ public final class FakeWin32 implements Win32 {
     }
 
     // ================================================================ internals (lock held unless noted)
+
+    /** Runs {@code action} under the state lock after {@code millis}, on the fake's timer thread. */
+    private void later(long millis, Runnable action) {
+        if (timer == null) {
+            timer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "fake-win32-timer");
+                t.setDaemon(true);
+                return t;
+            });
+        }
+        timer.schedule(() -> locked(() -> {
+            action.run();
+            return null;
+        }), millis, java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
 
     /** Runs {@code body} under the state lock. */
     private <T> T locked(Supplier<T> body) {
@@ -709,15 +862,24 @@ public final class FakeWin32 implements Win32 {
     }
 
     private FakeSocket newSocket(int family) {
-        FakeSocket s = new FakeSocket(nextHandle.getAndAdd(4), family);
+        FakeSocket s = new FakeSocket(freeHandle(), family);
         handles.put(s.handle, s);
         return s;
     }
 
     private FakeCompletionPort newPort() {
-        FakeCompletionPort p = new FakeCompletionPort(nextHandle.getAndAdd(4));
+        FakeCompletionPort p = new FakeCompletionPort(freeHandle());
         handles.put(p.handle(), p);
         return p;
+    }
+
+    /** The lowest free multiple of 4: kernel handles are multiples of 4, and a closed one is reused at once. */
+    private long freeHandle() {
+        long h = FIRST_HANDLE;
+        while (handles.containsKey(h)) {
+            h += 4;
+        }
+        return h;
     }
 
     private FakeSocket socket(long handle) {
@@ -782,17 +944,48 @@ public final class FakeWin32 implements Win32 {
         b.remote = a.local;
     }
 
-    private FakeSocket listenerFor(InetSocketAddress target) {
+    /**
+     * The listener a connection to {@code target} from a socket of {@code clientFamily} reaches: one of
+     * the same family, or an IPv6 listener on the wildcard address with IPV6_V6ONLY cleared for an IPv4
+     * client (Windows makes IPv6 sockets v6-only by default).
+     */
+    private FakeSocket listenerFor(InetSocketAddress target, int clientFamily) {
         List<FakeSocket> bound = boundPorts.get(target.getPort());
         if (bound == null) {
             return null;
         }
         for (FakeSocket s : bound) {
-            if (s.state == FakeSocket.State.LISTENING) {
+            if (s.state != FakeSocket.State.LISTENING) {
+                continue;
+            }
+            if (s.family == clientFamily) {
+                return s;
+            }
+            if (s.family == AF_INET6 && clientFamily == AF_INET && !v6Only(s) && s.local.getAddress().isAnyLocalAddress()) {
                 return s;
             }
         }
         return null;
+    }
+
+    private static boolean v6Only(FakeSocket s) {
+        byte[] option = s.options.get(optionKey(IPPROTO_IPV6, IPV6_V6ONLY));
+        return option == null || MemorySegment.ofArray(option).get(JAVA_BYTE, 0) != 0;
+    }
+
+    /**
+     * The backlog listen makes of its argument: a plain value is capped at 200 (listen page: the
+     * provider's "maximum reasonable value"); {@code SOMAXCONN_HINT(n)} (a negative value) is n adjusted
+     * into 200..65535.
+     */
+    static int backlogOf(int argument) {
+        if (argument == SOMAXCONN) {
+            return 200;
+        }
+        if (argument < 0) {
+            return Math.clamp(-(long) argument, 200, 65535);
+        }
+        return Math.clamp(argument, 1, 200);
     }
 
     /** A client connects to a listener: completes a pending AcceptEx or joins the backlog. */
@@ -801,7 +994,10 @@ public final class FakeWin32 implements Win32 {
             return false;
         }
         FakeSocket serverSide = new FakeSocket(0, listener.family);
-        serverSide.local = concrete(listener.local, listener.family);
+        // An IPv4 client of a dual-stack listener reached it at an IPv4 address (reported mapped, ::ffff:a.b.c.d).
+        serverSide.local = client.family != listener.family
+                ? new InetSocketAddress(loopback(client.family), listener.local.getPort())
+                : concrete(listener.local, listener.family);
         connect(serverSide, client);
         FakeSocket.Accept accept = listener.accepts.pollFirst();
         if (accept == null) {
@@ -813,21 +1009,41 @@ public final class FakeWin32 implements Win32 {
         return true;
     }
 
-    /** The accept socket takes over a connection; the address blocks are written into the output buffer. */
+    /**
+     * The accept socket takes over a connection; the address blocks are written into the output buffer
+     * in the fake's internal format: each block is a 2-byte length, then the sockaddr (at an offset that
+     * is not 4-byte aligned, as AcceptEx's own format need not be), then zeros. Only
+     * {@link #getAcceptExSockaddrs} reads it, as on Windows.
+     */
     private void finishAccept(FakeSocket.Accept accept, FakeSocket connection) {
         FakeSocket target = accept.acceptSocket();
         target.adopt(connection);
-        SockAddrs.encode(target.local, target.family, accept.output().asSlice(0, accept.localLength()));
-        SockAddrs.encode(target.remote, target.family,
-                accept.output().asSlice(accept.localLength(), accept.remoteLength()));
+        writeAddressBlock(target.local, target.family, accept.output().asSlice(0, accept.localLength()));
+        writeAddressBlock(target.remote, target.family, accept.output().asSlice(accept.localLength(), accept.remoteLength()));
         target.pump(completer);
+    }
+
+    private static final int ADDRESS_BLOCK_HEADER = 2;
+
+    private static void writeAddressBlock(InetSocketAddress address, int family, MemorySegment block) {
+        block.fill((byte) 0);
+        // Encoded into aligned scratch, then copied to the unaligned place (the fake is the kernel here).
+        MemorySegment scratch = MemorySegment.ofArray(new long[(SockAddrs.MAX_LENGTH + 7) / 8]);
+        int length = SockAddrs.encode(address, family, scratch);
+        block.set(JAVA_SHORT_UNALIGNED, 0, (short) length);
+        MemorySegment.copy(scratch, 0, block, ADDRESS_BLOCK_HEADER, length);
     }
 
     private void close(FakeSocket s) {
         FakeSocket.State before = s.state;
         s.state = FakeSocket.State.CLOSED;
         handles.remove(s.handle);
-        s.cancel(op -> true, completer);
+        // closesocket aborts everything pending; what status each completes with is not documented
+        // ("fail with the error status WSA_OPERATION_ABORTED"): other IOCP libraries see
+        // STATUS_LOCAL_DISCONNECT for transfers and STATUS_REQUEST_ABORTED for AcceptEx/ConnectEx, not
+        // STATUS_CANCELLED, so the fake uses those and the backend must not rely on the status.
+        s.abort(op -> true, op -> op instanceof FakeSocket.Receive || op instanceof FakeSocket.Send
+                ? STATUS_LOCAL_DISCONNECT : STATUS_REQUEST_ABORTED, completer);
         for (Object other : handles.values()) {
             if (other instanceof FakeSocket listener) {
                 listener.cancel(op -> op instanceof FakeSocket.Accept a && a.acceptSocket() == s, completer);
@@ -903,7 +1119,7 @@ public final class FakeWin32 implements Win32 {
     /** A synchronous success: the result is written, and a packet queued unless the socket skips it. */
     private void completeSynchronously(FakeSocket owner, MemorySegment overlapped, int bytes) {
         Overlapped.complete(overlapped, STATUS_SUCCESS, bytes);
-        if (!owner.skipsCompletionOnSuccess()) {
+        if (!owner.skipsCompletionOnSuccess() || layeredProvider) {
             queuePacket(owner, overlapped, STATUS_SUCCESS, bytes);
         }
     }
@@ -938,7 +1154,7 @@ public final class FakeWin32 implements Win32 {
     /** How WSAGetOverlappedResult reports an NTSTATUS (the mapping ws2_32 applies). */
     static int winsockError(int status) {
         return switch (status) {
-            case STATUS_CANCELLED -> WSA_OPERATION_ABORTED;
+            case STATUS_CANCELLED, STATUS_REQUEST_ABORTED -> WSA_OPERATION_ABORTED;
             case STATUS_CONNECTION_RESET, STATUS_REMOTE_DISCONNECT -> WSAECONNRESET;
             case STATUS_CONNECTION_REFUSED -> WSAECONNREFUSED;
             case STATUS_CONNECTION_ABORTED, STATUS_LOCAL_DISCONNECT -> WSAECONNABORTED;

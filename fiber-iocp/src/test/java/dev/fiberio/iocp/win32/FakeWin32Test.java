@@ -217,7 +217,7 @@ class FakeWin32Test {
         assertEquals(0, win32.closesocket(pair.first()));
         Set<FakeCompletion> packets = new HashSet<>(dequeue(8, 0));
         assertEquals(Set.of(
-                new FakeCompletion(port, KEY_A, recv.overlapped.address(), STATUS_CANCELLED, 0),
+                new FakeCompletion(port, KEY_A, recv.overlapped.address(), STATUS_LOCAL_DISCONNECT, 0),
                 new FakeCompletion(port, KEY_B, peerRecv.overlapped.address(), STATUS_SUCCESS, 0)), packets);
         assertEquals(SOCKET_ERROR, win32.closesocket(pair.first()));
         assertEquals(WSAENOTSOCK, win32.lastError());
@@ -416,12 +416,78 @@ class FakeWin32Test {
         length = SockAddrs.encode(new InetSocketAddress(InetAddress.getLoopbackAddress(), 1), AF_INET6, address);
         Io connect = new Io(0);
 
+        win32.setConnectDelays(200, 60_000);
         assertFalse(win32.connectEx(client, address, length, MemorySegment.NULL, 0, MemorySegment.NULL,
                 connect.overlapped));
         assertEquals(ERROR_IO_PENDING, win32.lastError());
-        assertEquals(STATUS_CONNECTION_REFUSED, dequeue(4, 0).getFirst().status());
+        assertEquals(0, win32.queuedCompletions(port), "pending while the SYN is retried");
+        assertEquals(1, win32.pendingOperations(client));
+        assertEquals(STATUS_CONNECTION_REFUSED, dequeue(4, 10_000).getFirst().status());
         assertFalse(connect.result(client));
         assertSame(ConnectException.class, Win32Error.connectException("ConnectEx", win32.lastError()).getClass());
+    }
+
+    @Test
+    void aConnectExNobodyAnswersTimesOutUnlessCancelledFirst() throws Exception {
+        long client = socket(AF_INET);
+        assertEquals(port, win32.createIoCompletionPort(client, port, KEY_B, 0));
+        MemorySegment address = arena.allocate(SockAddrs.SOCKADDR_STORAGE);
+        int length = SockAddrs.encode(new InetSocketAddress(InetAddress.getByName("0.0.0.0"), 0), AF_INET, address);
+        assertEquals(0, win32.bind(client, address, length));
+        assertEquals(0, win32.loadExtensionFunctions(client));
+        length = SockAddrs.encode(new InetSocketAddress(InetAddress.getByName("10.255.255.1"), 80), AF_INET, address);
+        win32.setConnectDelays(60_000, 200);
+        Io first = new Io(0);
+        assertFalse(win32.connectEx(client, address, length, MemorySegment.NULL, 0, MemorySegment.NULL, first.overlapped));
+        assertEquals(STATUS_IO_TIMEOUT, dequeue(4, 10_000).getFirst().status());
+
+        win32.setConnectDelays(60_000, 60_000);
+        Io second = new Io(0);
+        assertFalse(win32.connectEx(client, address, length, MemorySegment.NULL, 0, MemorySegment.NULL, second.overlapped));
+        assertEquals(0, win32.closesocket(client));
+        assertEquals(STATUS_REQUEST_ABORTED, dequeue(4, 0).getFirst().status(), "closesocket aborts a pending ConnectEx");
+    }
+
+    @Test
+    void handlesAreMultiplesOfFourAndAClosedOneIsReusedAtOnce() {
+        long a = socket(AF_INET);
+        long b = socket(AF_INET);
+        assertEquals(0, a % 4);
+        assertEquals(0, b % 4);
+        assertEquals(0, win32.closesocket(a));
+        assertEquals(a, socket(AF_INET), "the lowest free handle value again");
+    }
+
+    @Test
+    void cancellingOneReceiveCancelsEveryPendingReceiveOfTheSocket() {
+        FakeWin32.SocketPair pair = associatedPair();
+        Io one = new Io(8);
+        Io two = new Io(8);
+        assertEquals(SOCKET_ERROR, one.receive(pair.first()));
+        assertEquals(SOCKET_ERROR, two.receive(pair.first()));
+        assertTrue(win32.cancelIoEx(pair.first(), one.overlapped));
+        assertEquals(Set.of(
+                new FakeCompletion(port, KEY_A, one.overlapped.address(), STATUS_CANCELLED, 0),
+                new FakeCompletion(port, KEY_A, two.overlapped.address(), STATUS_CANCELLED, 0)), new HashSet<>(dequeue(8, 0)));
+    }
+
+    @Test
+    void blockedThreadsAreReleasedLastInFirstOut() throws Exception {
+        ExecutorService threads = Executors.newFixedThreadPool(2);
+        try {
+            Future<List<FakeCompletion>> earlier = threads.submit(() -> dequeue(1, 10_000));
+            win32.awaitWaiters(port, 1);
+            Future<List<FakeCompletion>> later = threads.submit(() -> dequeue(1, 10_000));
+            win32.awaitWaiters(port, 2);
+            MemorySegment none = MemorySegment.NULL;
+            assertTrue(win32.postQueuedCompletionStatus(port, 1, 77L, none));
+            assertEquals(77L, later.get().getFirst().key(), "the thread that blocked last gets the packet");
+            assertFalse(earlier.isDone());
+            assertTrue(win32.postQueuedCompletionStatus(port, 2, 78L, none));
+            assertEquals(78L, earlier.get().getFirst().key());
+        } finally {
+            threads.shutdownNow();
+        }
     }
 
     @Test

@@ -33,7 +33,7 @@ class Win32LayoutsTest {
 
     private static final List<StructLayout> STRUCTS = List.of(
             Overlapped.LAYOUT, OverlappedEntry.LAYOUT, WsaBuf.LAYOUT, WsaData.LAYOUT, Linger.LAYOUT, Guid.LAYOUT,
-            SockAddrs.SOCKADDR_IN, SockAddrs.SOCKADDR_IN6, SockAddrs.SOCKADDR_STORAGE);
+            SockAddrs.SOCKADDR_IN, SockAddrs.SOCKADDR_IN6, SockAddrs.SOCKADDR_STORAGE, ProtocolInfo.LAYOUT);
 
     private static Properties sdk;
 
@@ -88,6 +88,12 @@ class Win32LayoutsTest {
             }
         }
         assertTrue(mismatches.isEmpty(), () -> "constant mismatches:\n" + String.join("\n", mismatches));
+    }
+
+    @Test
+    void somaxconnHintIsTheSdkMacro() {
+        assertEquals(Long.parseLong(sdk.getProperty("SOMAXCONN_HINT.1000")), Win32Constants.somaxconnHint(1000));
+        assertEquals(Long.parseLong(sdk.getProperty("SOMAXCONN_HINT.65535")), Win32Constants.somaxconnHint(65535));
     }
 
     @Test
