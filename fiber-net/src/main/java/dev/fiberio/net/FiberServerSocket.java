@@ -1,5 +1,6 @@
 package dev.fiberio.net;
 
+import dev.fiberio.core.FiberCancelledException;
 import dev.fiberio.core.sync.FiberLock;
 import dev.fiberio.net.spi.NetProvider;
 import dev.fiberio.net.spi.ServerSocketHandle;
@@ -20,8 +21,15 @@ import java.util.Set;
 /**
  * A listening TCP socket for fibers: {@link #accept()} suspends the calling fiber (parks a plain
  * thread) until a connection arrives. Behaves like {@link java.net.ServerSocket}: port 0 picks an
- * ephemeral port, a timeout throws {@link java.net.SocketTimeoutException} ("Accept timed out"), and
- * {@link #close()} wakes every blocked acceptor with {@code SocketException("Socket closed")}.
+ * ephemeral port, a timeout throws {@link java.net.SocketTimeoutException} ("Accept timed out"),
+ * {@link #close()} wakes every blocked acceptor with {@code SocketException("Socket closed")}, and
+ * accept, bind and options on a closed server socket throw {@code SocketException("Socket is closed")}.
+ *
+ * <p><b>Cancellation.</b> {@link dev.fiberio.core.Fiber#cancel() Cancelling} a fiber blocked in
+ * {@link #accept()} (or interrupting a blocked thread) does what {@code java.net} does for an
+ * interrupted virtual thread: the server socket is closed and accept throws
+ * {@code SocketException("Closed by interrupt")}, whose cause is the
+ * {@link dev.fiberio.core.FiberCancelledException}; the fiber stays cancelled (the thread interrupted).
  *
  * <pre>{@code
  * try (FiberServerSocket server = FiberServerSocket.open().bind(new InetSocketAddress(8080), 128)) {
@@ -133,8 +141,10 @@ public final class FiberServerSocket implements Closeable {
      *
      * @return the connected socket, owned by the caller
      * @throws java.net.SocketTimeoutException if the timeout passed ("Accept timed out")
-     * @throws SocketException                 if not bound, or closed (also while waiting)
-     * @throws dev.fiberio.core.FiberCancelledException if the calling fiber is cancelled while waiting
+     * @throws SocketException                 if not bound, closed ("Socket is closed"), closed while
+     *                                         waiting ("Socket closed"), or the calling fiber was
+     *                                         cancelled while waiting ("Closed by interrupt"; the server
+     *                                         socket is then closed)
      */
     public FiberSocket accept() throws IOException {
         return accept(Timeouts.deadlineFor(acceptTimeoutNanos));
@@ -153,11 +163,17 @@ public final class FiberServerSocket implements Closeable {
 
     private FiberSocket accept(long deadline) throws IOException {
         ServerSocketHandle h = boundHandle();
-        Timeouts.lock(acceptLock, deadline, SocketErrors::acceptTimedOut);
         try {
-            holder.ensureOpen();
+            Timeouts.lock(acceptLock, deadline, SocketErrors::acceptTimedOut);
+        } catch (FiberCancelledException cancelled) {
+            throw holder.closeByInterrupt(cancelled);
+        }
+        try {
+            holder.ensureOpenForIo(); // closed while waiting for the lock: woken by close
             SocketHandle accepted = h.accept(deadline);
             return FiberSocket.accepted(provider, accepted, holder.family());
+        } catch (FiberCancelledException cancelled) {
+            throw holder.closeByInterrupt(cancelled);
         } finally {
             acceptLock.unlock();
         }

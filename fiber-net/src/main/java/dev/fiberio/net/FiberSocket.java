@@ -34,11 +34,16 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A TCP socket for fibers: {@link #read(byte[], int, int) read} and {@link #write(byte[], int, int)
  * write} look blocking, but in a fiber they suspend the fiber (its worker runs other fibers) until the
  * socket is ready; on a plain thread they park the thread. It behaves like {@link java.net.Socket}
- * where that makes sense: {@code read} returns -1 at end of stream, a reset connection throws
- * {@code SocketException("Connection reset")}, a timeout {@link java.net.SocketTimeoutException}, a
- * refused connect {@link ConnectException}, any use after {@link #close()}
- * {@code SocketException("Socket closed")}, and closing the socket wakes every fiber or thread blocked
- * in it with that exception.
+ * with its exceptions and messages: {@code read} returns -1 at end of stream; a connection reset by
+ * the peer throws {@code SocketException("Connection reset")} on that read and on every later one (a
+ * reset never looks like end of stream); a timeout throws {@link java.net.SocketTimeoutException}; a
+ * refused connect {@link ConnectException}{@code ("Connection refused")}; a read or write after
+ * {@link #close()} {@code SocketException("Socket closed")}, and connect, bind, shutdown and options
+ * {@code SocketException("Socket is closed")}; closing the socket wakes every fiber or thread blocked
+ * in it with {@code "Socket closed"}; a write after {@link #shutdownOutput()} throws
+ * {@code SocketException("Broken pipe")}; a read or write of zero bytes returns at once, even on a
+ * closed socket. One deliberate difference: a reset seen first by a write also makes later reads throw
+ * "Connection reset" ({@code java.net} then reads -1).
  *
  * <pre>{@code
  * try (FiberSocket s = FiberSocket.open()) {
@@ -60,8 +65,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * means none. A timed-out read or write leaves the socket usable; its exception's
  * {@link InterruptedIOException#bytesTransferred} tells how much of the call was done.
  *
- * <p><b>Cancellation.</b> A blocked call of a cancelled fiber (or interrupted thread) throws
- * {@link FiberCancelledException}; the socket stays open.
+ * <p><b>Cancellation.</b> {@link dev.fiberio.core.Fiber#cancel() Cancelling} a fiber blocked in a read,
+ * write or connect of this socket (or interrupting a thread blocked in one) does what {@code java.net}
+ * does for an interrupted virtual thread: the socket is closed and the call throws
+ * {@code SocketException("Closed by interrupt")}, an {@link IOException} like every other way a
+ * connection can end, so a handler's {@code catch (IOException e)} sees it. Its cause is the
+ * {@link FiberCancelledException}. The fiber stays cancelled (a thread stays interrupted): its next
+ * suspension outside socket I/O throws {@code FiberCancelledException}, and another call on this
+ * socket throws "Socket closed". Other users of the socket wake with "Socket closed".
  *
  * <p><b>Memory.</b> Reads and writes take {@code byte[]}, {@link ByteBuffer} (heap or direct) and
  * {@link MemorySegment} (heap or native, of any arena the calling thread may access); a native segment
@@ -79,6 +90,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       requires.</li>
  *   <li>{@code readTimeoutNanos}, {@code writeTimeoutNanos}, {@code inputShutdown},
  *       {@code outputShutdown} are volatile: written by any caller, read by the I/O paths.</li>
+ *   <li>{@code resetByPeer} (volatile, only ever set): a read or write saw "Connection reset"; every
+ *       later read throws it again without asking the backend, whose second read could return -1.</li>
  * </ul>
  */
 public final class FiberSocket implements ByteChannel {
@@ -102,6 +115,7 @@ public final class FiberSocket implements ByteChannel {
     private volatile long writeTimeoutNanos;
     private volatile boolean inputShutdown;
     private volatile boolean outputShutdown;
+    private volatile boolean resetByPeer;
 
     private FiberSocket(NetProvider provider, HandleHolder<SocketHandle> holder, int state) {
         this.provider = provider;
@@ -215,6 +229,9 @@ public final class FiberSocket implements ByteChannel {
         }
         try {
             connectAny(HostResolver.resolve(target), target, deadline);
+        } catch (FiberCancelledException cancelled) {
+            state.set(UNCONNECTED);
+            throw holder.closeByInterrupt(cancelled);
         } catch (Throwable t) {
             state.set(UNCONNECTED);
             try {
@@ -269,7 +286,8 @@ public final class FiberSocket implements ByteChannel {
      * @param off where to start in {@code b}
      * @param len how many bytes at most
      * @return the number of bytes read, 0 if {@code len} is 0, or -1 at end of stream
-     * @throws IOException               "Connection reset", "Read timed out", "Socket closed"...
+     * @throws IOException               "Connection reset", "Read timed out", "Socket closed",
+     *                                   "Closed by interrupt"...
      * @throws IndexOutOfBoundsException if the range is not inside {@code b}
      */
     public int read(byte[] b, int off, int len) throws IOException {
@@ -353,17 +371,20 @@ public final class FiberSocket implements ByteChannel {
 
     /** Reads into a checked segment: once, or until full. */
     private long read(MemorySegment dst, boolean fully) throws IOException {
-        SocketHandle h = connectedHandle();
         long size = dst.byteSize();
         if (size == 0) {
-            return 0;
+            return 0; // as java.net: even on a closed or reset socket
         }
+        SocketHandle h = ioHandle();
         long deadline = Timeouts.deadlineFor(readTimeoutNanos);
-        Timeouts.lock(readLock, deadline, SocketErrors::readTimedOut);
+        lock(readLock, deadline, SocketErrors::readTimedOut);
         long done = 0;
         try {
-            holder.ensureOpen();
+            holder.ensureOpenForIo();
             do {
+                if (resetByPeer) {
+                    throw SocketErrors.connectionReset();
+                }
                 int n = inputShutdown ? -1 : h.read(done == 0 ? dst : dst.asSlice(done), deadline);
                 if (n < 0) {
                     if (fully) {
@@ -377,6 +398,10 @@ public final class FiberSocket implements ByteChannel {
         } catch (InterruptedIOException e) {
             e.bytesTransferred = (int) Math.min(done, Integer.MAX_VALUE);
             throw e;
+        } catch (SocketException e) {
+            throw noteReset(e);
+        } catch (FiberCancelledException cancelled) {
+            throw holder.closeByInterrupt(cancelled);
         } finally {
             readLock.unlock();
         }
@@ -403,8 +428,8 @@ public final class FiberSocket implements ByteChannel {
      * @param b   the bytes
      * @param off where they start
      * @param len how many
-     * @throws IOException               "Broken pipe", "Connection reset", "Write timed out", "Socket closed",
-     *                                   "Socket output is shutdown"...
+     * @throws IOException               "Broken pipe" (also after {@link #shutdownOutput()}), "Connection reset",
+     *                                   "Write timed out", "Socket closed", "Closed by interrupt"...
      * @throws IndexOutOfBoundsException if the range is not inside {@code b}
      */
     public void write(byte[] b, int off, int len) throws IOException {
@@ -442,18 +467,18 @@ public final class FiberSocket implements ByteChannel {
      */
     public void write(MemorySegment src) throws IOException {
         MemorySegment source = IoArgs.writeSource(src);
-        SocketHandle h = connectedHandle();
         long size = source.byteSize();
         if (size == 0) {
-            return;
+            return; // as java.net: even on a closed socket
         }
+        SocketHandle h = ioHandle();
         long deadline = Timeouts.deadlineFor(writeTimeoutNanos);
-        Timeouts.lock(writeLock, deadline, SocketErrors::writeTimedOut);
+        lock(writeLock, deadline, SocketErrors::writeTimedOut);
         long done = 0;
         try {
-            holder.ensureOpen();
+            holder.ensureOpenForIo();
             if (outputShutdown) {
-                throw new SocketException("Socket output is shutdown");
+                throw SocketErrors.brokenPipe(); // java.net's answer: the system's EPIPE after shutdown(SHUT_WR)
             }
             while (done < size) {
                 done += h.write(done == 0 ? source : source.asSlice(done), deadline);
@@ -461,6 +486,10 @@ public final class FiberSocket implements ByteChannel {
         } catch (InterruptedIOException e) {
             e.bytesTransferred = (int) Math.min(done, Integer.MAX_VALUE);
             throw e;
+        } catch (SocketException e) {
+            throw noteReset(e);
+        } catch (FiberCancelledException cancelled) {
+            throw holder.closeByInterrupt(cancelled);
         } finally {
             writeLock.unlock();
         }
@@ -482,7 +511,7 @@ public final class FiberSocket implements ByteChannel {
 
     /**
      * Shuts the output down: the peer reads end of stream after the data already sent; later writes
-     * throw "Socket output is shutdown".
+     * throw "Broken pipe" (as {@code java.net}'s socket stream does).
      *
      * @throws IOException if not connected or closed
      */
@@ -687,10 +716,38 @@ public final class FiberSocket implements ByteChannel {
 
     private SocketHandle connectedHandle() throws SocketException {
         holder.ensureOpen();
+        return requireConnected();
+    }
+
+    /** As {@link #connectedHandle()}, with the message of a read or write on a closed socket. */
+    private SocketHandle ioHandle() throws SocketException {
+        holder.ensureOpenForIo();
+        return requireConnected();
+    }
+
+    private SocketHandle requireConnected() throws SocketException {
         if (state.get() != CONNECTED) {
             throw new SocketException("Socket is not connected");
         }
         return holder.current();
+    }
+
+    /** Takes a side's lock; a cancellation while waiting for it closes the socket. */
+    private void lock(FiberLock lock, long deadline, java.util.function.Supplier<java.net.SocketTimeoutException> timedOut)
+            throws IOException {
+        try {
+            Timeouts.lock(lock, deadline, timedOut);
+        } catch (FiberCancelledException cancelled) {
+            throw holder.closeByInterrupt(cancelled);
+        }
+    }
+
+    /** Remembers a reset, so that later reads throw it too; returns {@code e}. */
+    private SocketException noteReset(SocketException e) {
+        if (SocketErrors.isConnectionReset(e)) {
+            resetByPeer = true;
+        }
+        return e;
     }
 
     static ProtocolFamily familyOf(InetAddress address) {

@@ -1,5 +1,6 @@
 package dev.fiberio.net;
 
+import dev.fiberio.core.FiberCancelledException;
 import dev.fiberio.net.spi.NetHandle;
 import dev.fiberio.net.spi.SocketErrors;
 import java.io.IOException;
@@ -74,14 +75,43 @@ final class HandleHolder<H extends NetHandle> {
     }
 
     /**
-     * Throws "Socket closed" if closed.
+     * Throws "Socket is closed" if closed: java.net's message for connect, bind, accept, shutdown and
+     * options on a closed socket.
      *
      * @throws SocketException if closed
      */
     void ensureOpen() throws SocketException {
         if (closed) {
+            throw SocketErrors.socketIsClosed();
+        }
+    }
+
+    /**
+     * Throws "Socket closed" if closed: java.net's message for a read or write on a closed socket.
+     *
+     * @throws SocketException if closed
+     */
+    void ensureOpenForIo() throws SocketException {
+        if (closed) {
             throw SocketErrors.socketClosed();
         }
+    }
+
+    /**
+     * Closes the socket because the caller was cancelled while blocked in it (as java.net closes the
+     * socket of an interrupted virtual thread), and returns the exception to throw.
+     *
+     * @param cancelled the cancellation
+     * @return {@code SocketException("Closed by interrupt")} caused by {@code cancelled}
+     */
+    SocketException closeByInterrupt(FiberCancelledException cancelled) {
+        SocketException e = SocketErrors.closedByInterrupt(cancelled);
+        try {
+            close();
+        } catch (IOException suppressed) {
+            e.addSuppressed(suppressed);
+        }
+        return e;
     }
 
     /** The family of the current handle, or null if none. */

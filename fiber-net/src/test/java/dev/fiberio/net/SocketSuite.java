@@ -102,7 +102,7 @@ public abstract class SocketSuite {
      * @throws IOException on failure
      */
     @BeforeAll
-    void warmUpPlainThreadMachinery() throws IOException {
+    void warmUpPlainThreadMachinery() throws Exception {
         net = new CountingProvider(provider());
         try (Conn c = pair()) {
             c.client().write(new byte[] {42});
@@ -111,6 +111,8 @@ public abstract class SocketSuite {
         // The JDK keeps one descriptor open for the JVM's life after its first java.net.ServerSocket
         // (used by hasLoopback): open one now so no test's count includes it.
         hasLoopback(InetAddress.getLoopbackAddress());
+        // The JDK's poller for virtual threads' sockets also lives as long as the JVM.
+        interruptAVirtualThreadBlockedInAJavaNetRead();
     }
 
     @BeforeEach
@@ -400,7 +402,7 @@ public abstract class SocketSuite {
             assertEquals("pong", ascii(readToEnd(c.client(), 4)));
 
             SocketException e = assertThrows(SocketException.class, () -> c.client().write(bytes("x")));
-            assertEquals("Socket output is shutdown", e.getMessage());
+            assertEquals("Broken pipe", e.getMessage()); // java.net's, see writeAfterShutdownOutputAsJavaNet
         }
         try (Conn c = inFiber(this::pair)) {
             c.server().shutdownInput();
@@ -419,6 +421,33 @@ public abstract class SocketSuite {
             Task<Integer> reader = fork(() -> c.client().read(new byte[16], 0, 16));
             SocketException e = reader.failure(SocketException.class);
             assertEquals("Connection reset", e.getMessage());
+        }
+    }
+
+    /** After a reset every later read throws "Connection reset" again: a reset never looks like EOF. */
+    @Test
+    void aResetStaysAResetOnEveryLaterReadAsInJavaNet() throws Exception {
+        List<String> expected;
+        try (ServerSocket listener = new ServerSocket(0, 1, LOOPBACK);
+             java.net.Socket client = new java.net.Socket(LOOPBACK, listener.getLocalPort());
+             java.net.Socket server = listener.accept()) {
+            server.setSoLinger(true, 0);
+            server.close();
+            InputStream in = client.getInputStream();
+            expected = List.of(outcome(() -> in.read(new byte[16])), outcome(() -> in.read(new byte[16])),
+                    outcome(() -> in.read(new byte[16], 0, 0)), outcome(() -> in.read(new byte[16])));
+        }
+        assertEquals(List.of("SocketException: Connection reset", "SocketException: Connection reset", "returned 0",
+                "SocketException: Connection reset"), expected, "java.net on JDK " + Runtime.version());
+        try (Conn c = inFiber(this::pair)) {
+            c.server().setOption(StandardSocketOptions.SO_LINGER, 0);
+            c.server().close();
+            FiberSocket s = c.client();
+            List<String> actual = inFiber(() -> List.of(outcome(() -> s.read(new byte[16], 0, 16)),
+                    outcome(() -> s.read(new byte[16], 0, 16)), outcome(() -> s.read(new byte[16], 0, 0)),
+                    outcome(() -> s.getInputStream().read())));
+            assertEquals(expected, actual);
+            assertTrue(s.isOpen(), "a reset does not close the socket");
         }
     }
 
@@ -558,27 +587,108 @@ public abstract class SocketSuite {
         }
     }
 
+    /**
+     * The model: java.net on a virtual thread interrupted while blocked in a read closes the socket and
+     * throws "Closed by interrupt"; the thread stays interrupted.
+     */
     @Test
-    void cancellingABlockedReaderLeavesTheSocketUsable() throws Exception {
-        try (Conn c = inFiber(this::pair)) {
-            Task<Integer> reader = fork(() -> c.client().read(new byte[8], 0, 8));
-            awaitSuspended(reader.fiber());
-            reader.fiber().cancel();
-            reader.failure(FiberCancelledException.class);
-            assertTrue(c.client().isOpen());
-            c.server().write(bytes("after"));
-            assertEquals("after", ascii(readN(c.client(), 5)));
+    void javaNetClosesTheSocketOfAnInterruptedVirtualThread() throws Exception {
+        interruptAVirtualThreadBlockedInAJavaNetRead();
+    }
+
+    private static void interruptAVirtualThreadBlockedInAJavaNetRead() throws Exception {
+        try (ServerSocket listener = new ServerSocket(0, 1, LOOPBACK);
+             java.net.Socket client = new java.net.Socket(LOOPBACK, listener.getLocalPort());
+             java.net.Socket server = listener.accept()) {
+            CompletableFuture<String> result = new CompletableFuture<>();
+            Thread reader = Thread.ofVirtual().start(() -> {
+                String what = outcome(() -> client.getInputStream().read());
+                result.complete(what + ", interrupted " + Thread.currentThread().isInterrupted());
+            });
+            TestSchedulers.awaitCondition("virtual thread blocked in read", () -> reader.getState() == Thread.State.WAITING);
+            reader.interrupt();
+            assertEquals("SocketException: Closed by interrupt, interrupted true", result.get(30, TimeUnit.SECONDS));
+            assertTrue(client.isClosed());
         }
     }
 
     @Test
-    void interruptingAThreadBlockedInReadCancelsTheRead() throws Exception {
+    void cancellingABlockedReaderClosesTheSocketWithClosedByInterrupt() throws Exception {
+        try (Conn c = inFiber(this::pair)) {
+            Task<String> reader = fork(() -> {
+                SocketException e = assertThrows(SocketException.class, () -> c.client().read(new byte[8], 0, 8));
+                assertInstanceOf(FiberCancelledException.class, e.getCause());
+                // still cancelled: the next suspension outside socket I/O says so
+                assertThrows(FiberCancelledException.class, () -> Fiber.sleep(Duration.ofSeconds(30)));
+                return e.getMessage();
+            });
+            awaitSuspended(reader.fiber());
+            reader.fiber().cancel();
+            assertEquals("Closed by interrupt", reader.get());
+            assertFalse(c.client().isOpen(), "the socket is closed");
+            assertSocketClosed(assertThrows(SocketException.class, () -> c.client().read(new byte[1], 0, 1)));
+            assertEquals(-1, c.server().getInputStream().read(), "the peer sees the connection end");
+        }
+    }
+
+    @Test
+    void cancellingABlockedWriterClosesTheSocketWithClosedByInterrupt() throws Exception {
+        try (Conn c = inFiber(() -> pair(SMALL_BUFFER))) {
+            Task<Void> writer = fork(() -> {
+                c.client().write(new byte[BIG]);
+                return null;
+            });
+            awaitSuspended(writer.fiber());
+            writer.fiber().cancel();
+            SocketException e = writer.failure(SocketException.class);
+            assertEquals("Closed by interrupt", e.getMessage());
+            assertInstanceOf(FiberCancelledException.class, e.getCause());
+            assertFalse(c.client().isOpen());
+        }
+    }
+
+    @Test
+    void cancellingABlockedAcceptorClosesTheServerSocketWithClosedByInterrupt() throws Exception {
+        try (FiberServerSocket listener = inFiber(this::listen)) {
+            Task<FiberSocket> acceptor = fork(listener::accept);
+            awaitSuspended(acceptor.fiber());
+            acceptor.fiber().cancel();
+            SocketException e = acceptor.failure(SocketException.class);
+            assertEquals("Closed by interrupt", e.getMessage());
+            assertInstanceOf(FiberCancelledException.class, e.getCause());
+            assertFalse(listener.isOpen(), "the server socket is closed");
+        }
+    }
+
+    @Test
+    void cancellingABlockedConnectorClosesTheSocketWithClosedByInterrupt() throws Exception {
+        List<FiberSocket> fillers = new ArrayList<>();
+        try (FiberServerSocket listener = inFiber(() -> FiberServerSocket.open(net).bind(new InetSocketAddress(LOOPBACK, 0), 1))) {
+            inFiber(() -> fillBacklog(listener, fillers));
+            FiberSocket socket = FiberSocket.open(net);
+            Task<Void> connector = fork(() -> {
+                socket.connect(listener.localAddress());
+                return null;
+            });
+            awaitSuspended(connector.fiber());
+            connector.fiber().cancel();
+            SocketException e = connector.failure(SocketException.class);
+            assertEquals("Closed by interrupt", e.getMessage());
+            assertInstanceOf(FiberCancelledException.class, e.getCause());
+            assertFalse(socket.isOpen());
+            assertFalse(socket.isConnected());
+        } finally {
+            closeAll(fillers);
+        }
+    }
+
+    @Test
+    void interruptingAThreadBlockedInReadClosesTheSocketAsForAVirtualThread() throws Exception {
         try (Conn c = pair()) {
             Throwable failure = whileAThreadIsBlockedReading(c.client(), Thread::interrupt);
-            assertInstanceOf(FiberCancelledException.class, failure);
-            assertTrue(c.client().isOpen(), "an interrupt cancels the call, not the socket");
-            c.server().write(bytes("ok"));
-            assertEquals("ok", ascii(readN(c.client(), 2)));
+            SocketException e = assertInstanceOf(SocketException.class, failure);
+            assertEquals("Closed by interrupt", e.getMessage());
+            assertFalse(c.client().isOpen());
         }
     }
 
@@ -602,29 +712,148 @@ public abstract class SocketSuite {
     }
 
     @Test
-    void everyUseAfterCloseThrowsSocketClosed() throws Exception {
+    void refusedConnectAndAddressInUseSayWhatJavaNetSays() throws Exception {
+        InetSocketAddress gone;
+        try (ServerSocket listener = new ServerSocket(0, 1, LOOPBACK)) {
+            gone = (InetSocketAddress) listener.getLocalSocketAddress();
+        }
+        try (ServerSocket taken = new ServerSocket(0, 1, LOOPBACK)) {
+            InetSocketAddress inUse = (InetSocketAddress) taken.getLocalSocketAddress();
+            List<String> expected = List.of(
+                    outcome(() -> {
+                        try (java.net.Socket s = new java.net.Socket()) {
+                            s.connect(gone);
+                        }
+                        return null;
+                    }),
+                    outcome(() -> {
+                        try (ServerSocket s = new ServerSocket()) {
+                            s.bind(inUse);
+                        }
+                        return null;
+                    }),
+                    outcome(() -> {
+                        try (java.net.Socket s = new java.net.Socket()) {
+                            s.bind(inUse);
+                        }
+                        return null;
+                    }));
+            assertEquals(List.of("ConnectException: Connection refused", "BindException: Address already in use",
+                    "BindException: Address already in use"), expected, "java.net on JDK " + Runtime.version());
+            // The port in use is taken through the backend under test (a fake backend has ports of its own).
+            List<String> actual = inFiber(() -> {
+                try (FiberServerSocket takenHere = listen()) {
+                    InetSocketAddress inUseHere = takenHere.localAddress();
+                    return List.of(
+                            outcome(() -> {
+                                try (FiberSocket s = FiberSocket.open(net)) {
+                                    s.connect(gone);
+                                }
+                                return null;
+                            }),
+                            outcome(() -> {
+                                try (FiberServerSocket s = FiberServerSocket.open(net)) {
+                                    s.bind(inUseHere);
+                                }
+                                return null;
+                            }),
+                            outcome(() -> {
+                                try (FiberSocket s = FiberSocket.open(net)) {
+                                    s.bind(inUseHere);
+                                }
+                                return null;
+                            }));
+                }
+            });
+            assertEquals(expected, actual);
+        }
+    }
+
+    /**
+     * Every use of a closed socket, on java.net and here: reads and writes say "Socket closed" (zero
+     * bytes return at once), the other calls "Socket is closed".
+     */
+    @Test
+    void usesOfAClosedSocketSayWhatJavaNetSays() throws Exception {
+        List<String> expected;
+        try (ServerSocket listener = new ServerSocket(0, 1, LOOPBACK);
+             java.net.Socket s = new java.net.Socket(LOOPBACK, listener.getLocalPort());
+             java.net.Socket peer = listener.accept()) {
+            InputStream in = s.getInputStream();
+            OutputStream out = s.getOutputStream();
+            s.close();
+            java.net.Socket fresh = new java.net.Socket();
+            fresh.close();
+            listener.close();
+            byte[] b = new byte[4];
+            expected = List.of(outcome(() -> in.read(b, 0, 4)), outcome(() -> in.read(b, 0, 0)),
+                    outcome(run(() -> out.write(b, 0, 4))), outcome(run(() -> out.write(b, 0, 0))),
+                    outcome(run(s::shutdownInput)), outcome(run(s::shutdownOutput)),
+                    outcome(() -> s.setOption(StandardSocketOptions.TCP_NODELAY, true)),
+                    outcome(() -> s.getOption(StandardSocketOptions.TCP_NODELAY)),
+                    outcome(run(() -> s.connect(peer.getLocalSocketAddress()))),
+                    outcome(run(() -> fresh.connect(peer.getLocalSocketAddress()))),
+                    outcome(run(() -> fresh.bind(null))),
+                    outcome(listener::accept), outcome(run(() -> listener.bind(null))),
+                    outcome(() -> listener.setOption(StandardSocketOptions.SO_RCVBUF, 4096)));
+        }
+        String closed = "SocketException: Socket closed";
+        String isClosed = "SocketException: Socket is closed";
+        assertEquals(List.of(closed, "returned 0", closed, "returned null", isClosed, isClosed, isClosed, isClosed,
+                isClosed, isClosed, isClosed, isClosed, isClosed, isClosed), expected, "java.net on JDK " + Runtime.version());
         try (Conn c = inFiber(this::pair)) {
             FiberSocket s = c.client();
             s.close();
             s.close(); // idempotent
             assertFalse(s.isOpen());
-            byte[] b = new byte[4];
-            List<Executable> uses = List.of(
-                    () -> s.read(b, 0, 4), () -> s.read(ByteBuffer.allocate(4)), () -> s.readFully(b, 0, 4),
-                    () -> s.write(b), () -> s.write(ByteBuffer.wrap(b)), () -> s.getOutputStream().write(1),
-                    () -> s.getInputStream().read(), s::shutdownInput, s::shutdownOutput,
-                    () -> s.setOption(StandardSocketOptions.TCP_NODELAY, true), () -> s.getOption(StandardSocketOptions.TCP_NODELAY),
-                    s::localAddress, s::remoteAddress, () -> s.connect(c.listener().localAddress()));
-            for (Executable use : uses) {
-                assertSocketClosed(assertThrows(SocketException.class, use));
-            }
-            c.listener().close();
-            assertSocketClosed(assertThrows(SocketException.class, c.listener()::accept));
-            assertSocketClosed(assertThrows(SocketException.class, () -> c.listener().bind(null)));
-            assertSocketClosed(assertThrows(SocketException.class, c.listener()::localAddress));
             FiberSocket fresh = FiberSocket.open(net);
             fresh.close();
-            assertSocketClosed(assertThrows(SocketException.class, () -> fresh.connect(c.server().localAddress())));
+            FiberServerSocket listener = c.listener();
+            listener.close();
+            byte[] b = new byte[4];
+            List<String> actual = inFiber(() -> List.of(outcome(() -> s.read(b, 0, 4)), outcome(() -> s.read(b, 0, 0)),
+                    outcome(run(() -> s.write(b, 0, 4))), outcome(run(() -> s.write(b, 0, 0))),
+                    outcome(run(s::shutdownInput)), outcome(run(s::shutdownOutput)),
+                    outcome(run(() -> s.setOption(StandardSocketOptions.TCP_NODELAY, true))),
+                    outcome(() -> s.getOption(StandardSocketOptions.TCP_NODELAY)),
+                    outcome(run(() -> s.connect(c.server().localAddress()))),
+                    outcome(run(() -> fresh.connect(c.server().localAddress()))),
+                    outcome(run(() -> fresh.bind(null))),
+                    outcome(listener::accept), outcome(run(() -> listener.bind(null))),
+                    outcome(run(() -> listener.setOption(StandardSocketOptions.SO_RCVBUF, 4096)))));
+            // java.net's setOption returns the socket: compare the exception only
+            assertEquals(expected, actual);
+            // the other ways in, all "Socket closed" as the streams and channels of java.net say
+            List<Executable> io = List.of(() -> s.read(ByteBuffer.allocate(4)), () -> s.readFully(b, 0, 4),
+                    () -> s.write(b), () -> s.write(ByteBuffer.wrap(b)), () -> s.getOutputStream().write(1),
+                    () -> s.getInputStream().read());
+            for (Executable use : io) {
+                assertSocketClosed(assertThrows(SocketException.class, use));
+            }
+            assertEquals(0, s.read(ByteBuffer.allocate(0)));
+        }
+    }
+
+    @Test
+    void writeAfterShutdownOutputSaysWhatJavaNetSays() throws Exception {
+        List<String> expected;
+        try (ServerSocket listener = new ServerSocket(0, 1, LOOPBACK);
+             java.net.Socket s = new java.net.Socket(LOOPBACK, listener.getLocalPort());
+             java.net.Socket peer = listener.accept()) {
+            OutputStream out = s.getOutputStream();
+            s.shutdownOutput();
+            expected = List.of(outcome(run(() -> out.write(new byte[4]))), outcome(run(() -> out.write(new byte[4], 0, 0))),
+                    outcome(() -> peer.getInputStream().read()));
+        }
+        assertEquals(List.of("SocketException: Broken pipe", "returned null", "returned -1"), expected,
+                "java.net on JDK " + Runtime.version());
+        try (Conn c = inFiber(this::pair)) {
+            FiberSocket s = c.client();
+            s.shutdownOutput();
+            List<String> actual = inFiber(() -> List.of(outcome(run(() -> s.write(new byte[4]))),
+                    outcome(run(() -> s.write(new byte[4], 0, 0))), outcome(() -> c.server().getInputStream().read())));
+            assertEquals(expected, actual);
+            assertTrue(s.isOpen());
         }
     }
 
@@ -1015,6 +1244,37 @@ public abstract class SocketSuite {
     /** Waits until {@code f} is suspended (blocked in what it was doing). */
     protected static void awaitSuspended(Fiber f) {
         TestSchedulers.awaitCondition(f + " suspended", () -> f.state() == FiberState.SUSPENDED);
+    }
+
+    /** A call that returns nothing, for {@link #outcome}. */
+    @FunctionalInterface
+    protected interface VoidCall {
+        /**
+         * Runs.
+         *
+         * @throws Exception anything
+         */
+        void run() throws Exception;
+    }
+
+    /** {@code call} as a call that returns null. */
+    protected static TestSchedulers.Callable<Object> run(VoidCall call) {
+        return () -> {
+            call.run();
+            return null;
+        };
+    }
+
+    /**
+     * What a call did, comparable between java.net and fiberio: {@code "returned VALUE"} or
+     * {@code "SimpleExceptionName: message"}.
+     */
+    protected static String outcome(TestSchedulers.Callable<?> call) {
+        try {
+            return "returned " + call.call();
+        } catch (Exception e) {
+            return e.getClass().getSimpleName() + ": " + e.getMessage();
+        }
     }
 
     private static void assertSocketClosed(SocketException e) {

@@ -25,8 +25,9 @@ import org.slf4j.Logger;
  *       and resets after a success: a persistent error never turns into a busy loop of warnings.</li>
  *   <li>A connection that no fiber can take (the scheduler is closing) is closed at once, never leaked,
  *       and the loop ends.</li>
- *   <li>Cancellation of the acceptor fiber (scheduler shutdown) ends the loop with
- *       {@link dev.fiberio.core.FiberCancelledException}.</li>
+ *   <li>Cancellation of the acceptor fiber (scheduler shutdown) closes the listening socket (accept
+ *       throws "Closed by interrupt", as java.net does for an interrupted virtual thread), which ends the
+ *       loop.</li>
  * </ul>
  */
 public final class AcceptLoop implements AutoCloseable {

@@ -144,8 +144,11 @@ public final class Errno {
      * <tr><td>anything else</td><td>{@link NativeIOException}</td></tr>
      * </table>
      *
-     * <p>The message starts with the text {@code java.net} uses (or the C library's description)
-     * and names the operation and the errno, e.g. {@code "Connection refused (connect: ECONNREFUSED)"}.
+     * <p>Where {@code java.net} has an exception for the errno, the message is exactly its text
+     * ({@code "Connection refused"}, or the C library's description such as {@code "Address already in
+     * use"}) and the cause is a {@link NativeIOException} naming the operation and the errno, e.g.
+     * {@code "Connection refused (connect: ECONNREFUSED)"}; code written for {@code java.net} compares
+     * messages. The other exceptions carry that detail in their own message.
      * This method is for the failure path: it allocates.
      *
      * @param operation what failed, usually the system call's name, e.g. {@code "connect"}
@@ -159,15 +162,21 @@ public final class Errno {
             throw new IllegalArgumentException("errno must be positive, was " + errno);
         }
         return switch (errno) {
-            case ECONNREFUSED -> new ConnectException(message("Connection refused", operation, errno));
-            case ETIMEDOUT -> new ConnectException(message("Connection timed out", operation, errno));
-            case ECONNRESET -> new SocketException(message("Connection reset", operation, errno));
-            case EPIPE -> new SocketException(message("Broken pipe", operation, errno));
-            case EADDRINUSE, EADDRNOTAVAIL -> new BindException(describe(operation, errno));
-            case ENETUNREACH, EHOSTUNREACH -> new NoRouteToHostException(describe(operation, errno));
+            case ECONNREFUSED -> withDetail(new ConnectException("Connection refused"), operation, errno);
+            case ETIMEDOUT -> withDetail(new ConnectException("Connection timed out"), operation, errno);
+            case ECONNRESET -> withDetail(new SocketException("Connection reset"), operation, errno);
+            case EPIPE -> withDetail(new SocketException("Broken pipe"), operation, errno);
+            case EADDRINUSE, EADDRNOTAVAIL -> withDetail(new BindException(LibC.strerror(errno)), operation, errno);
+            case ENETUNREACH, EHOSTUNREACH -> withDetail(new NoRouteToHostException(LibC.strerror(errno)), operation, errno);
             case EMFILE, ENFILE -> new FdExhaustedException(operation, errno, describe(operation, errno));
             default -> new NativeIOException(operation, errno, describe(operation, errno));
         };
+    }
+
+    /** {@code e}, whose message is java.net's, with the operation and errno in a cause. */
+    private static IOException withDetail(SocketException e, String operation, int errno) {
+        e.initCause(new NativeIOException(operation, errno, describe(operation, errno)));
+        return e;
     }
 
     /** The C library's description of the errno, followed by the operation and the errno's name. */

@@ -1,6 +1,7 @@
 package dev.fiberio.epoll.ffi;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -45,10 +46,19 @@ class ErrnoTest {
 
         assertEquals(type, e.getClass());
         String suffix = " (someop: " + Errno.name(errno) + ")";
-        assertTrue(e.getMessage().endsWith(suffix), e.getMessage());
-        String text = e.getMessage().substring(0, e.getMessage().length() - suffix.length());
-        assertEquals(prefix == null ? LibC.strerror(errno) : prefix, text);
-        assertFalse(text.isBlank(), "message text");
+        if (e instanceof NativeIOException) { // no java.net counterpart: the detail is in the message
+            assertTrue(e.getMessage().endsWith(suffix), e.getMessage());
+            String text = e.getMessage().substring(0, e.getMessage().length() - suffix.length());
+            assertEquals(LibC.strerror(errno), text);
+            assertFalse(text.isBlank(), "message text");
+            return;
+        }
+        // java.net's exact message; the operation and errno in the cause
+        assertEquals(prefix == null ? LibC.strerror(errno) : prefix, e.getMessage());
+        NativeIOException detail = assertInstanceOf(NativeIOException.class, e.getCause());
+        assertEquals(LibC.strerror(errno) + suffix, detail.getMessage());
+        assertEquals(errno, detail.errno());
+        assertEquals("someop", detail.operation());
     }
 
     @Test

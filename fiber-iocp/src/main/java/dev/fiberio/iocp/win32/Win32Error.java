@@ -12,7 +12,9 @@ import java.net.SocketTimeoutException;
 /**
  * Turns Win32 / Winsock error codes into the exceptions {@code java.net.Socket} users expect.
  *
- * <p>Mapping (each message ends with the operation and the symbolic code, except the reset):
+ * <p>Mapping (each message ends with the operation and the symbolic code, except the reset, the
+ * refusal and the address in use, whose messages are exactly java.net's and whose cause carries that
+ * detail):
  * <ul>
  * <li>{@code WSAECONNREFUSED}, {@code ERROR_CONNECTION_REFUSED} → {@link ConnectException} "Connection refused"</li>
  * <li>{@code WSAECONNRESET}, {@code ERROR_NETNAME_DELETED}, {@code WSAENETRESET} →
@@ -49,11 +51,11 @@ public final class Win32Error {
     public static IOException exception(String operation, int code) {
         return switch (code) {
             case WSAECONNREFUSED, ERROR_CONNECTION_REFUSED ->
-                    new ConnectException(detail("Connection refused", operation, code));
+                    withDetail(new ConnectException("Connection refused"), operation, code);
             case WSAECONNRESET, ERROR_NETNAME_DELETED, WSAENETRESET -> new SocketException("Connection reset");
             case WSAECONNABORTED, ERROR_CONNECTION_ABORTED ->
                     new SocketException(detail("Connection aborted", operation, code));
-            case WSAEADDRINUSE -> new BindException(detail("Address already in use", operation, code));
+            case WSAEADDRINUSE -> withDetail(new BindException("Address already in use"), operation, code);
             case WSAEADDRNOTAVAIL -> new BindException(detail("Cannot assign requested address", operation, code));
             case WSAEMFILE, ERROR_TOO_MANY_OPEN_FILES -> new SocketException(detail("Too many open files", operation, code));
             case WSAENOBUFS, ERROR_NO_SYSTEM_RESOURCES, ERROR_NOT_ENOUGH_MEMORY ->
@@ -174,6 +176,12 @@ public final class Win32Error {
             case WSANOTINITIALISED -> "WSANOTINITIALISED";
             default -> "error " + code;
         };
+    }
+
+    /** {@code e}, whose message is exactly java.net's, with the operation and code in a cause. */
+    private static IOException withDetail(SocketException e, String operation, int code) {
+        e.initCause(new IOException(detail(e.getMessage(), operation, code)));
+        return e;
     }
 
     private static String detail(String message, String operation, int code) {

@@ -26,7 +26,7 @@ abstract sealed class NioHandle<C extends SelectableChannel & NetworkChannel> im
     final NioRegistration reg;
 
     NioHandle(C channel, NioPoller poller) throws IOException {
-        channel.configureBlocking(false);
+        OutOfLine.call(() -> channel.configureBlocking(false)); // takes the channel's locks: see OutOfLine
         this.channel = channel;
         this.reg = poller.register(channel);
     }
@@ -46,7 +46,10 @@ abstract sealed class NioHandle<C extends SelectableChannel & NetworkChannel> im
             return factory.create();
         } catch (IOException | RuntimeException | Error e) {
             try {
-                channel.close();
+                OutOfLine.call(() -> {
+                    channel.close();
+                    return null;
+                });
             } catch (IOException suppressed) {
                 e.addSuppressed(suppressed);
             }
@@ -61,15 +64,16 @@ abstract sealed class NioHandle<C extends SelectableChannel & NetworkChannel> im
     }
 
     /**
-     * Runs a channel call on the open channel, translating its exceptions (see
-     * {@link NioRegistration#translate}).
+     * Runs a channel call on the open channel, in a compiled frame of its own ({@link OutOfLine}: the
+     * JDK's channel locks must never be inlined into a frame that spans a suspension), translating its
+     * exceptions (see {@link NioRegistration#translate}).
      *
      * @throws java.net.SocketException "Socket closed" if closed before or during the call
      */
     final <T> T call(ChannelCall<T> call) throws IOException {
         reg.ensureOpen();
         try {
-            return call.call();
+            return OutOfLine.call(call);
         } catch (IOException e) {
             throw reg.translate(e);
         }

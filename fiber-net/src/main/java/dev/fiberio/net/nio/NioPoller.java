@@ -110,7 +110,7 @@ final class NioPoller implements AutoCloseable {
     NioRegistration register(SelectableChannel channel) throws IOException {
         SelectionKey key;
         try {
-            key = channel.register(selector, 0);
+            key = OutOfLine.call(() -> channel.register(selector, 0)); // JDK channel code on a fiber: see OutOfLine
         } catch (ClosedSelectorException e) {
             throw stopped();
         }

@@ -88,7 +88,7 @@ final class NioRegistration {
     void await(int ops, long deadline) throws SocketException {
         ensureOpen();
         try {
-            poller.interest(key, ops);
+            OutOfLine.run(() -> poller.interest(key, ops)); // JDK selector code: see OutOfLine
         } catch (CancelledKeyException e) {
             ensureOpen();
             throw SocketErrors.socketClosed();
@@ -157,7 +157,12 @@ final class NioRegistration {
             return;
         }
         try {
-            channel.close(); // cancels the key; the poller's next select releases the descriptor
+            // Cancels the key; the poller's next select releases the descriptor. Takes the channel's
+            // locks, and awaitRelease below may suspend: see OutOfLine.
+            OutOfLine.call(() -> {
+                channel.close();
+                return null;
+            });
         } finally {
             poller.remove(this);
             readSlot.signal();

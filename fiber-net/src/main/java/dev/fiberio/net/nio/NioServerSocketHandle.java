@@ -44,7 +44,7 @@ final class NioServerSocketHandle extends NioHandle<ServerSocketChannel> impleme
             reg.ensureOpen();
             SocketChannel accepted;
             try {
-                accepted = channel.accept();
+                accepted = OutOfLine.call(channel::accept); // takes the channel's lock: see OutOfLine
             } catch (IOException e) {
                 if (!NioErrors.isFdExhaustion(e)) {
                     throw reg.translate(e);

@@ -8,8 +8,18 @@ import java.net.SocketTimeoutException;
  * so that every backend reports them alike.
  */
 public final class SocketErrors {
-    /** Message of the exception for any use of a closed socket. */
+    /**
+     * Message of the exception for a read or write on a closed socket, and for any call woken by the
+     * socket's closing ({@code java.net}'s socket streams say so).
+     */
     public static final String SOCKET_CLOSED = "Socket closed";
+    /**
+     * Message of the exception for the other uses of a closed socket: connect, bind, accept, shutdown,
+     * options ({@code java.net.Socket} and {@code ServerSocket} say so).
+     */
+    public static final String SOCKET_IS_CLOSED = "Socket is closed";
+    /** Message of the exception for a blocked call whose fiber was cancelled (thread interrupted). */
+    public static final String CLOSED_BY_INTERRUPT = "Closed by interrupt";
     /** Message of the exception for a connection reset by the peer (ECONNRESET). */
     public static final String CONNECTION_RESET = "Connection reset";
     /** Message of the exception for a write to a connection the peer closed (EPIPE). */
@@ -36,6 +46,38 @@ public final class SocketErrors {
      */
     public static SocketException socketClosed(String why) {
         return new SocketException(SOCKET_CLOSED + ": " + why);
+    }
+
+    /**
+     * The exception for connect, bind, accept, shutdown and options on a closed socket.
+     *
+     * @return {@code SocketException("Socket is closed")}
+     */
+    public static SocketException socketIsClosed() {
+        return new SocketException(SOCKET_IS_CLOSED);
+    }
+
+    /**
+     * The exception for a call whose fiber was cancelled (or thread interrupted) while it waited; the
+     * socket has been closed, as {@code java.net} does for an interrupted virtual thread.
+     *
+     * @param cause the cancellation
+     * @return {@code SocketException("Closed by interrupt")} with {@code cause}
+     */
+    public static SocketException closedByInterrupt(Throwable cause) {
+        SocketException e = new SocketException(CLOSED_BY_INTERRUPT);
+        e.initCause(cause);
+        return e;
+    }
+
+    /**
+     * Whether {@code e} reports a connection reset by the peer.
+     *
+     * @param e an exception of a read or write
+     * @return true if its message starts with "Connection reset"
+     */
+    public static boolean isConnectionReset(SocketException e) {
+        return e.getMessage() != null && e.getMessage().startsWith(CONNECTION_RESET);
     }
 
     /**

@@ -26,11 +26,15 @@ import java.net.InetSocketAddress;
  *       After a read or write timeout the handle stays usable.</li>
  *   <li><b>Cancellation.</b> A cancelled fiber (an interrupted plain thread) blocked in an operation
  *       wakes and throws {@link dev.fiberio.core.FiberCancelledException}
- *       (see {@link Deadlines#awaitOnce}); the handle stays open.</li>
+ *       (see {@link Deadlines#awaitOnce}); the handle stays consistent. {@code FiberSocket} and
+ *       {@code FiberServerSocket} then close it and throw {@code SocketException("Closed by
+ *       interrupt")}, as java.net does for an interrupted virtual thread.</li>
  *   <li><b>Errors</b> are {@link IOException}s with {@code java.net.Socket}'s types and messages:
  *       {@link SocketErrors#connectionReset()}, {@link SocketErrors#brokenPipe()},
  *       {@link java.net.ConnectException} on refusal, {@link java.net.BindException} for an address in
- *       use, {@link SocketErrors#socketClosed()} after or during {@link #close()}.</li>
+ *       use, {@link SocketErrors#socketClosed()} after or during {@link #close()} (the public classes
+ *       check a closed socket themselves and use java.net's messages: "Socket closed" for reads and
+ *       writes, "Socket is closed" for the rest).</li>
  * </ul>
  */
 public interface SocketHandle extends NetHandle {
