@@ -1,4 +1,4 @@
-package dev.fiberio.epoll.ffi;
+package dev.fiberio.nativeio.ffi;
 
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
@@ -23,7 +23,7 @@ import java.lang.invoke.VarHandle;
  * <p>Memory: the segments come from one automatic arena per instance, freed by the garbage
  * collector once the instance is unreachable, after its worker or thread has terminated.
  */
-final class CallScratch {
+public final class CallScratch {
 
     private static final MemoryLayout CAPTURE_LAYOUT = Linker.Option.captureStateLayout();
     private static final VarHandle ERRNO = CAPTURE_LAYOUT.varHandle(MemoryLayout.PathElement.groupElement("errno"));
@@ -31,8 +31,15 @@ final class CallScratch {
 
     /** The capture-state segment that downcalls linked with {@code captureCallState("errno")} fill. */
     final MemorySegment capture;
-    /** One {@code struct epoll_event}, the argument of epoll_ctl. */
-    final MemorySegment event;
+
+    /**
+     * The capture-state segment to pass as the first argument of a handle from {@link LibC#link}.
+     *
+     * @return this carrier's capture segment
+     */
+    public MemorySegment capture() {
+        return capture;
+    }
     /** One int option value for setsockopt/getsockopt. */
     final MemorySegment intValue;
     /** One {@code socklen_t}, the in/out length of accept4, getsockname, getpeername and getsockopt. */
@@ -42,7 +49,6 @@ final class CallScratch {
         // Owner: this instance; freed by the GC after it is unreachable (see the class comment).
         Arena arena = Arena.ofAuto();
         capture = arena.allocate(CAPTURE_LAYOUT);
-        event = arena.allocate(EpollEvent.LAYOUT);
         intValue = arena.allocate(JAVA_INT);
         length = arena.allocate(JAVA_INT);
     }
@@ -52,7 +58,7 @@ final class CallScratch {
      *
      * @return the instance owned by the current carrier
      */
-    static CallScratch current() {
+    public static CallScratch current() {
         return PER_CARRIER.get();
     }
 
@@ -61,7 +67,7 @@ final class CallScratch {
      *
      * @return the errno value in {@link #capture}
      */
-    int errno() {
+    public int errno() {
         return (int) ERRNO.get(capture, 0L);
     }
 }

@@ -1,6 +1,6 @@
-package dev.fiberio.epoll;
+package dev.fiberio.nativeio;
 
-import dev.fiberio.epoll.ffi.LibC;
+import dev.fiberio.nativeio.ffi.LibC;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
@@ -22,7 +22,7 @@ import java.lang.invoke.VarHandle;
  * operation that leaves last. Operations here never block in the kernel (non-blocking fds), so the
  * delay is one system call at most.
  */
-final class NativeFd {
+public final class NativeFd {
     private static final int CLOSED = 1 << 31;
     private static final VarHandle WORD;
 
@@ -34,7 +34,8 @@ final class NativeFd {
         }
     }
 
-    final int fd;
+    /** The descriptor. */
+    public final int fd;
     @SuppressWarnings("unused")
     private volatile int word;
     private final Runnable onNativeClose;
@@ -45,13 +46,13 @@ final class NativeFd {
      * @param fd            the descriptor, owned from now on
      * @param onNativeClose runs right after {@code close(2)} (bookkeeping such as fd counters)
      */
-    NativeFd(int fd, Runnable onNativeClose) {
+    public NativeFd(int fd, Runnable onNativeClose) {
         this.fd = fd;
         this.onNativeClose = onNativeClose;
     }
 
     /** Begins an operation (one CAS); false if the descriptor is closed. */
-    boolean acquire() {
+    public boolean acquire() {
         for (;;) {
             int w = (int) WORD.getVolatile(this);
             if ((w & CLOSED) != 0) {
@@ -64,7 +65,7 @@ final class NativeFd {
     }
 
     /** Ends an operation; the last one after a close releases the descriptor. */
-    void release() {
+    public void release() {
         int w = (int) WORD.getAndAdd(this, -1) - 1;
         if (w == CLOSED) {
             closeNative();
@@ -72,7 +73,7 @@ final class NativeFd {
     }
 
     /** Marks closed (one CAS); closes now if idle. False if it was already closed. */
-    boolean close() {
+    public boolean close() {
         for (;;) {
             int w = (int) WORD.getVolatile(this);
             if ((w & CLOSED) != 0) {
@@ -87,7 +88,12 @@ final class NativeFd {
         }
     }
 
-    boolean isClosed() {
+    /**
+     * Whether {@link #close()} was called (volatile read).
+     *
+     * @return true once closed
+     */
+    public boolean isClosed() {
         return ((int) WORD.getVolatile(this) & CLOSED) != 0;
     }
 

@@ -1,4 +1,4 @@
-package dev.fiberio.epoll.ffi;
+package dev.fiberio.nativeio.ffi;
 
 /**
  * Linux constants for epoll, eventfd, sockets, fcntl and resource limits, as the kernel and glibc

@@ -1,4 +1,4 @@
-package dev.fiberio.epoll;
+package dev.fiberio.nativeio;
 
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -7,20 +7,29 @@ import org.slf4j.Logger;
  * Logs a recurring warning at most once per period, with the count of occurrences suppressed since.
  * Thread-safe: one CAS decides which caller logs.
  */
-final class RateLimitedLog {
+public final class RateLimitedLog {
     private final Logger log;
     private final long periodNanos;
     private final AtomicLong lastLogged;
     private final AtomicLong suppressed = new AtomicLong();
 
-    RateLimitedLog(Logger log, long periodNanos) {
+    /**
+     * @param log         where to log
+     * @param periodNanos the shortest interval between two warnings
+     */
+    public RateLimitedLog(Logger log, long periodNanos) {
         this.log = log;
         this.periodNanos = periodNanos;
         this.lastLogged = new AtomicLong(System.nanoTime() - periodNanos);
     }
 
-    /** Logs {@code message} (SLF4J format) at WARN unless one was logged within the period. */
-    void warn(String message, Object... args) {
+    /**
+     * Logs {@code message} (SLF4J format) at WARN unless one was logged within the period.
+     *
+     * @param message the SLF4J format
+     * @param args    its arguments
+     */
+    public void warn(String message, Object... args) {
         long now = System.nanoTime();
         long last = lastLogged.get();
         if (now - last < periodNanos || !lastLogged.compareAndSet(last, now)) {

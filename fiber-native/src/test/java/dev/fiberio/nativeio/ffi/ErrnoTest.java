@@ -1,4 +1,4 @@
-package dev.fiberio.epoll.ffi;
+package dev.fiberio.nativeio.ffi;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

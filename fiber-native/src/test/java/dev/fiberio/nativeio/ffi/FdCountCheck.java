@@ -1,4 +1,4 @@
-package dev.fiberio.epoll.ffi;
+package dev.fiberio.nativeio.ffi;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -20,7 +20,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * test opens must be closed by the end of the class. The failure message lists the entries that
  * appeared or vanished, with their targets.
  */
-final class FdCountCheck implements BeforeAllCallback, AfterAllCallback {
+public final class FdCountCheck implements BeforeAllCallback, AfterAllCallback {
 
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(FdCountCheck.class);
     private static final String KEY = "fdsAtStart";
@@ -51,7 +51,7 @@ final class FdCountCheck implements BeforeAllCallback, AfterAllCallback {
     }
 
     /** This process's open fds as "number -> target" (the listing's own directory fd included each time). */
-    static List<String> openFds() {
+    public static List<String> openFds() {
         try (Stream<Path> entries = Files.list(FD_DIRECTORY)) {
             return entries.map(FdCountCheck::describe).toList();
         } catch (IOException e) {

@@ -1,10 +1,10 @@
-package dev.fiberio.epoll.ffi;
+package dev.fiberio.nativeio.ffi;
 
-import static dev.fiberio.epoll.ffi.LinuxConstants.FD_CLOEXEC;
-import static dev.fiberio.epoll.ffi.LinuxConstants.F_GETFD;
-import static dev.fiberio.epoll.ffi.LinuxConstants.F_GETFL;
-import static dev.fiberio.epoll.ffi.LinuxConstants.O_NONBLOCK;
-import static dev.fiberio.epoll.ffi.LinuxConstants.SHUT_WR;
+import static dev.fiberio.nativeio.ffi.LinuxConstants.FD_CLOEXEC;
+import static dev.fiberio.nativeio.ffi.LinuxConstants.F_GETFD;
+import static dev.fiberio.nativeio.ffi.LinuxConstants.F_GETFL;
+import static dev.fiberio.nativeio.ffi.LinuxConstants.O_NONBLOCK;
+import static dev.fiberio.nativeio.ffi.LinuxConstants.SHUT_WR;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,4 +1,4 @@
-package dev.fiberio.epoll.ffi;
+package dev.fiberio.nativeio.ffi;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,13 +12,17 @@ import java.util.List;
  * {@link #closeAll()} from {@code @AfterEach}, so everything is released even when an assertion
  * fails halfway.
  */
-final class TestResources {
+public final class TestResources {
+
+    /** A fresh set of resources for one test. */
+    public TestResources() {
+    }
 
     private final List<Integer> fds = new ArrayList<>();
     private final Arena arena = Arena.ofConfined();
 
     /** The arena that owns this test's native memory; closed by {@link #closeAll()}. */
-    Arena arena() {
+    public Arena arena() {
         return arena;
     }
 
@@ -29,20 +33,20 @@ final class TestResources {
      * @param what the call, for the failure message
      * @return the fd
      */
-    int add(int result, String what) {
+    public int add(int result, String what) {
         assertTrue(result >= 0, () -> what + " failed: " + Errno.name(-result));
         fds.add(result);
         return result;
     }
 
     /** Closes one remembered fd now, asserting that close succeeds. */
-    void close(int fd) {
+    public void close(int fd) {
         assertTrue(fds.remove(Integer.valueOf(fd)), "fd " + fd + " is not open");
         assertEquals(0, LibC.close(fd), "close(" + fd + ")");
     }
 
     /** Closes every remembered fd (newest first) and the arena, then asserts that each close succeeded. */
-    void closeAll() {
+    public void closeAll() {
         List<String> failures = new ArrayList<>();
         for (int i = fds.size() - 1; i >= 0; i--) {
             int fd = fds.get(i);

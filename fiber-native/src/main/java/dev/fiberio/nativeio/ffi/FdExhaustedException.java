@@ -1,4 +1,4 @@
-package dev.fiberio.epoll.ffi;
+package dev.fiberio.nativeio.ffi;
 
 /**
  * No file descriptor could be allocated: the process reached its RLIMIT_NOFILE ({@link Errno#EMFILE})

@@ -1,4 +1,4 @@
-package dev.fiberio.epoll.ffi;
+package dev.fiberio.nativeio.ffi;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
@@ -13,7 +13,8 @@ import java.lang.invoke.MethodHandle;
 import java.util.Objects;
 
 /**
- * FFM downcalls to the Linux C library for epoll, eventfd and sockets.
+ * FFM downcalls to the Linux C library for eventfd, sockets and the other calls both Linux backends
+ * make (epoll's own calls are in fiber-epoll, io_uring's in fiber-uring).
  *
  * <h2>Return convention</h2>
  * Every wrapper returns what the system call returns on success, or {@code -errno} on failure, as
@@ -28,7 +29,7 @@ import java.util.Objects;
  *   <li>Each function is one {@code static final} downcall handle, linked at class initialisation
  *       with {@code captureCallState("errno")}: the JVM copies errno into a capture segment right
  *       after the call, before it could be overwritten. The capture segment, and the small
- *       structs some wrappers pass by pointer (epoll_event, an int option, a socklen_t), live in the
+ *       structs some wrappers pass by pointer (an int option, a socklen_t), live in the
  *       calling thread's {@link CallScratch}; the thread owns them, and they are freed by the GC
  *       after the thread is gone. Wrappers given native segments allocate nothing (measured on
  *       JDK 25: 0 bytes per call after warm-up). The {@code byte[]} overloads allocate one heap
@@ -41,7 +42,7 @@ import java.util.Objects;
  *       descriptors (every fiberio fd is). Critical linking combines with errno capture (tested).
  *       It is chosen for the zero-copy heap access; the saved transition was not measurable next to
  *       the system call itself.</li>
- *   <li>Everything else, in particular {@link #epollWait} (which blocks), {@link #connect} and
+ *   <li>Everything else, in particular {@link #connect} and
  *       {@link #accept4}, is an ordinary downcall: the carrier is in native state and does not hold
  *       up the GC. Their memory arguments must be native segments.</li>
  *   <li>All methods are thread-safe: they share no mutable state beyond the per-thread scratch.</li>
@@ -71,15 +72,10 @@ public final class LibC {
 
     static {
         if (ADDRESS.byteSize() != 8) {
-            throw new UnsupportedOperationException("fiber-epoll needs a 64-bit Linux");
+            throw new UnsupportedOperationException("fiberio's Linux backends need a 64-bit Linux");
         }
     }
 
-    private static final MethodHandle EPOLL_CREATE1 = link("epoll_create1", INT_INT);
-    private static final MethodHandle EPOLL_CTL = link("epoll_ctl",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
-    private static final MethodHandle EPOLL_WAIT = link("epoll_wait",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
     private static final MethodHandle EVENTFD = link("eventfd", INT_INT_INT);
     private static final MethodHandle SOCKET = link("socket", INT_INT_INT_INT);
     private static final MethodHandle BIND = link("bind", INT_INT_ADDR_INT);
@@ -116,8 +112,17 @@ public final class LibC {
     private LibC() {
     }
 
-    /** Links a C library function with errno capture plus {@code extra} options. */
-    private static MethodHandle link(String name, FunctionDescriptor descriptor, Linker.Option... extra) {
+    /**
+     * Links a C library function with errno capture ({@code captureCallState("errno")}) plus {@code
+     * extra} options: the handle takes {@link CallScratch#capture()} as its first argument. For the
+     * backends' own system calls (epoll in fiber-epoll, io_uring in fiber-uring).
+     *
+     * @param name       the C function
+     * @param descriptor its signature
+     * @param extra      further linker options
+     * @return the downcall handle
+     */
+    public static MethodHandle link(String name, FunctionDescriptor descriptor, Linker.Option... extra) {
         Linker.Option[] options = new Linker.Option[extra.length + 1];
         options[0] = ERRNO;
         System.arraycopy(extra, 0, options, 1, extra.length);
@@ -131,21 +136,39 @@ public final class LibC {
     @SuppressWarnings("restricted")
     private static MethodHandle linkWithoutErrno(String name, FunctionDescriptor descriptor, Linker.Option... options) {
         MemorySegment symbol = LOOKUP.find(name).orElseThrow(() -> new UnsatisfiedLinkError(
-                "C library function " + name + " not found; fiber-epoll runs on Linux only"));
+                "C library function " + name + " not found; fiberio's Linux backends run on Linux only"));
         return LINKER.downcallHandle(symbol, descriptor, options);
     }
 
-    /** The wrapper's result: {@code result} on success, {@code -errno} when the call returned -1. */
-    private static int result(int result, CallScratch scratch) {
+    /**
+     * The wrapper's result: {@code result} on success, {@code -errno} when the call returned -1.
+     *
+     * @param result  what the downcall returned
+     * @param scratch the scratch whose capture segment the call filled
+     * @return {@code result}, or {@code -errno}
+     */
+    public static int result(int result, CallScratch scratch) {
         return result < 0 ? -scratch.errno() : result;
     }
 
-    private static long result(long result, CallScratch scratch) {
+    /**
+     * The wrapper's result for a {@code long}-returning call.
+     *
+     * @param result  what the downcall returned
+     * @param scratch the scratch whose capture segment the call filled
+     * @return {@code result}, or {@code -errno}
+     */
+    public static long result(long result, CallScratch scratch) {
         return result < 0 ? -scratch.errno() : result;
     }
 
-    /** Downcalls throw no checked exceptions; pass unchecked ones through unchanged. */
-    private static RuntimeException unchecked(Throwable t) {
+    /**
+     * Downcalls throw no checked exceptions; passes unchecked ones through unchanged.
+     *
+     * @param t what {@code invokeExact} threw
+     * @return the exception to throw
+     */
+    public static RuntimeException unchecked(Throwable t) {
         if (t instanceof RuntimeException e) {
             return e;
         }
@@ -155,65 +178,7 @@ public final class LibC {
         return new IllegalStateException("unexpected checked exception from a downcall", t);
     }
 
-    // ------------------------------------------------------------------ epoll and eventfd
-
-    /**
-     * {@code epoll_create1(2)}: creates an epoll instance.
-     *
-     * @param flags 0 or {@link LinuxConstants#EPOLL_CLOEXEC}
-     * @return the new epoll fd, or {@code -errno}
-     */
-    public static int epollCreate1(int flags) {
-        CallScratch s = CallScratch.current();
-        try {
-            return result((int) EPOLL_CREATE1.invokeExact(s.capture, flags), s);
-        } catch (Throwable t) {
-            throw unchecked(t);
-        }
-    }
-
-    /**
-     * {@code epoll_ctl(2)}: adds, modifies or removes an fd's registration. The {@code struct
-     * epoll_event} is built in per-thread scratch memory, so the call allocates nothing.
-     *
-     * @param epfd the epoll fd
-     * @param op {@link LinuxConstants#EPOLL_CTL_ADD}, {@code _MOD} or {@code _DEL}
-     * @param fd the fd to register
-     * @param events the {@code EPOLL*} bits (ignored for DEL)
-     * @param data the 64-bit token reported back by {@link #epollWait} (ignored for DEL)
-     * @return 0, or {@code -errno}
-     */
-    public static int epollCtl(int epfd, int op, int fd, int events, long data) {
-        CallScratch s = CallScratch.current();
-        EpollEvent.set(s.event, 0, events, data);
-        try {
-            return result((int) EPOLL_CTL.invokeExact(s.capture, epfd, op, fd, s.event), s);
-        } catch (Throwable t) {
-            throw unchecked(t);
-        }
-    }
-
-    /**
-     * {@code epoll_wait(2)}: waits for events. Blocks the calling thread for up to {@code
-     * timeoutMillis}; linked non-critical, so the GC proceeds meanwhile.
-     *
-     * @param epfd the epoll fd
-     * @param events a native array of at least {@code maxEvents} elements, see {@link EpollEvent}
-     * @param maxEvents the maximum number of events to return, at least 1
-     * @param timeoutMillis -1 to wait indefinitely, 0 to poll, else a bound in milliseconds
-     * @return the number of events written to {@code events} (0 on timeout), or {@code -errno}
-     *         ({@code -EINTR} when a signal interrupted the wait)
-     * @throws IndexOutOfBoundsException if {@code events} is too small for {@code maxEvents}
-     */
-    public static int epollWait(int epfd, MemorySegment events, int maxEvents, int timeoutMillis) {
-        Objects.checkFromIndexSize(0, maxEvents * EpollEvent.SIZE, events.byteSize());
-        CallScratch s = CallScratch.current();
-        try {
-            return result((int) EPOLL_WAIT.invokeExact(s.capture, epfd, events, maxEvents, timeoutMillis), s);
-        } catch (Throwable t) {
-            throw unchecked(t);
-        }
-    }
+    // ------------------------------------------------------------------ eventfd
 
     /**
      * {@code eventfd(2)}: creates an event counter fd. Write 8 bytes to add, read 8 bytes to take
