@@ -23,13 +23,13 @@ public final class UringLayouts {
     public static final StructLayout SQ_OFFSETS = MemoryLayout.structLayout(
             JAVA_INT.withName("head"), JAVA_INT.withName("tail"), JAVA_INT.withName("ring_mask"),
             JAVA_INT.withName("ring_entries"), JAVA_INT.withName("flags"), JAVA_INT.withName("dropped"),
-            JAVA_INT.withName("array"), JAVA_INT.withName("resv1"), MemoryLayout.paddingLayout(8));
+            JAVA_INT.withName("array"), JAVA_INT.withName("resv1"), MemoryLayout.paddingLayout(8)).withByteAlignment(8);
 
     /** {@code struct io_cqring_offsets}. */
     public static final StructLayout CQ_OFFSETS = MemoryLayout.structLayout(
             JAVA_INT.withName("head"), JAVA_INT.withName("tail"), JAVA_INT.withName("ring_mask"),
             JAVA_INT.withName("ring_entries"), JAVA_INT.withName("overflow"), JAVA_INT.withName("cqes"),
-            JAVA_INT.withName("flags"), JAVA_INT.withName("resv1"), MemoryLayout.paddingLayout(8));
+            JAVA_INT.withName("flags"), JAVA_INT.withName("resv1"), MemoryLayout.paddingLayout(8)).withByteAlignment(8);
 
     /** {@code struct io_uring_params}. */
     public static final StructLayout PARAMS = MemoryLayout.structLayout(
