@@ -32,13 +32,13 @@ build_jar() {
   fi
 }
 
-# server_class KIND CONTENDER -> the main class (KIND: http|echo; CONTENDER: fiberio|netty|vthreads)
+# server_class KIND CONTENDER -> the main class (KIND: http|echo; CONTENDER: fiberio|fiberio-uring|netty|vthreads)
 server_class() {
   case "$2" in
-    fiberio) echo "dev.fiberio.bench.servers.Fiberio${1^}Server" ;;
+    fiberio|fiberio-uring) echo "dev.fiberio.bench.servers.Fiberio${1^}Server" ;;
     netty) echo "dev.fiberio.bench.servers.Netty${1^}Server" ;;
     vthreads) echo "dev.fiberio.bench.servers.VirtualThread${1^}Server" ;;
-    *) echo "unknown contender '$2' (fiberio, netty, vthreads)" >&2; return 2 ;;
+    *) echo "unknown contender '$2' (fiberio, fiberio-uring, netty, vthreads)" >&2; return 2 ;;
   esac
 }
 
@@ -47,7 +47,9 @@ server_class() {
 start_server() {
   local log="$RAW/server-$1-$2.log" class
   class=$(server_class "$1" "$2")
-  "$JAVA" "${JVM_FLAGS[@]}" -cp "$JAR" "$class" --port 0 --threads "$SERVER_THREADS" >"$log" 2>&1 &
+  local provider=()
+  [ "$2" = fiberio-uring ] && provider=(-Dfiberio.net.provider=uring)
+  "$JAVA" "${JVM_FLAGS[@]}" "${provider[@]}" -cp "$JAR" "$class" --port 0 --threads "$SERVER_THREADS" >"$log" 2>&1 &
   SERVER_PID=$!
   STARTED_PIDS+=("$SERVER_PID")
   local i

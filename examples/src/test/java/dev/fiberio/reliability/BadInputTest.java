@@ -10,7 +10,7 @@ import dev.fiberio.core.FiberScheduler;
 import dev.fiberio.core.FiberState;
 import dev.fiberio.core.TestSchedulers;
 import dev.fiberio.epoll.EpollNetProvider;
-import dev.fiberio.epoll.ffi.NativeIOException;
+import dev.fiberio.nativeio.ffi.NativeIOException;
 import dev.fiberio.net.FiberServerSocket;
 import dev.fiberio.net.FiberSocket;
 import java.io.IOException;

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.fiberio.core.FiberScheduler;
 import dev.fiberio.core.TestSchedulers;
-import dev.fiberio.epoll.ffi.LibC;
-import dev.fiberio.epoll.ffi.LinuxConstants;
+import dev.fiberio.nativeio.ffi.LibC;
+import dev.fiberio.nativeio.ffi.LinuxConstants;
 import dev.fiberio.net.FiberServerSocket;
 import dev.fiberio.net.FiberSocket;
 import java.io.IOException;

@@ -2,10 +2,10 @@ package dev.fiberio.reliability;
 
 import dev.fiberio.core.FiberScheduler;
 import dev.fiberio.epoll.EpollNetProvider;
-import dev.fiberio.epoll.ffi.Errno;
-import dev.fiberio.epoll.ffi.LibC;
-import dev.fiberio.epoll.ffi.LinuxConstants;
-import dev.fiberio.epoll.ffi.RLimit;
+import dev.fiberio.nativeio.ffi.Errno;
+import dev.fiberio.nativeio.ffi.LibC;
+import dev.fiberio.nativeio.ffi.LinuxConstants;
+import dev.fiberio.nativeio.ffi.RLimit;
 import dev.fiberio.examples.echo.EchoServer;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;

@@ -1,22 +1,24 @@
 package dev.fiberio.epoll;
 
-import static dev.fiberio.epoll.ffi.LinuxConstants.AF_INET6;
-import static dev.fiberio.epoll.ffi.LinuxConstants.IPPROTO_TCP;
-import static dev.fiberio.epoll.ffi.LinuxConstants.SOL_SOCKET;
-import static dev.fiberio.epoll.ffi.LinuxConstants.SO_KEEPALIVE;
-import static dev.fiberio.epoll.ffi.LinuxConstants.SO_LINGER;
-import static dev.fiberio.epoll.ffi.LinuxConstants.SO_RCVBUF;
-import static dev.fiberio.epoll.ffi.LinuxConstants.SO_REUSEADDR;
-import static dev.fiberio.epoll.ffi.LinuxConstants.SO_REUSEPORT;
-import static dev.fiberio.epoll.ffi.LinuxConstants.SO_SNDBUF;
-import static dev.fiberio.epoll.ffi.LinuxConstants.TCP_NODELAY;
+import static dev.fiberio.nativeio.ffi.LinuxConstants.AF_INET6;
+import static dev.fiberio.nativeio.ffi.LinuxConstants.IPPROTO_TCP;
+import static dev.fiberio.nativeio.ffi.LinuxConstants.SOL_SOCKET;
+import static dev.fiberio.nativeio.ffi.LinuxConstants.SO_KEEPALIVE;
+import static dev.fiberio.nativeio.ffi.LinuxConstants.SO_LINGER;
+import static dev.fiberio.nativeio.ffi.LinuxConstants.SO_RCVBUF;
+import static dev.fiberio.nativeio.ffi.LinuxConstants.SO_REUSEADDR;
+import static dev.fiberio.nativeio.ffi.LinuxConstants.SO_REUSEPORT;
+import static dev.fiberio.nativeio.ffi.LinuxConstants.SO_SNDBUF;
+import static dev.fiberio.nativeio.ffi.LinuxConstants.TCP_NODELAY;
 
+import dev.fiberio.nativeio.NativeFd;
+import dev.fiberio.nativeio.TokenTable;
 import dev.fiberio.core.CarrierLocal;
 import dev.fiberio.core.WaitSlot;
-import dev.fiberio.epoll.ffi.Errno;
-import dev.fiberio.epoll.ffi.LibC;
-import dev.fiberio.epoll.ffi.Linger;
-import dev.fiberio.epoll.ffi.SockAddr;
+import dev.fiberio.nativeio.ffi.Errno;
+import dev.fiberio.nativeio.ffi.LibC;
+import dev.fiberio.nativeio.ffi.Linger;
+import dev.fiberio.nativeio.ffi.SockAddr;
 import dev.fiberio.net.spi.Deadlines;
 import dev.fiberio.net.spi.NetHandle;
 import dev.fiberio.net.spi.SocketErrors;

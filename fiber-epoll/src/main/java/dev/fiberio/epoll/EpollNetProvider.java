@@ -1,7 +1,7 @@
 package dev.fiberio.epoll;
 
-import static dev.fiberio.epoll.ffi.LinuxConstants.AF_INET;
-import static dev.fiberio.epoll.ffi.LinuxConstants.AF_INET6;
+import static dev.fiberio.nativeio.ffi.LinuxConstants.AF_INET;
+import static dev.fiberio.nativeio.ffi.LinuxConstants.AF_INET6;
 
 import dev.fiberio.net.spi.NetProvider;
 import dev.fiberio.net.spi.ServerSocketHandle;
@@ -29,7 +29,7 @@ public final class EpollNetProvider implements NetProvider {
             return new UnsupportedOperationException("epoll needs Linux; this is " + System.getProperty("os.name"));
         }
         try {
-            Class.forName("dev.fiberio.epoll.ffi.LibC", true, EpollNetProvider.class.getClassLoader());
+            Class.forName("dev.fiberio.nativeio.ffi.LibC", true, EpollNetProvider.class.getClassLoader());
             return null;
         } catch (Throwable t) {
             return new UnsupportedOperationException("epoll bindings failed to load: " + t, t);

@@ -1,20 +1,23 @@
 package dev.fiberio.epoll;
 
-import static dev.fiberio.epoll.ffi.LinuxConstants.EFD_CLOEXEC;
-import static dev.fiberio.epoll.ffi.LinuxConstants.EFD_NONBLOCK;
-import static dev.fiberio.epoll.ffi.LinuxConstants.EPOLLERR;
-import static dev.fiberio.epoll.ffi.LinuxConstants.EPOLLET;
-import static dev.fiberio.epoll.ffi.LinuxConstants.EPOLLHUP;
-import static dev.fiberio.epoll.ffi.LinuxConstants.EPOLLIN;
-import static dev.fiberio.epoll.ffi.LinuxConstants.EPOLLOUT;
-import static dev.fiberio.epoll.ffi.LinuxConstants.EPOLLRDHUP;
-import static dev.fiberio.epoll.ffi.LinuxConstants.EPOLL_CLOEXEC;
-import static dev.fiberio.epoll.ffi.LinuxConstants.EPOLL_CTL_ADD;
+import static dev.fiberio.nativeio.ffi.LinuxConstants.EFD_CLOEXEC;
+import static dev.fiberio.nativeio.ffi.LinuxConstants.EFD_NONBLOCK;
+import static dev.fiberio.nativeio.ffi.LinuxConstants.EPOLLERR;
+import static dev.fiberio.nativeio.ffi.LinuxConstants.EPOLLET;
+import static dev.fiberio.nativeio.ffi.LinuxConstants.EPOLLHUP;
+import static dev.fiberio.nativeio.ffi.LinuxConstants.EPOLLIN;
+import static dev.fiberio.nativeio.ffi.LinuxConstants.EPOLLOUT;
+import static dev.fiberio.nativeio.ffi.LinuxConstants.EPOLLRDHUP;
+import static dev.fiberio.nativeio.ffi.LinuxConstants.EPOLL_CLOEXEC;
+import static dev.fiberio.nativeio.ffi.LinuxConstants.EPOLL_CTL_ADD;
 
+import dev.fiberio.epoll.ffi.LibEpoll;
+import dev.fiberio.nativeio.NativeFd;
+import dev.fiberio.nativeio.TokenTable;
 import dev.fiberio.core.spi.Poller;
 import dev.fiberio.epoll.ffi.EpollEvent;
-import dev.fiberio.epoll.ffi.Errno;
-import dev.fiberio.epoll.ffi.LibC;
+import dev.fiberio.nativeio.ffi.Errno;
+import dev.fiberio.nativeio.ffi.LibC;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -64,7 +67,7 @@ final class EpollPoller implements Poller {
         }
     }
 
-    final TokenTable tokens = new TokenTable();
+    final TokenTable<EpollChannel> tokens = new TokenTable<>();
     private final NativeFd epfd;
     private final NativeFd wakeFd;
     private final MemorySegment events;      // the polling thread's
@@ -81,7 +84,7 @@ final class EpollPoller implements Poller {
     private volatile boolean closed;
 
     EpollPoller() throws IOException {
-        int ep = LibC.epollCreate1(EPOLL_CLOEXEC);
+        int ep = LibEpoll.epollCreate1(EPOLL_CLOEXEC);
         if (ep < 0) {
             throw Errno.toException("epoll_create1", -ep);
         }
@@ -90,7 +93,7 @@ final class EpollPoller implements Poller {
             LibC.close(ep);
             throw Errno.toException("eventfd", -ev);
         }
-        int r = LibC.epollCtl(ep, EPOLL_CTL_ADD, ev, EPOLLIN | EPOLLET, WAKEUP_TOKEN);
+        int r = LibEpoll.epollCtl(ep, EPOLL_CTL_ADD, ev, EPOLLIN | EPOLLET, WAKEUP_TOKEN);
         if (r < 0) {
             LibC.close(ev);
             LibC.close(ep);
@@ -112,9 +115,10 @@ final class EpollPoller implements Poller {
             throw new IOException("the epoll poller is closed");
         }
         long token = tokens.add(channel);
+        channel.token = token;
         int r;
         try {
-            r = LibC.epollCtl(epfd.fd, EPOLL_CTL_ADD, fd, INTEREST, token);
+            r = LibEpoll.epollCtl(epfd.fd, EPOLL_CTL_ADD, fd, INTEREST, token);
         } finally {
             epfd.release();
         }
@@ -141,7 +145,7 @@ final class EpollPoller implements Poller {
             boolean wakeRequested = (boolean) WAKE_PENDING.getVolatile(this);
             int n;
             try {
-                n = LibC.epollWait(epfd.fd, events, MAX_EVENTS, wakeRequested ? 0 : timeoutMillis);
+                n = LibEpoll.epollWait(epfd.fd, events, MAX_EVENTS, wakeRequested ? 0 : timeoutMillis);
             } finally {
                 polling = false;
             }

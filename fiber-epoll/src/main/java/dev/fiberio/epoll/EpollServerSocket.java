@@ -1,12 +1,13 @@
 package dev.fiberio.epoll;
 
-import static dev.fiberio.epoll.ffi.LinuxConstants.SOCK_CLOEXEC;
-import static dev.fiberio.epoll.ffi.LinuxConstants.SOCK_NONBLOCK;
-import static dev.fiberio.epoll.ffi.LinuxConstants.SOCK_STREAM;
+import static dev.fiberio.nativeio.ffi.LinuxConstants.SOCK_CLOEXEC;
+import static dev.fiberio.nativeio.ffi.LinuxConstants.SOCK_NONBLOCK;
+import static dev.fiberio.nativeio.ffi.LinuxConstants.SOCK_STREAM;
 
-import dev.fiberio.epoll.ffi.Errno;
-import dev.fiberio.epoll.ffi.LibC;
-import dev.fiberio.epoll.ffi.SockAddr;
+import dev.fiberio.nativeio.RateLimitedLog;
+import dev.fiberio.nativeio.ffi.Errno;
+import dev.fiberio.nativeio.ffi.LibC;
+import dev.fiberio.nativeio.ffi.SockAddr;
 import dev.fiberio.net.spi.Deadlines;
 import dev.fiberio.net.spi.ServerSocketHandle;
 import dev.fiberio.net.spi.SocketErrors;

@@ -1,16 +1,16 @@
 package dev.fiberio.epoll;
 
-import static dev.fiberio.epoll.ffi.LinuxConstants.SHUT_RD;
-import static dev.fiberio.epoll.ffi.LinuxConstants.SHUT_WR;
-import static dev.fiberio.epoll.ffi.LinuxConstants.SOCK_CLOEXEC;
-import static dev.fiberio.epoll.ffi.LinuxConstants.SOCK_NONBLOCK;
-import static dev.fiberio.epoll.ffi.LinuxConstants.SOCK_STREAM;
-import static dev.fiberio.epoll.ffi.LinuxConstants.SOL_SOCKET;
-import static dev.fiberio.epoll.ffi.LinuxConstants.SO_ERROR;
+import static dev.fiberio.nativeio.ffi.LinuxConstants.SHUT_RD;
+import static dev.fiberio.nativeio.ffi.LinuxConstants.SHUT_WR;
+import static dev.fiberio.nativeio.ffi.LinuxConstants.SOCK_CLOEXEC;
+import static dev.fiberio.nativeio.ffi.LinuxConstants.SOCK_NONBLOCK;
+import static dev.fiberio.nativeio.ffi.LinuxConstants.SOCK_STREAM;
+import static dev.fiberio.nativeio.ffi.LinuxConstants.SOL_SOCKET;
+import static dev.fiberio.nativeio.ffi.LinuxConstants.SO_ERROR;
 
-import dev.fiberio.epoll.ffi.Errno;
-import dev.fiberio.epoll.ffi.LibC;
-import dev.fiberio.epoll.ffi.SockAddr;
+import dev.fiberio.nativeio.ffi.Errno;
+import dev.fiberio.nativeio.ffi.LibC;
+import dev.fiberio.nativeio.ffi.SockAddr;
 import dev.fiberio.net.spi.SocketErrors;
 import dev.fiberio.net.spi.SocketHandle;
 import java.io.IOException;

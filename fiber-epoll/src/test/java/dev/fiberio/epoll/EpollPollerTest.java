@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.fiberio.core.WaitSlot;
-import dev.fiberio.epoll.ffi.LinuxConstants;
+import dev.fiberio.nativeio.ffi.LinuxConstants;
 import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.fiberio.core.spi.PollerThread;
-import dev.fiberio.epoll.ffi.LibC;
-import dev.fiberio.epoll.ffi.LinuxConstants;
+import dev.fiberio.nativeio.ffi.LibC;
+import dev.fiberio.nativeio.ffi.LinuxConstants;
 import dev.fiberio.net.spi.Deadlines;
 import java.io.IOException;
 import java.lang.foreign.Arena;

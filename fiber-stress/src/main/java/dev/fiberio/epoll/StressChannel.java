@@ -1,8 +1,8 @@
 package dev.fiberio.epoll;
 
-import dev.fiberio.epoll.ffi.Errno;
-import dev.fiberio.epoll.ffi.LibC;
-import dev.fiberio.epoll.ffi.LinuxConstants;
+import dev.fiberio.nativeio.ffi.Errno;
+import dev.fiberio.nativeio.ffi.LibC;
+import dev.fiberio.nativeio.ffi.LinuxConstants;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 

@@ -12,7 +12,7 @@ import java.util.Objects;
 
 /**
  * Layout of {@code struct epoll_event} and accessors for an array of them, as filled by {@link
- * LibC#epollWait}.
+ * LibEpoll#epollWait}.
  *
  * <pre>{@code
  * struct epoll_event { uint32_t events; epoll_data_t data; }  // data: a union read here as uint64_t
@@ -25,7 +25,7 @@ import java.util.Objects;
  * accessors use unaligned value layouts, so they work for both shapes and for any segment.
  *
  * <p>The accessors are allocation-free and bounds-checked by the segment; {@code data} is the 64-bit
- * token registered with {@link LibC#epollCtl}.
+ * token registered with {@link LibEpoll#epollCtl}.
  */
 public final class EpollEvent {
 

@@ -1,19 +1,25 @@
 package dev.fiberio.epoll.ffi;
 
-import static dev.fiberio.epoll.ffi.LinuxConstants.EFD_CLOEXEC;
-import static dev.fiberio.epoll.ffi.LinuxConstants.EFD_NONBLOCK;
-import static dev.fiberio.epoll.ffi.LinuxConstants.EPOLLET;
-import static dev.fiberio.epoll.ffi.LinuxConstants.EPOLLIN;
-import static dev.fiberio.epoll.ffi.LinuxConstants.EPOLLRDHUP;
-import static dev.fiberio.epoll.ffi.LinuxConstants.EPOLL_CLOEXEC;
-import static dev.fiberio.epoll.ffi.LinuxConstants.EPOLL_CTL_ADD;
-import static dev.fiberio.epoll.ffi.LinuxConstants.EPOLL_CTL_DEL;
-import static dev.fiberio.epoll.ffi.LinuxConstants.EPOLL_CTL_MOD;
+import static dev.fiberio.nativeio.ffi.LinuxConstants.EFD_CLOEXEC;
+import static dev.fiberio.nativeio.ffi.LinuxConstants.EFD_NONBLOCK;
+import static dev.fiberio.nativeio.ffi.LinuxConstants.EPOLLET;
+import static dev.fiberio.nativeio.ffi.LinuxConstants.EPOLLIN;
+import static dev.fiberio.nativeio.ffi.LinuxConstants.EPOLLRDHUP;
+import static dev.fiberio.nativeio.ffi.LinuxConstants.EPOLL_CLOEXEC;
+import static dev.fiberio.nativeio.ffi.LinuxConstants.EPOLL_CTL_ADD;
+import static dev.fiberio.nativeio.ffi.LinuxConstants.EPOLL_CTL_DEL;
+import static dev.fiberio.nativeio.ffi.LinuxConstants.EPOLL_CTL_MOD;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.fiberio.nativeio.ffi.Errno;
+import dev.fiberio.nativeio.ffi.FdCountCheck;
+import dev.fiberio.nativeio.ffi.LibC;
+import dev.fiberio.nativeio.ffi.Loopback;
+import dev.fiberio.nativeio.ffi.TestResources;
+import dev.fiberio.nativeio.ffi.LinuxConstants;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -40,7 +46,7 @@ class LibCEpollTest {
     }
 
     private int newEpoll() {
-        return fds.add(LibC.epollCreate1(EPOLL_CLOEXEC), "epoll_create1");
+        return fds.add(LibEpoll.epollCreate1(EPOLL_CLOEXEC), "epoll_create1");
     }
 
     private Loopback.Connection connection() throws IOException {
@@ -49,7 +55,7 @@ class LibCEpollTest {
 
     /** Blocks (up to the hang guard) for events; asserts exactly one arrived and returns its data. */
     private long waitForOne(int epfd) {
-        assertEquals(1, LibC.epollWait(epfd, events, 4, Loopback.HANG_GUARD_MILLIS), "one event");
+        assertEquals(1, LibEpoll.epollWait(epfd, events, 4, Loopback.HANG_GUARD_MILLIS), "one event");
         return EpollEvent.data(events, 0);
     }
 
@@ -67,13 +73,13 @@ class LibCEpollTest {
     void edgeTriggeredRegistrationReportsItsTokenOncePerEdge() throws IOException {
         Loopback.Connection c = connection();
         int epfd = newEpoll();
-        assertEquals(0, LibC.epollCtl(epfd, EPOLL_CTL_ADD, c.server(), EPOLLIN | EPOLLRDHUP | EPOLLET, TOKEN));
-        assertEquals(0, LibC.epollWait(epfd, events, 4, 0), "nothing to read yet");
+        assertEquals(0, LibEpoll.epollCtl(epfd, EPOLL_CTL_ADD, c.server(), EPOLLIN | EPOLLRDHUP | EPOLLET, TOKEN));
+        assertEquals(0, LibEpoll.epollWait(epfd, events, 4, 0), "nothing to read yet");
 
         Loopback.writeAll(c.client(), new byte[] {'x'});
         assertEquals(TOKEN, waitForOne(epfd));
         assertEquals(EPOLLIN, EpollEvent.events(events, 0));
-        assertEquals(0, LibC.epollWait(epfd, events, 4, 0), "edge-triggered: unread data is not reported again");
+        assertEquals(0, LibEpoll.epollWait(epfd, events, 4, 0), "edge-triggered: unread data is not reported again");
 
         Loopback.writeAll(c.client(), new byte[] {'y'});
         assertEquals(TOKEN, waitForOne(epfd), "new data is a new edge");
@@ -84,7 +90,7 @@ class LibCEpollTest {
     void peerShutdownIsReportedAsReadHangUp() throws IOException {
         Loopback.Connection c = connection();
         int epfd = newEpoll();
-        assertEquals(0, LibC.epollCtl(epfd, EPOLL_CTL_ADD, c.server(), EPOLLIN | EPOLLRDHUP | EPOLLET, TOKEN));
+        assertEquals(0, LibEpoll.epollCtl(epfd, EPOLL_CTL_ADD, c.server(), EPOLLIN | EPOLLRDHUP | EPOLLET, TOKEN));
 
         assertEquals(0, LibC.shutdown(c.client(), LinuxConstants.SHUT_WR));
 
@@ -97,29 +103,29 @@ class LibCEpollTest {
     void modifyReplacesTheTokenAndDeleteStopsEvents() throws IOException {
         Loopback.Connection c = connection();
         int epfd = newEpoll();
-        assertEquals(0, LibC.epollCtl(epfd, EPOLL_CTL_ADD, c.server(), EPOLLIN, 1L));
-        assertEquals(-Errno.EEXIST, LibC.epollCtl(epfd, EPOLL_CTL_ADD, c.server(), EPOLLIN, 3L));
-        assertEquals(0, LibC.epollCtl(epfd, EPOLL_CTL_MOD, c.server(), EPOLLIN, 2L));
+        assertEquals(0, LibEpoll.epollCtl(epfd, EPOLL_CTL_ADD, c.server(), EPOLLIN, 1L));
+        assertEquals(-Errno.EEXIST, LibEpoll.epollCtl(epfd, EPOLL_CTL_ADD, c.server(), EPOLLIN, 3L));
+        assertEquals(0, LibEpoll.epollCtl(epfd, EPOLL_CTL_MOD, c.server(), EPOLLIN, 2L));
 
         Loopback.writeAll(c.client(), new byte[] {'z'});
         assertEquals(2L, waitForOne(epfd));
         assertEquals(2L, waitForOne(epfd), "level-triggered: unread data is reported again");
 
-        assertEquals(0, LibC.epollCtl(epfd, EPOLL_CTL_DEL, c.server(), 0, 0L));
-        assertEquals(0, LibC.epollWait(epfd, events, 4, 0), "no events after EPOLL_CTL_DEL");
-        assertEquals(-Errno.ENOENT, LibC.epollCtl(epfd, EPOLL_CTL_DEL, c.server(), 0, 0L));
+        assertEquals(0, LibEpoll.epollCtl(epfd, EPOLL_CTL_DEL, c.server(), 0, 0L));
+        assertEquals(0, LibEpoll.epollWait(epfd, events, 4, 0), "no events after EPOLL_CTL_DEL");
+        assertEquals(-Errno.ENOENT, LibEpoll.epollCtl(epfd, EPOLL_CTL_DEL, c.server(), 0, 0L));
     }
 
     @Test
     void eventfdWakesABlockedEpollWait() throws InterruptedException {
         int efd = fds.add(LibC.eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC), "eventfd");
         int epfd = newEpoll();
-        assertEquals(0, LibC.epollCtl(epfd, EPOLL_CTL_ADD, efd, EPOLLIN | EPOLLET, TOKEN));
+        assertEquals(0, LibEpoll.epollCtl(epfd, EPOLL_CTL_ADD, efd, EPOLLIN | EPOLLET, TOKEN));
         AtomicLong seen = new AtomicLong();
         Thread waiter = Thread.ofPlatform().name("epoll-waiter").start(() -> {
             try (Arena own = Arena.ofConfined()) {
                 MemorySegment out = EpollEvent.allocateArray(own, 1);
-                int n = LibC.epollWait(epfd, out, 1, Loopback.HANG_GUARD_MILLIS);
+                int n = LibEpoll.epollWait(epfd, out, 1, Loopback.HANG_GUARD_MILLIS);
                 seen.set(n == 1 ? EpollEvent.data(out, 0) : n);
             }
         });
@@ -140,10 +146,10 @@ class LibCEpollTest {
     void invalidCallsReturnMinusErrno() {
         int epfd = newEpoll();
 
-        assertEquals(-Errno.EINVAL, LibC.epollCtl(epfd, EPOLL_CTL_ADD, epfd, EPOLLIN, 0L), "epoll cannot watch itself");
-        assertEquals(-Errno.EBADF, LibC.epollCtl(epfd, EPOLL_CTL_ADD, -1, EPOLLIN, 0L));
-        assertEquals(-Errno.EBADF, LibC.epollWait(-1, events, 4, 0));
-        assertEquals(-Errno.EINVAL, LibC.epollCreate1(-1), "unknown flags");
-        assertThrows(IndexOutOfBoundsException.class, () -> LibC.epollWait(epfd, events, 5, 0));
+        assertEquals(-Errno.EINVAL, LibEpoll.epollCtl(epfd, EPOLL_CTL_ADD, epfd, EPOLLIN, 0L), "epoll cannot watch itself");
+        assertEquals(-Errno.EBADF, LibEpoll.epollCtl(epfd, EPOLL_CTL_ADD, -1, EPOLLIN, 0L));
+        assertEquals(-Errno.EBADF, LibEpoll.epollWait(-1, events, 4, 0));
+        assertEquals(-Errno.EINVAL, LibEpoll.epollCreate1(-1), "unknown flags");
+        assertThrows(IndexOutOfBoundsException.class, () -> LibEpoll.epollWait(epfd, events, 5, 0));
     }
 }

@@ -1,0 +1,441 @@
+package dev.fiberio.uring;
+
+import static dev.fiberio.uring.ffi.UringConstants.ECANCELED;
+import static dev.fiberio.uring.ffi.UringConstants.ETIME;
+import static dev.fiberio.uring.ffi.UringConstants.IORING_ASYNC_CANCEL_ALL;
+import static dev.fiberio.uring.ffi.UringConstants.IORING_ENTER_EXT_ARG;
+import static dev.fiberio.uring.ffi.UringConstants.IORING_ENTER_GETEVENTS;
+import static dev.fiberio.uring.ffi.UringConstants.IORING_OP_ASYNC_CANCEL;
+import static dev.fiberio.uring.ffi.UringConstants.IORING_OP_READ;
+import static dev.fiberio.uring.ffi.UringConstants.IORING_SQ_CQ_OVERFLOW;
+import static dev.fiberio.uring.ffi.UringConstants.IOSQE_CQE_SKIP_SUCCESS;
+import static dev.fiberio.uring.ffi.UringLayouts.CQE_FLAGS;
+import static dev.fiberio.uring.ffi.UringLayouts.CQE_RES;
+import static dev.fiberio.uring.ffi.UringLayouts.CQE_SIZE;
+import static dev.fiberio.uring.ffi.UringLayouts.CQE_USER_DATA;
+import static dev.fiberio.uring.ffi.UringLayouts.SQE_ADDR;
+import static dev.fiberio.uring.ffi.UringLayouts.SQE_FD;
+import static dev.fiberio.uring.ffi.UringLayouts.SQE_FLAGS;
+import static dev.fiberio.uring.ffi.UringLayouts.SQE_IOPRIO;
+import static dev.fiberio.uring.ffi.UringLayouts.SQE_LEN;
+import static dev.fiberio.uring.ffi.UringLayouts.SQE_OFF;
+import static dev.fiberio.uring.ffi.UringLayouts.SQE_OPCODE;
+import static dev.fiberio.uring.ffi.UringLayouts.SQE_OP_FLAGS;
+import static dev.fiberio.uring.ffi.UringLayouts.SQE_SIZE;
+import static dev.fiberio.uring.ffi.UringLayouts.SQE_USER_DATA;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
+import dev.fiberio.core.spi.Poller;
+import dev.fiberio.nativeio.NativeFd;
+import dev.fiberio.nativeio.TokenTable;
+import dev.fiberio.nativeio.completion.OperationRecord;
+import dev.fiberio.nativeio.ffi.Errno;
+import dev.fiberio.nativeio.ffi.LibC;
+import dev.fiberio.nativeio.ffi.LinuxConstants;
+import dev.fiberio.uring.ffi.LibUring;
+import dev.fiberio.uring.ffi.UringLayouts;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One io_uring instance: the submission and completion rings mapped into this process, the table
+ * that maps each completion's {@code user_data} back to its {@link OperationRecord}, and the
+ * {@link Poller} side that reaps completions.
+ *
+ * <h2>Rings and memory order</h2>
+ * As io_uring(7) and the kernel's header describe: the application owns the SQ tail and the CQ head,
+ * the kernel the SQ head and the CQ tail. SQEs are written, then the SQ tail is published with a
+ * release store; the CQ tail is read with an acquire load before the CQEs it covers, and the CQ head
+ * is published with a release store after they were read. The SQ index array is the identity,
+ * written once at setup.
+ *
+ * <h2>Threads</h2>
+ * <ul>
+ *   <li><b>Submission</b>: any thread, under a short owner-less spin lock ({@code sqLock}) that covers
+ *       only the SQE writes and the tail store (never a system call or a suspension). The submission is
+ *       then flushed ({@code io_uring_enter} with {@code to_submit}) by the submitter itself, unless
+ *       {@code deferred}: a fiber of the scheduler that drives this ring leaves it for the next poll of
+ *       the ring (an idle worker's blocking poll, or a busy worker's poll every few dozen runs), which
+ *       submits everything pending in the same system call that reaps. A submitter that finds a poll
+ *       blocked in the kernel ({@code polling}) flushes itself: that poll would not see the new SQE.</li>
+ *   <li><b>Reaping</b>: one thread at a time, the one in {@link #poll} (a worker holding the ring, or its
+ *       poller thread). Completions go to {@link OperationRecord#complete}, which signals the waiter.</li>
+ *   <li><b>Wake-up</b>: a read of an eventfd is kept in flight under {@link #WAKE}; {@link #wakeup()} is
+ *       sticky ({@code wakePending}) and writes the eventfd only when a poll may be blocked.</li>
+ * </ul>
+ * {@code user_data}: a record's token (generation and index, never below 2^32), {@link #WAKE} for the
+ * eventfd read, {@link #CANCEL} for cancel requests (posted only when they fail); a completion whose
+ * token names no live record, or a record with nothing in flight, is stale and dropped.
+ *
+ * <h2>Close</h2>
+ * {@link #close()} closes every socket of this ring (their operations are cancelled), reaps until no
+ * operation is in flight (bounded), then unmaps the rings and closes the descriptor. Records still in
+ * flight then (a kernel that never completed them) are kept reachable forever rather than freed.
+ */
+final class Ring implements Poller {
+    private static final Logger LOG = LoggerFactory.getLogger(Ring.class);
+    static final long WAKE = 1;
+    static final long CANCEL = 2;
+    private static final VarHandle INT = JAVA_INT.varHandle();
+    private static final VarHandle SQ_LOCK;
+    private static final VarHandle WAKE_PENDING;
+    private static final VarHandle CLOSED;
+    private static final long DRAIN_NANOS = TimeUnit.SECONDS.toNanos(2);
+    /** Records the kernel never gave back before their ring closed: never freed. */
+    private static final List<OperationRecord> STRANDED = new CopyOnWriteArrayList<>();
+    private static final List<MemorySegment> STRANDED_MEMORY = new CopyOnWriteArrayList<>();
+    /** Stale completions dropped by every ring. */
+    static final LongAdder ALL_STALE = new LongAdder();
+
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            SQ_LOCK = l.findVarHandle(Ring.class, "sqLock", int.class);
+            WAKE_PENDING = l.findVarHandle(Ring.class, "wakePending", boolean.class);
+            CLOSED = l.findVarHandle(Ring.class, "closed", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    final TokenTable<OperationRecord> records = new TokenTable<>();
+    final TokenTable<UringChannel> channels = new TokenTable<>();
+    final AtomicInteger inFlight = new AtomicInteger();
+    final boolean deferred;
+    private final UringFeatures features;
+    private final NativeFd ringFd;
+    private final NativeFd wakeFd;
+    private final RingMemory mem;
+    private final MemorySegment waitArg;   // the polling thread's
+    private final MemorySegment timespec;  // the polling thread's
+    private final MemorySegment wakeBuffer; // the kernel's while the wake read is in flight
+    private final MemorySegment one;
+    private final dev.fiberio.core.FiberScheduler drivenBy;
+    private int sqTail;  // under sqLock
+    private int cqHead;  // the polling thread's
+    private boolean wakeArmed; // the polling thread's (and the constructor's): the eventfd read is in flight
+    @SuppressWarnings("unused")
+    private volatile int sqLock;
+    private volatile boolean polling;
+    @SuppressWarnings("unused")
+    private volatile boolean wakePending;
+    @SuppressWarnings("unused")
+    private volatile boolean closed;
+
+    /**
+     * Creates a ring.
+     *
+     * @param features what the kernel offers (probed once)
+     * @param drivenBy the scheduler whose workers poll it (submissions from its fibers are deferred), or null
+     */
+    Ring(UringFeatures features, dev.fiberio.core.FiberScheduler drivenBy) throws IOException {
+        this.features = features;
+        this.drivenBy = drivenBy;
+        this.deferred = drivenBy != null && UringFeatures.DEFER_SUBMIT;
+        this.mem = RingMemory.create(features);
+        int ev = LibC.eventfd(0, LinuxConstants.EFD_NONBLOCK | LinuxConstants.EFD_CLOEXEC);
+        if (ev < 0) {
+            mem.free();
+            throw Errno.toException("eventfd", -ev);
+        }
+        wakeFd = new NativeFd(ev, () -> { });
+        ringFd = new NativeFd(mem.fd, this::released);
+        // Owner: this ring (automatic arena): freed by the GC once the ring is unreachable, which is after
+        // its close reaped the wake read (or the ring descriptor was closed, ending it).
+        Arena arena = Arena.ofAuto();
+        waitArg = arena.allocate(UringLayouts.GETEVENTS_ARG);
+        timespec = arena.allocate(UringLayouts.KERNEL_TIMESPEC);
+        wakeBuffer = arena.allocate(8);
+        one = arena.allocate(8);
+        one.set(JAVA_LONG, 0, 1L);
+        armWakeRead();
+    }
+
+    // ------------------------------------------------------------------ submission
+
+    /**
+     * Queues one SQE for {@code record}'s operation and counts it in flight. The caller set the record
+     * KERNEL ({@link OperationRecord#started}) and its context to this ring.
+     *
+     * @return false if the ring is closed (nothing was queued)
+     */
+    boolean submit(OperationRecord record, int opcode, int fd, long addr, int len, long off, int opFlags, int ioprio) {
+        inFlight.incrementAndGet();
+        if (!queue(opcode, 0, fd, addr, len, off, opFlags, ioprio, record.token(), false)) {
+            inFlight.decrementAndGet();
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * Asks the kernel to cancel {@code record}'s operation (every request with its token); flushed at
+     * once. Its own completion is posted only if it fails (not found: the operation completed already).
+     */
+    void cancel(OperationRecord record) {
+        queue(IORING_OP_ASYNC_CANCEL, IOSQE_CQE_SKIP_SUCCESS, -1, record.token(), 0, 0, IORING_ASYNC_CANCEL_ALL, 0,
+                CANCEL, true);
+    }
+
+    private void armWakeRead() {
+        wakeArmed = true;
+        queue(IORING_OP_READ, 0, wakeFd.fd, wakeBuffer.address(), 8, 0, 0, 0, WAKE, false);
+    }
+
+    /** Writes one SQE and publishes it, then flushes unless deferred. False if the ring is closed. */
+    private boolean queue(int opcode, int sqeFlags, int fd, long addr, int len, long off, int opFlags, int ioprio,
+                          long userData, boolean flushNow) {
+        if (!ringFd.acquire()) {
+            return false;
+        }
+        try {
+            for (;;) {
+                lock();
+                int head = (int) INT.getAcquire(mem.sqHead, 0L);
+                if (sqTail - head < mem.sqEntries) {
+                    MemorySegment sqe = mem.sqes.asSlice((long) (sqTail & mem.sqMask) * SQE_SIZE, SQE_SIZE);
+                    sqe.fill((byte) 0);
+                    sqe.set(JAVA_BYTE, SQE_OPCODE, (byte) opcode);
+                    sqe.set(JAVA_BYTE, SQE_FLAGS, (byte) sqeFlags);
+                    sqe.set(JAVA_SHORT, SQE_IOPRIO, (short) ioprio);
+                    sqe.set(JAVA_INT, SQE_FD, fd);
+                    sqe.set(JAVA_LONG, SQE_OFF, off);
+                    sqe.set(JAVA_LONG, SQE_ADDR, addr);
+                    sqe.set(JAVA_INT, SQE_LEN, len);
+                    sqe.set(JAVA_INT, SQE_OP_FLAGS, opFlags);
+                    sqe.set(JAVA_LONG, SQE_USER_DATA, userData);
+                    sqTail++;
+                    INT.setRelease(mem.sqTail, 0L, sqTail); // the SQE before the tail that covers it
+                    unlock();
+                    break;
+                }
+                unlock();
+                flush(); // full: let the kernel take what is queued, then retry
+            }
+            // The tail store before the read of polling (a Dekker pair with poll(), which writes polling
+            // before io_uring_enter reads the tail): a full fence orders the store before the load.
+            VarHandle.fullFence();
+            if (flushNow || !deferred || polling || !fromDrivingScheduler()) {
+                flush();
+            }
+            return true;
+        } finally {
+            ringFd.release();
+        }
+    }
+
+    /** Whether the caller is a fiber of the scheduler whose workers poll this ring. */
+    private boolean fromDrivingScheduler() {
+        dev.fiberio.core.Fiber f = dev.fiberio.core.Fiber.current();
+        return f != null && f.scheduler() == drivenBy;
+    }
+
+    /** Submits whatever is queued, without waiting. */
+    private void flush() {
+        int r = LibUring.enter(mem.fd, mem.sqEntries, 0, 0, MemorySegment.NULL, 0);
+        if (r < 0 && -r != Errno.EINTR && -r != Errno.EAGAIN && -r != dev.fiberio.uring.ffi.UringConstants.EBUSY) {
+            LOG.warn("io_uring_enter(submit) failed: {}", Errno.name(-r));
+        }
+    }
+
+    private void lock() {
+        while (!SQ_LOCK.compareAndSet(this, 0, 1)) {
+            Thread.onSpinWait();
+        }
+    }
+
+    private void unlock() {
+        SQ_LOCK.setRelease(this, 0);
+    }
+
+    private boolean sqPending() {
+        return (int) INT.getVolatile(mem.sqTail, 0L) != (int) INT.getAcquire(mem.sqHead, 0L);
+    }
+
+    // ------------------------------------------------------------------ reaping
+
+    @Override
+    public int poll(long timeoutNanos) throws IOException {
+        if (!ringFd.acquire()) {
+            return -1;
+        }
+        try {
+            int n = reap();
+            boolean overflow = ((int) INT.getAcquire(mem.sqFlags, 0L) & IORING_SQ_CQ_OVERFLOW) != 0;
+            if (n > 0 || timeoutNanos == 0) {
+                if (sqPending() || overflow) {
+                    enter(0, 0);
+                    n += reap();
+                }
+                return n;
+            }
+            polling = true; // volatile write, then volatile read of wakePending: pairs with wakeup()
+            boolean wake = (boolean) WAKE_PENDING.getVolatile(this);
+            try {
+                enter(wake ? 0 : 1, wake ? 0 : timeoutNanos);
+            } finally {
+                polling = false;
+            }
+            return reap();
+        } finally {
+            ringFd.release();
+        }
+    }
+
+    /** io_uring_enter: submit what is queued and wait for {@code min} completions, at most {@code timeoutNanos} (negative: no bound). */
+    private void enter(int min, long timeoutNanos) throws IOException {
+        int flags = IORING_ENTER_GETEVENTS;
+        MemorySegment arg = MemorySegment.NULL;
+        long argSize = 0;
+        if (min > 0 && timeoutNanos > 0) {
+            timespec.set(JAVA_LONG, 0, timeoutNanos / 1_000_000_000L);
+            timespec.set(JAVA_LONG, 8, timeoutNanos % 1_000_000_000L);
+            waitArg.fill((byte) 0);
+            waitArg.set(JAVA_LONG, 16, timespec.address());
+            flags |= IORING_ENTER_EXT_ARG;
+            arg = waitArg;
+            argSize = waitArg.byteSize();
+        }
+        int r = LibUring.enter(mem.fd, mem.sqEntries, min, flags, arg, argSize);
+        if (r < 0) {
+            int e = -r;
+            if (e != ETIME && e != Errno.EINTR && e != Errno.EAGAIN && e != dev.fiberio.uring.ffi.UringConstants.EBUSY) {
+                throw Errno.toException("io_uring_enter", e);
+            }
+        }
+    }
+
+    /** Reads every CQE the kernel published and dispatches it. The polling thread only. */
+    private int reap() {
+        int tail = (int) INT.getAcquire(mem.cqTail, 0L);
+        int head = cqHead;
+        int dispatched = 0;
+        boolean woken = false;
+        while (head != tail) {
+            long at = (long) (head & mem.cqMask) * CQE_SIZE;
+            long userData = mem.cqes.get(JAVA_LONG, at + CQE_USER_DATA);
+            int res = mem.cqes.get(JAVA_INT, at + CQE_RES);
+            int flags = mem.cqes.get(JAVA_INT, at + CQE_FLAGS);
+            head++;
+            if (userData == WAKE) {
+                woken = true;
+                wakeArmed = false;
+            } else if (userData != CANCEL && dispatch(userData, res, flags)) {
+                dispatched++;
+            }
+            if (head == tail) {
+                INT.setRelease(mem.cqHead, 0L, head); // the CQEs were read before their slots are given back
+                tail = (int) INT.getAcquire(mem.cqTail, 0L);
+            }
+        }
+        cqHead = head;
+        if (woken) {
+            WAKE_PENDING.setVolatile(this, false); // this poll returned: the wake-up is consumed
+            if (!(boolean) CLOSED.getVolatile(this)) {
+                armWakeRead();
+            }
+        }
+        return dispatched;
+    }
+
+    /** One completion to its record; false if stale. */
+    private boolean dispatch(long token, int res, int flags) {
+        OperationRecord record = records.lookup(token);
+        if (record == null || !record.complete(res < 0 ? -res : 0, Math.max(res, 0), flags)) {
+            ALL_STALE.increment();
+            return false;
+        }
+        inFlight.decrementAndGet();
+        return true;
+    }
+
+    // ------------------------------------------------------------------ wake-up and close
+
+    /**
+     * Sticky: sets {@code wakePending} (one CAS), which the next poll sees before it blocks, and writes the
+     * eventfd only if a poll may be blocked now (the in-flight read of it then completes).
+     */
+    @Override
+    public void wakeup() {
+        if (WAKE_PENDING.compareAndSet(this, false, true) && polling) {
+            writeWakeFd();
+        }
+    }
+
+    private void writeWakeFd() {
+        if (wakeFd.acquire()) {
+            try {
+                LibC.write(wakeFd.fd, one, 8);
+            } finally {
+                wakeFd.release();
+            }
+        }
+    }
+
+    /** Whether {@link #close()} was called. */
+    boolean isClosed() {
+        return closed;
+    }
+
+    /**
+     * Closes every socket of the ring, reaps until their cancelled operations completed (at most 2 s),
+     * then releases the ring. Called when nobody polls it any more (its scheduler's workers stopped, or
+     * its poller thread ended); idempotent.
+     */
+    @Override
+    public void close() {
+        if (!CLOSED.compareAndSet(this, false, true)) {
+            return;
+        }
+        writeWakeFd(); // a poll blocked right now returns
+        for (UringChannel ch : channels.live()) {
+            ch.closeBecause("its io_uring instance was closed (its scheduler shut down)");
+        }
+        long end = System.nanoTime() + DRAIN_NANOS;
+        try {
+            while ((inFlight.get() > 0 || wakeArmed) && end - System.nanoTime() > 0) {
+                if (poll(TimeUnit.MILLISECONDS.toNanos(10)) < 0) {
+                    break;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("reaping the cancelled operations of a closing io_uring instance failed", e);
+        }
+        if (inFlight.get() > 0 || wakeArmed) {
+            STRANDED_MEMORY.add(wakeBuffer);
+            List<OperationRecord> left = records.live();
+            STRANDED.addAll(left);
+            LOG.warn("{} io_uring operations did not complete before their ring closed; their memory is kept", left.size());
+        }
+        ringFd.close();
+    }
+
+    /** After the ring descriptor's last user left: unmaps the rings and closes the eventfd. */
+    private void released() {
+        mem.unmap();
+        wakeFd.close();
+    }
+
+    /** The kernel's features for this ring. */
+    UringFeatures features() {
+        return features;
+    }
+
+    @Override
+    public String toString() {
+        return "Ring[fd=" + mem.fd + ", inFlight=" + inFlight.get() + (closed ? ", closed" : "") + "]";
+    }
+}

@@ -1,0 +1,316 @@
+package dev.fiberio.uring;
+
+import static dev.fiberio.nativeio.ffi.LinuxConstants.AF_INET6;
+import static dev.fiberio.nativeio.ffi.LinuxConstants.IPPROTO_TCP;
+import static dev.fiberio.nativeio.ffi.LinuxConstants.SOL_SOCKET;
+import static dev.fiberio.nativeio.ffi.LinuxConstants.SO_KEEPALIVE;
+import static dev.fiberio.nativeio.ffi.LinuxConstants.SO_LINGER;
+import static dev.fiberio.nativeio.ffi.LinuxConstants.SO_RCVBUF;
+import static dev.fiberio.nativeio.ffi.LinuxConstants.SO_REUSEADDR;
+import static dev.fiberio.nativeio.ffi.LinuxConstants.SO_REUSEPORT;
+import static dev.fiberio.nativeio.ffi.LinuxConstants.SO_SNDBUF;
+import static dev.fiberio.nativeio.ffi.LinuxConstants.TCP_NODELAY;
+import static dev.fiberio.uring.ffi.UringConstants.ECANCELED;
+
+import dev.fiberio.core.CarrierLocal;
+import dev.fiberio.core.WaitSlot;
+import dev.fiberio.nativeio.NativeFd;
+import dev.fiberio.nativeio.completion.CompletionWait;
+import dev.fiberio.nativeio.completion.OperationRecord;
+import dev.fiberio.nativeio.ffi.Errno;
+import dev.fiberio.nativeio.ffi.LibC;
+import dev.fiberio.nativeio.ffi.Linger;
+import dev.fiberio.nativeio.ffi.SockAddr;
+import dev.fiberio.net.spi.NetHandle;
+import dev.fiberio.net.spi.SocketErrors;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.net.InetSocketAddress;
+import java.net.SocketException;
+import java.net.SocketOption;
+import java.net.SocketTimeoutException;
+import java.net.StandardSocketOptions;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * What every io_uring socket shares: the descriptor's life cycle ({@link NativeFd}), the ring its
+ * operations are submitted to, its {@link OperationRecord}s (one per direction, each with its own
+ * native memory and wait slot), options and addresses.
+ *
+ * <p>An operation ({@link #run}) enters the descriptor's guard, marks the record KERNEL, queues the SQE
+ * and leaves the guard, then waits through {@link CompletionWait}. Closing a socket does not end the
+ * io_uring requests on it (the ring holds its own reference to the file), so {@link #close()} marks the
+ * descriptor closed and then cancels every record with an operation in flight; an operation queued
+ * concurrently sees the descriptor closed right after queuing and cancels itself (one of the two
+ * always sees the other: both sides write, then read, with atomic read-modify-writes). A record is
+ * released when the cancelled operation's completion is reaped, never before.
+ */
+abstract class UringChannel implements NetHandle, CompletionWait.Owner {
+    /** Descriptors opened by this backend and not yet closed (for leak tests and diagnostics). */
+    static final AtomicLong OPEN_FDS = new AtomicLong();
+    /** Records not yet released, over every ring (tests: memory is given back after the completions). */
+    static final AtomicLong LIVE_RECORDS = new AtomicLong();
+    /** A {@code sockaddr_storage} per carrier, for calls that do not suspend (bind, getsockname). */
+    static final CarrierLocal<MemorySegment> ADDRESS_SCRATCH = new CarrierLocal<>(() -> SockAddr.allocate(Arena.ofAuto()));
+    private static final CarrierLocal<MemorySegment> LINGER_SCRATCH = new CarrierLocal<>(() -> Linger.allocate(Arena.ofAuto()));
+
+    final NativeFd fd;
+    final int family;
+    final Ring ring;
+    private final long token;
+    private volatile String closedBecause;
+
+    /** Takes ownership of {@code fd}; it belongs to {@code ring} from now on. */
+    UringChannel(int fd, int family, Ring ring) throws IOException {
+        OPEN_FDS.incrementAndGet();
+        this.fd = new NativeFd(fd, OPEN_FDS::decrementAndGet);
+        this.family = family;
+        this.ring = ring;
+        this.token = ring.channels.add(this);
+        if (ring.isClosed()) {
+            ring.channels.remove(token);
+            this.fd.close();
+            throw SocketErrors.socketClosed("its io_uring instance was closed (its scheduler shut down)");
+        }
+    }
+
+    /** Every record of this channel. */
+    abstract OperationRecord[] records();
+
+    /**
+     * A record with {@code size} bytes of its own native memory, registered with the ring.
+     *
+     * @param size      its memory
+     * @param onRelease runs (on whichever thread releases it) before it is forgotten
+     */
+    final OperationRecord newRecord(int size, Consumer<OperationRecord> onRelease) {
+        // Owner: the record (automatic arena). It stays reachable through the ring's table until it is
+        // released, which happens only after the kernel is done with the memory (see OperationRecord).
+        OperationRecord r = new OperationRecord(Arena.ofAuto().allocate(size, 8));
+        long t = ring.records.add(r);
+        LIVE_RECORDS.incrementAndGet();
+        r.attach(new WaitSlot(), t, rec -> {
+            try {
+                onRelease.accept(rec);
+            } finally {
+                ring.records.remove(rec.token());
+                LIVE_RECORDS.decrementAndGet();
+            }
+        });
+        return r;
+    }
+
+    /**
+     * Starts one operation on {@code record} (held by the caller, no leftover) and waits for it.
+     *
+     * @return the completion
+     * @throws IOException "Socket closed", or the timeout if the deadline aborted it
+     */
+    final OperationRecord.Completion run(OperationRecord record, int opcode, long addr, int len, long off, int opFlags,
+                                         long deadline, Supplier<SocketTimeoutException> timeout) throws IOException {
+        if (!fd.acquire()) {
+            throw closedException();
+        }
+        try {
+            record.context(ring);
+            record.started();
+            if (!ring.submit(record, opcode, fd.fd, addr, len, off, opFlags, 0)) {
+                record.notStarted();
+                throw closedException();
+            }
+        } finally {
+            fd.release();
+        }
+        if (fd.isClosed()) {
+            ring.cancel(record); // close ran concurrently and may have looked before our KERNEL bit
+        }
+        return CompletionWait.await(record, this, deadline, ECANCELED, timeout);
+    }
+
+    /** The completion an earlier, cancelled caller left on {@code record}, or null. */
+    final OperationRecord.Completion leftover(OperationRecord record, long deadline,
+                                              Supplier<SocketTimeoutException> timeout) throws IOException {
+        return CompletionWait.collectLeftover(record, this, deadline, ECANCELED, timeout);
+    }
+
+    /** Takes a record for one caller, or throws "Socket closed". */
+    final void acquire(OperationRecord record) throws SocketException {
+        if (!record.acquire()) {
+            throw closedException();
+        }
+    }
+
+    @Override
+    public final void cancel(OperationRecord record) {
+        Object where = record.context();
+        if (where instanceof Ring r) {
+            r.cancel(record);
+        }
+    }
+
+    @Override
+    public final boolean isOpen() {
+        return !fd.isClosed();
+    }
+
+    /** Closes the channel for a reason its users see in their "Socket closed" exception. */
+    final void closeBecause(String why) {
+        closedBecause = why;
+        close();
+    }
+
+    @Override
+    public final SocketException closedException() {
+        String why = closedBecause;
+        return why == null ? SocketErrors.socketClosed() : SocketErrors.socketClosed(why);
+    }
+
+    @Override
+    public void close() {
+        if (!fd.close()) {
+            return;
+        }
+        ring.channels.remove(token);
+        for (OperationRecord r : records()) {
+            if (r.pending()) {
+                ring.cancel(r);
+            }
+            r.close();
+            r.slot().signal();
+        }
+    }
+
+    @Override
+    public InetSocketAddress localAddress() throws IOException {
+        MemorySegment storage = ADDRESS_SCRATCH.get();
+        check("getsockname", withFd(() -> LibC.getsockname(fd.fd, storage)));
+        InetSocketAddress a = SockAddr.decode(storage);
+        return a.getPort() == 0 && a.getAddress().isAnyLocalAddress() ? null : a;
+    }
+
+    /** Encodes {@code address} for this socket's family (IPv4 as IPv4-mapped on an IPv6 socket). */
+    final int encode(InetSocketAddress address, MemorySegment storage) throws IOException {
+        Objects.requireNonNull(address, "address");
+        if (address.isUnresolved()) {
+            throw new java.net.UnknownHostException(address.getHostString());
+        }
+        if (family == AF_INET6) {
+            return SockAddr.encodeAsIpv6(address, storage);
+        }
+        if (address.getAddress() instanceof java.net.Inet6Address) {
+            throw new SocketException("Protocol family unavailable: an IPv4 socket cannot use " + address.getAddress());
+        }
+        return SockAddr.encode(address, storage);
+    }
+
+    @Override
+    public Set<SocketOption<?>> supportedOptions() {
+        return Set.of(StandardSocketOptions.TCP_NODELAY, StandardSocketOptions.SO_KEEPALIVE,
+                StandardSocketOptions.SO_RCVBUF, StandardSocketOptions.SO_SNDBUF, StandardSocketOptions.SO_LINGER,
+                StandardSocketOptions.SO_REUSEADDR, StandardSocketOptions.SO_REUSEPORT);
+    }
+
+    @Override
+    public <T> void setOption(SocketOption<T> option, T value) throws IOException {
+        Objects.requireNonNull(option, "option");
+        if (!supportedOptions().contains(option)) {
+            throw new UnsupportedOperationException("'" + option + "' not supported");
+        }
+        Objects.requireNonNull(value, () -> "value of " + option);
+        if (option == StandardSocketOptions.SO_LINGER) {
+            int seconds = (Integer) value;
+            MemorySegment linger = LINGER_SCRATCH.get();
+            Linger.set(linger, seconds >= 0, Math.max(0, Math.min(seconds, 65535)));
+            check("setsockopt(SO_LINGER)", withFd(() -> LibC.setsockopt(fd.fd, SOL_SOCKET, SO_LINGER, linger)));
+            return;
+        }
+        int v;
+        if (value instanceof Boolean b) {
+            v = b ? 1 : 0;
+        } else {
+            v = (Integer) value;
+            if (v < 0) {
+                throw new IllegalArgumentException("negative value for " + option + ": " + v);
+            }
+        }
+        int[] ln = levelAndName(option);
+        check("setsockopt(" + option + ")", withFd(() -> LibC.setsockoptInt(fd.fd, ln[0], ln[1], v)));
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public <T> T getOption(SocketOption<T> option) throws IOException {
+        Objects.requireNonNull(option, "option");
+        if (!supportedOptions().contains(option)) {
+            throw new UnsupportedOperationException("'" + option + "' not supported");
+        }
+        if (option == StandardSocketOptions.SO_LINGER) {
+            MemorySegment linger = LINGER_SCRATCH.get();
+            check("getsockopt(SO_LINGER)", withFd(() -> LibC.getsockopt(fd.fd, SOL_SOCKET, SO_LINGER, linger)));
+            return (T) Integer.valueOf(Linger.enabled(linger) ? Linger.seconds(linger) : -1);
+        }
+        int[] ln = levelAndName(option);
+        if (!fd.acquire()) {
+            throw closedException();
+        }
+        long r;
+        try {
+            r = LibC.getsockoptInt(fd.fd, ln[0], ln[1]);
+        } finally {
+            fd.release();
+        }
+        if (r < 0) {
+            throw Errno.toException("getsockopt(" + option + ")", (int) -r);
+        }
+        if (option.type() == Boolean.class) {
+            return (T) Boolean.valueOf(r != 0);
+        }
+        return (T) Integer.valueOf((int) r);
+    }
+
+    private static int[] levelAndName(SocketOption<?> option) {
+        if (option == StandardSocketOptions.TCP_NODELAY) {
+            return new int[] {IPPROTO_TCP, TCP_NODELAY};
+        } else if (option == StandardSocketOptions.SO_KEEPALIVE) {
+            return new int[] {SOL_SOCKET, SO_KEEPALIVE};
+        } else if (option == StandardSocketOptions.SO_RCVBUF) {
+            return new int[] {SOL_SOCKET, SO_RCVBUF};
+        } else if (option == StandardSocketOptions.SO_SNDBUF) {
+            return new int[] {SOL_SOCKET, SO_SNDBUF};
+        } else if (option == StandardSocketOptions.SO_REUSEADDR) {
+            return new int[] {SOL_SOCKET, SO_REUSEADDR};
+        } else if (option == StandardSocketOptions.SO_REUSEPORT) {
+            return new int[] {SOL_SOCKET, SO_REUSEPORT};
+        }
+        throw new UnsupportedOperationException("'" + option + "' not supported");
+    }
+
+    /** Runs a short system call on the open descriptor. */
+    final int withFd(IntCall call) throws IOException {
+        if (!fd.acquire()) {
+            throw closedException();
+        }
+        try {
+            return call.run();
+        } finally {
+            fd.release();
+        }
+    }
+
+    static void check(String operation, int result) throws IOException {
+        if (result < 0) {
+            throw Errno.toException(operation, -result);
+        }
+    }
+
+    /** A system call returning an int or -errno. */
+    @FunctionalInterface
+    interface IntCall {
+        int run();
+    }
+}

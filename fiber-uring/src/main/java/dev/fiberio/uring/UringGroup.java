@@ -1,0 +1,97 @@
+package dev.fiberio.uring;
+
+import dev.fiberio.core.Fiber;
+import dev.fiberio.core.FiberScheduler;
+import dev.fiberio.core.spi.PollerThread;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A set of rings and who drives them; a socket is assigned to one ring when it is created and stays
+ * there. As with epoll: a socket created in a fiber belongs to its scheduler's group, a
+ * {@linkplain FiberScheduler#service service} whose rings are {@linkplain FiberScheduler#attachPoller
+ * attached} to the scheduler (idle workers wait in {@code io_uring_enter} with their next timer as the
+ * timeout; busy workers reap without blocking every few dozen runs); a socket created outside any
+ * fiber belongs to the process-wide group, whose rings each have a {@link PollerThread}.
+ * Sizes: {@code fiberio.uring.rings} per scheduler (default 1), {@code fiberio.uring.pollers} for the
+ * shared group (default 1).
+ */
+final class UringGroup implements AutoCloseable {
+    private static final Object SERVICE_KEY = UringGroup.class;
+    private static volatile UringGroup shared;
+
+    private final Ring[] rings;
+    private final List<PollerThread> threads = new ArrayList<>();
+    private final AtomicInteger next = new AtomicInteger();
+
+    private UringGroup(int count, FiberScheduler drivenBy) throws IOException {
+        rings = new Ring[count];
+        try {
+            for (int i = 0; i < count; i++) {
+                rings[i] = new Ring(UringFeatures.get(), drivenBy);
+                if (drivenBy != null) {
+                    drivenBy.attachPoller(rings[i]);
+                } else {
+                    threads.add(new PollerThread("fiberio-uring-" + i, rings[i]));
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    /** The group for a socket created now: the current fiber's scheduler's, or the shared one. */
+    static UringGroup current() {
+        Fiber f = Fiber.current();
+        if (f == null) {
+            return shared();
+        }
+        return f.scheduler().service(SERVICE_KEY, s -> {
+            try {
+                return new UringGroup(Math.max(1, Integer.getInteger("fiberio.uring.rings", 1)), s);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot create the io_uring instance of scheduler " + s.name(), e);
+            }
+        });
+    }
+
+    /** The shared group with poller threads, created on first call. */
+    static UringGroup shared() {
+        UringGroup g = shared;
+        if (g == null) {
+            synchronized (UringGroup.class) {
+                g = shared;
+                if (g == null) {
+                    try {
+                        shared = g = new UringGroup(Math.max(1, Integer.getInteger("fiberio.uring.pollers", 1)), null);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException("cannot start the io_uring pollers", e);
+                    }
+                }
+            }
+        }
+        return g;
+    }
+
+    /** The ring for a new socket. */
+    Ring next() {
+        return rings[Math.floorMod(next.getAndIncrement(), rings.length)];
+    }
+
+    /** Closes the rings (a scheduler's group, after its workers stopped; the shared group is never closed). */
+    @Override
+    public void close() {
+        for (PollerThread t : threads) {
+            t.close();
+        }
+        for (Ring r : rings) {
+            if (r != null) {
+                r.close();
+            }
+        }
+    }
+}

@@ -1,0 +1,222 @@
+package dev.fiberio.uring;
+
+import static dev.fiberio.nativeio.ffi.LinuxConstants.SHUT_RD;
+import static dev.fiberio.nativeio.ffi.LinuxConstants.SHUT_WR;
+import static dev.fiberio.nativeio.ffi.LinuxConstants.SOCK_CLOEXEC;
+import static dev.fiberio.nativeio.ffi.LinuxConstants.SOCK_NONBLOCK;
+import static dev.fiberio.nativeio.ffi.LinuxConstants.SOCK_STREAM;
+import static dev.fiberio.uring.ffi.UringConstants.ECANCELED;
+import static dev.fiberio.uring.ffi.UringConstants.IORING_OP_CONNECT;
+import static dev.fiberio.uring.ffi.UringConstants.IORING_OP_RECV;
+import static dev.fiberio.uring.ffi.UringConstants.IORING_OP_SEND;
+
+import dev.fiberio.nativeio.completion.OperationRecord;
+import dev.fiberio.nativeio.ffi.Errno;
+import dev.fiberio.nativeio.ffi.LibC;
+import dev.fiberio.nativeio.ffi.SockAddr;
+import dev.fiberio.net.spi.SocketErrors;
+import dev.fiberio.net.spi.SocketHandle;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.net.InetSocketAddress;
+import java.net.SocketException;
+
+/**
+ * A TCP connection on io_uring. The kernel writes asynchronously, so the caller's memory (often a heap
+ * array, which the GC may move) is never handed to it: a read receives into the read record's buffer
+ * ({@code fiberio.uring.bufferSize}, default 16 KiB) and copies out — bytes that did not fit stay there
+ * for the next read — and a write copies into the write record's buffer and sends from it (a write is
+ * at most one buffer; FiberSocket loops). One reader and one writer at a time (FiberSocket serialises).
+ */
+final class UringSocket extends UringChannel implements SocketHandle {
+    static final int BUFFER_SIZE = Integer.getInteger("fiberio.uring.bufferSize", 16 * 1024);
+    /** MSG_NOSIGNAL: a send to a closed peer fails with EPIPE instead of raising SIGPIPE. */
+    private static final int MSG_NOSIGNAL = 0x4000;
+
+    private final OperationRecord readRecord;
+    private final OperationRecord writeRecord;
+    private final OperationRecord[] records;
+    /** Received bytes not yet read: [bufferedStart, bufferedEnd) of the read record; the reader's only. */
+    private int bufferedStart;
+    private int bufferedEnd;
+    private volatile InetSocketAddress remote;
+
+    private UringSocket(int fd, int family, Ring ring, InetSocketAddress remote) throws IOException {
+        super(fd, family, ring);
+        this.remote = remote;
+        readRecord = newRecord(BUFFER_SIZE, r -> { });
+        writeRecord = newRecord(Math.max(BUFFER_SIZE, (int) SockAddr.STORAGE_SIZE), r -> { });
+        records = new OperationRecord[] {readRecord, writeRecord};
+    }
+
+    /** Opens an unconnected non-blocking, close-on-exec stream socket on the caller's ring. */
+    static UringSocket open(int family) throws IOException {
+        return open(family, UringGroup.current().next());
+    }
+
+    /** Opens a socket on a given ring (tests drive that ring themselves). */
+    static UringSocket open(int family, Ring ring) throws IOException {
+        int fd = LibC.socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        if (fd < 0) {
+            throw Errno.toException("socket", -fd);
+        }
+        return new UringSocket(fd, family, ring, null);
+    }
+
+    /** Wraps an accepted descriptor (owned from the start: closed here if wrapping fails). */
+    static UringSocket accepted(int fd, int family, InetSocketAddress remote, Ring ring) throws IOException {
+        return new UringSocket(fd, family, ring, remote);
+    }
+
+    @Override
+    OperationRecord[] records() {
+        return records;
+    }
+
+    @Override
+    public void bind(InetSocketAddress local) throws IOException {
+        MemorySegment sa = ADDRESS_SCRATCH.get();
+        int len = encode(local, sa);
+        check("bind", withFd(() -> LibC.bind(fd.fd, sa, len)));
+    }
+
+    @Override
+    public void connect(InetSocketAddress address, long deadline) throws IOException {
+        acquire(writeRecord);
+        try {
+            leftover(writeRecord, deadline, SocketErrors::connectTimedOut); // a cancelled writer's send: done with
+            MemorySegment sa = writeRecord.memory();
+            int len = encode(address, sa);
+            OperationRecord.Completion c = run(writeRecord, IORING_OP_CONNECT, sa.address(), 0, len, 0, deadline,
+                    SocketErrors::connectTimedOut);
+            if (!c.succeeded() && c.error() != Errno.EISCONN) {
+                if (c.error() == ECANCELED && !isOpen()) {
+                    throw closedException();
+                }
+                throw Errno.toException("connect", c.error());
+            }
+        } finally {
+            writeRecord.release();
+        }
+        remote = address;
+    }
+
+    @Override
+    public int read(MemorySegment dst, long deadline) throws IOException {
+        long len = Math.min(dst.byteSize(), Integer.MAX_VALUE);
+        if (len == 0) {
+            return 0;
+        }
+        acquire(readRecord);
+        try {
+            for (;;) {
+                if (bufferedStart < bufferedEnd) {
+                    int n = (int) Math.min(len, bufferedEnd - bufferedStart);
+                    MemorySegment.copy(readRecord.memory(), bufferedStart, dst, 0, n);
+                    bufferedStart += n;
+                    return n;
+                }
+                OperationRecord.Completion c = leftover(readRecord, deadline, SocketErrors::readTimedOut);
+                if (c == null) {
+                    int want = (int) Math.min(BUFFER_SIZE, Math.max(len, 1));
+                    c = run(readRecord, IORING_OP_RECV, readRecord.memory().address(), want, 0, 0, deadline,
+                            SocketErrors::readTimedOut);
+                }
+                if (c.succeeded()) {
+                    if (c.value() == 0) {
+                        return -1;
+                    }
+                    bufferedStart = 0;
+                    bufferedEnd = c.value();
+                    continue;
+                }
+                int e = c.error();
+                if (e == ECANCELED && !isOpen()) {
+                    throw closedException();
+                }
+                if (e != ECANCELED && e != Errno.EINTR && e != Errno.EAGAIN) {
+                    throw ioError("recv", e);
+                }
+            }
+        } finally {
+            readRecord.release();
+        }
+    }
+
+    @Override
+    public int write(MemorySegment src, long deadline) throws IOException {
+        long len = Math.min(src.byteSize(), Integer.MAX_VALUE);
+        if (len == 0) {
+            return 0;
+        }
+        acquire(writeRecord);
+        try {
+            leftover(writeRecord, deadline, SocketErrors::writeTimedOut); // a cancelled writer's send: done with
+            int n = (int) Math.min(len, writeRecord.memory().byteSize());
+            MemorySegment.copy(src, 0, writeRecord.memory(), 0, n);
+            for (;;) {
+                OperationRecord.Completion c = run(writeRecord, IORING_OP_SEND, writeRecord.memory().address(), n, 0,
+                        MSG_NOSIGNAL, deadline, SocketErrors::writeTimedOut);
+                if (c.succeeded()) {
+                    if (c.value() > 0) {
+                        return c.value();
+                    }
+                    continue;
+                }
+                int e = c.error();
+                if (e == ECANCELED && !isOpen()) {
+                    throw closedException();
+                }
+                if (e != ECANCELED && e != Errno.EINTR && e != Errno.EAGAIN) {
+                    throw ioError("send", e);
+                }
+            }
+        } finally {
+            writeRecord.release();
+        }
+    }
+
+    private static IOException ioError(String operation, int errno) {
+        if (errno == Errno.ECONNRESET) {
+            return SocketErrors.connectionReset();
+        }
+        if (errno == Errno.EPIPE) {
+            return SocketErrors.brokenPipe();
+        }
+        return Errno.toException(operation, errno);
+    }
+
+    @Override
+    public void shutdownInput() throws IOException {
+        shutdown(SHUT_RD, "shutdown(SHUT_RD)");
+    }
+
+    @Override
+    public void shutdownOutput() throws IOException {
+        shutdown(SHUT_WR, "shutdown(SHUT_WR)");
+    }
+
+    /** A plain shutdown(2): it never blocks, and a receive in flight then completes with 0 (end of stream). */
+    private void shutdown(int how, String what) throws IOException {
+        int r = withFd(() -> LibC.shutdown(fd.fd, how));
+        if (r < 0) {
+            if (-r == Errno.ENOTCONN) {
+                throw new SocketException("Socket is not connected");
+            }
+            throw Errno.toException(what, -r);
+        }
+    }
+
+    @Override
+    public InetSocketAddress remoteAddress() throws IOException {
+        if (fd.isClosed()) {
+            throw closedException();
+        }
+        return remote;
+    }
+
+    @Override
+    public String toString() {
+        return "UringSocket[fd=" + fd.fd + (fd.isClosed() ? ", closed" : "") + ", remote=" + remote + "]";
+    }
+}
