@@ -21,18 +21,25 @@ import javax.net.ssl.SSLContext;
  * the running JDK's {@code keytool} (its private key lives only in memory; the certificate is written
  * as PEM so that clients can be told to trust it).
  */
-final class TlsSetup {
+public final class TlsSetup {
     private TlsSetup() {
     }
 
-    /** A server context and the PEM file of its certificate (null when loaded from a key store). */
-    record Keys(SSLContext context, Certificate certificate, Path certificatePem) {
+    /**
+     * A server context and its certificate.
+     *
+     * @param context        the server's TLS context
+     * @param certificate    its certificate
+     * @param certificatePem the PEM file of the certificate, or null when loaded from a key store
+     */
+    public record Keys(SSLContext context, Certificate certificate, Path certificatePem) {
         /**
          * The certificate's SHA-256 fingerprint, as browsers and curl show it.
          *
          * @return hex with colons
+         * @throws GeneralSecurityException if SHA-256 is missing
          */
-        String fingerprint() throws GeneralSecurityException {
+        public String fingerprint() throws GeneralSecurityException {
             return HexFormat.ofDelimiter(":").withUpperCase().formatHex(
                     MessageDigest.getInstance("SHA-256").digest(certificate.getEncoded()));
         }
@@ -47,7 +54,7 @@ final class TlsSetup {
      * @throws IOException              if it cannot be read or the password is wrong
      * @throws GeneralSecurityException if it holds no usable key
      */
-    static Keys fromKeyStore(Path file, char[] password) throws IOException, GeneralSecurityException {
+    public static Keys fromKeyStore(Path file, char[] password) throws IOException, GeneralSecurityException {
         KeyStore ks = KeyStore.getInstance(file.toFile(), password);
         String alias = null;
         for (String a : java.util.Collections.list(ks.aliases())) {
@@ -71,7 +78,7 @@ final class TlsSetup {
      * @throws IOException              if keytool fails
      * @throws GeneralSecurityException if the generated store cannot be used
      */
-    static Keys selfSigned(List<String> names) throws IOException, GeneralSecurityException {
+    public static Keys selfSigned(List<String> names) throws IOException, GeneralSecurityException {
         Path dir = Files.createTempDirectory("fiberio-https");
         dir.toFile().deleteOnExit();
         Path store = dir.resolve("self-signed.p12");
