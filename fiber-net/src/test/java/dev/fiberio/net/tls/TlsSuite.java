@@ -636,6 +636,33 @@ public abstract class TlsSuite {
         }
     }
 
+    @Test
+    void aWriteToAPeerThatDoesNotReadTimesOutAndTheRestFollowsLater() throws Exception {
+        inFiber(() -> {
+            try (Pair p = pair(context(null, SERVER), null, null)) {
+                exchangeHello(p);
+                p.client().setWriteTimeout(SHORT);
+                byte[] big = new byte[BIG];
+                new Random(5).nextBytes(big);
+                long start = System.nanoTime();
+                SocketTimeoutException e = assertThrows(SocketTimeoutException.class, () -> p.client().write(big));
+                assertElapsedAtLeast(start, SHORT);
+                assertEquals("Write timed out", e.getMessage());
+                int sent = e.bytesTransferred;
+                assertTrue(sent > 0 && sent < BIG, "plaintext taken before the timeout: " + sent);
+                // The socket stays usable: the rest follows, after the record left half-sent.
+                p.client().setWriteTimeout(Duration.ZERO);
+                CompletableFuture<Void> rest = fiber(() -> {
+                    p.client().write(big, sent, BIG - sent);
+                    return null;
+                });
+                assertArrayEquals(big, readN(p.server(), BIG));
+                await(rest);
+            }
+            return null;
+        });
+    }
+
     @ParameterizedTest
     @ValueSource(booleans = {false, true})
     void truncationWithoutCloseNotifyReadsAsEndOfStreamUnlessCloseNotifyIsRequired(boolean require) throws Exception {
