@@ -378,6 +378,11 @@ final class TlsEngineDriver {
                     throw new SocketException("Socket output is already shutdown");
                 }
                 hs = r.getHandshakeStatus();
+                if (r.bytesConsumed() == 0 && r.bytesProduced() == 0 && hs != HandshakeStatus.NEED_TASK
+                        && hs != HandshakeStatus.NEED_WRAP) {
+                    // Only a handshake the peer drives could stall the engine here, and those are refused.
+                    throw new SSLException("The engine cannot send application data now (handshake status " + hs + ")");
+                }
                 while (hs == HandshakeStatus.NEED_TASK) {
                     runTasks();
                     hs = engine.getHandshakeStatus();
