@@ -5,17 +5,26 @@
 # rounds that visit the servers in turn, and the table shows each server's median round.
 # Writes results/http.tsv, results/http.md (table with ratios) and results/http-rps.svg (chart).
 #
-#   http-load.sh [--duration 5] [--rounds 3] [--warmup 10] [--connections "16 256 1024"]
+# With --tls: HTTPS instead (TLS 1.3, a self-signed ECDSA P-256 certificate, the JDK's provider on
+# both sides: fiberio's FiberTlsSocket vs Netty's SslHandler), fiberio and netty only; writes
+# results/https.* instead.
+#
+#   http-load.sh [--tls] [--duration 5] [--rounds 3] [--warmup 10] [--connections "16 256 1024"]
 #                [--wrk-threads 2] [--servers "fiberio netty vthreads"] [--threads <nproc>]
 # Default run: about 3.5 minutes.
 source "$(dirname "$0")/lib.sh"
 
 DURATION=5 ROUNDS=3 WARMUP=10 CONNECTIONS="16 256 1024" WRK_THREADS=2 SERVERS="fiberio netty vthreads"
+KIND=http
+if [ "${1:-}" = --tls ]; then
+  KIND=https SERVERS="fiberio netty"
+  shift
+fi
 while [ $# -gt 0 ]; do
   case "$1" in
     --duration) DURATION=$2 ;; --rounds) ROUNDS=$2 ;; --warmup) WARMUP=$2 ;; --connections) CONNECTIONS=$2 ;;
     --wrk-threads) WRK_THREADS=$2 ;; --servers) SERVERS=$2 ;; --threads) SERVER_THREADS=$2 ;;
-    *) sed -n '2,11p' "$0"; exit 2 ;;
+    *) sed -n '2,15p' "$0"; exit 2 ;;
   esac
   shift 2
 done
@@ -32,12 +41,12 @@ wrk_run() {
   local server=$1 c=$2 secs=$3 t
   shift 3
   t=$(( WRK_THREADS < c ? WRK_THREADS : c ))
-  timeout $((secs + 30)) wrk -t "$t" -c "$c" -d "${secs}s" --timeout 5s "$@" "http://127.0.0.1:${PORT[$server]}/"
+  timeout $((secs + 30)) wrk -t "$t" -c "$c" -d "${secs}s" --timeout 5s "$@" "$KIND://127.0.0.1:${PORT[$server]}/"
 }
 
 declare -A PORT
 for server in $SERVERS; do
-  start_server http "$server"
+  start_server "$KIND" "$server"
   PORT[$server]=$SERVER_PORT
 done
 for server in $SERVERS; do
@@ -45,7 +54,7 @@ for server in $SERVERS; do
   wrk_run "$server" 256 "$WARMUP" >/dev/null
 done
 
-ROUNDS_TSV="$RAW/http-rounds.tsv"
+ROUNDS_TSV="$RAW/$KIND-rounds.tsv"
 printf 'connections\tserver\treq/s\tp50 ms\tp99 ms\terrors\n' >"$ROUNDS_TSV"
 for c in $CONNECTIONS; do
   for server in $SERVERS; do
@@ -54,7 +63,7 @@ for c in $CONNECTIONS; do
   for round in $(seq "$ROUNDS"); do
     for server in $SERVERS; do
       echo "$c connections, round $round/$ROUNDS: $server (${DURATION}s) ..." >&2
-      out="$RAW/wrk-$server-$c-$round.txt"
+      out="$RAW/wrk-$KIND-$server-$c-$round.txt"
       wrk_run "$server" "$c" "$DURATION" --latency >"$out"
       printf '%s\t%s\t%s\n' "$c" "$server" "$(report wrk --in "$out")" >>"$ROUNDS_TSV"
     done
@@ -62,10 +71,14 @@ for c in $CONNECTIONS; do
 done
 stop_all
 
-TSV="$RESULTS/http.tsv"
+TSV="$RESULTS/$KIND.tsv"
 report median --in "$ROUNDS_TSV" --out "$TSV"
 {
-  echo "## HTTP/1.1 plaintext, keep-alive (wrk --latency, loopback)"
+  if [ "$KIND" = https ]; then
+    echo "## HTTPS (HTTP/1.1 over TLS, keep-alive; wrk --latency, loopback)"
+  else
+    echo "## HTTP/1.1 plaintext, keep-alive (wrk --latency, loopback)"
+  fi
   echo
   machine_header
   echo "- load: wrk, $WRK_THREADS threads; ${WARMUP}s warm-up per server, then per connection count 2s" \
@@ -77,8 +90,8 @@ report median --in "$ROUNDS_TSV" --out "$TSV"
   echo "Ratios are fiberio ÷ the row's server, from the same run: above 1 favours fiberio for req/s," \
        "below 1 favours fiberio for latency."
   echo
-  echo "![requests/s vs connections](http-rps.svg)"
-} >"$RESULTS/http.md"
-report chart --in "$TSV" --metric "req/s" --out "$RESULTS/http-rps.svg" \
-  --title "HTTP/1.1 plaintext keep-alive, loopback, $(nproc) cores" --x-label connections --y-label "requests/s"
-cat "$RESULTS/http.md"
+  echo "![requests/s vs connections]($KIND-rps.svg)"
+} >"$RESULTS/$KIND.md"
+report chart --in "$TSV" --metric "req/s" --out "$RESULTS/$KIND-rps.svg" \
+  --title "$KIND keep-alive, loopback, $(nproc) cores" --x-label connections --y-label "requests/s"
+cat "$RESULTS/$KIND.md"

@@ -22,12 +22,28 @@ public final class Args {
      * @return the parsed options
      */
     public static Args parse(String[] args, Set<String> allowed) {
+        return parse(args, allowed, Set.of());
+    }
+
+    /**
+     * Parses {@code args}, where the names in {@code flags} take no value (their value is "true").
+     *
+     * @param args    the command line
+     * @param allowed the accepted option names that take a value (without dashes)
+     * @param flags   the accepted option names that take none
+     * @return the parsed options
+     */
+    public static Args parse(String[] args, Set<String> allowed, Set<String> flags) {
         Map<String, String> v = new HashMap<>();
         boolean help = false;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (a.equals("--help") || a.equals("-h")) {
                 help = true;
+                continue;
+            }
+            if (a.startsWith("--") && flags.contains(a.substring(2))) {
+                v.put(a.substring(2), "true");
                 continue;
             }
             if (!a.startsWith("--") || !allowed.contains(a.substring(2))) {
@@ -59,6 +75,16 @@ public final class Args {
      */
     public String string(String name, String def) {
         return values.getOrDefault(name, def);
+    }
+
+    /**
+     * Whether a flag (or an option) was given.
+     *
+     * @param name option name
+     * @return true if present
+     */
+    public boolean has(String name) {
+        return values.containsKey(name);
     }
 
     /**

@@ -3,12 +3,15 @@ package dev.fiberio.examples.http;
 import dev.fiberio.core.FiberScheduler;
 import dev.fiberio.examples.server.AcceptLoop;
 import dev.fiberio.net.FiberSocket;
+import dev.fiberio.net.tls.FiberTlsSocket;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.net.StandardSocketOptions;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,7 +20,9 @@ import org.slf4j.LoggerFactory;
  * {@link HttpConnection} over a {@link FiberSocket}, within the sizes and timeouts of its
  * {@link HttpLimits}: idle keep-alive connections are closed after the idle timeout, a request that
  * does not arrive within the request timeout (a slowloris client) is answered 408, a client that does
- * not read its responses is dropped after the write timeout.
+ * not read its responses is dropped after the write timeout. With an {@link SSLContext} it serves
+ * HTTPS: each connection is a {@link FiberTlsSocket} whose handshake runs on its first read, bounded by
+ * the idle timeout; ALPN offers {@code http/1.1}.
  */
 public final class HttpServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HttpServer.class);
@@ -27,6 +32,7 @@ public final class HttpServer implements AutoCloseable {
     private static final long LINGER_BYTES = 1 << 20;
 
     private final HttpLimits limits;
+    private final SSLContext tls;
     private final AtomicLong connections = new AtomicLong();
     private final AtomicLong requests = new AtomicLong();
     private final AcceptLoop acceptor;
@@ -53,7 +59,21 @@ public final class HttpServer implements AutoCloseable {
      * @throws IOException if binding fails
      */
     public HttpServer(FiberScheduler scheduler, InetSocketAddress address, HttpLimits limits) throws IOException {
+        this(scheduler, address, limits, null);
+    }
+
+    /**
+     * Binds and starts accepting, serving HTTPS if {@code tls} is given.
+     *
+     * @param scheduler runs the fibers
+     * @param address   where to listen
+     * @param limits    sizes and timeouts of every connection
+     * @param tls       the server's TLS context, or null for plain HTTP
+     * @throws IOException if binding fails
+     */
+    public HttpServer(FiberScheduler scheduler, InetSocketAddress address, HttpLimits limits, SSLContext tls) throws IOException {
         this.limits = limits;
+        this.tls = tls;
         this.acceptor = AcceptLoop.listen("http-acceptor", scheduler, address, 4096, this::serve, LOG);
     }
     /**
@@ -86,12 +106,35 @@ public final class HttpServer implements AutoCloseable {
 
     private void serve(FiberSocket s) {
         connections.incrementAndGet();
+        if (tls != null) {
+            serveTls(s);
+            return;
+        }
         try (s) {
             s.setOption(StandardSocketOptions.TCP_NODELAY, true);
             s.setWriteTimeout(limits.writeTimeout());
             HttpConnection c = new HttpConnection(new SocketTransport(s), limits);
             requests.addAndGet(c.serve());
             lingeringClose(s);
+        } catch (SocketTimeoutException e) {
+            LOG.debug("connection timed out: {}", e.getMessage());
+        } catch (IOException e) {
+            LOG.debug("connection ended: {}", e.toString());
+        }
+    }
+
+    /**
+     * Serves one HTTPS connection. Closing sends close_notify; there is no lingering half-close as for
+     * plain HTTP, because TLS has no half-close before TLS 1.3 and the client's close_notify answers it.
+     */
+    private void serveTls(FiberSocket s) {
+        SSLParameters parameters = new SSLParameters();
+        parameters.setApplicationProtocols(new String[] {"http/1.1"});
+        try (s; FiberTlsSocket t = FiberTlsSocket.server(s, tls, parameters)) {
+            s.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            t.setWriteTimeout(limits.writeTimeout());
+            HttpConnection c = new HttpConnection(new TlsTransport(t), limits);
+            requests.addAndGet(c.serve());
         } catch (SocketTimeoutException e) {
             LOG.debug("connection timed out: {}", e.getMessage());
         } catch (IOException e) {
