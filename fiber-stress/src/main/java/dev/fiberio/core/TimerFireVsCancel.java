@@ -44,7 +44,9 @@ public class TimerFireVsCancel {
     /** Creates the state: the fiber suspended in {@code await()}, and its timer due in the queue. */
     public TimerFireVsCancel() {
         waiter.runNext();
-        entry = timers.schedule(deadline, slot, 0L);
+        // A timer wakes only the wait it belongs to: the slot's first wait is its episode 1 (WaitSlot
+        // counts the waits begun on it, from 0).
+        entry = timers.schedule(deadline, slot, 1L);
     }
 
     /**
