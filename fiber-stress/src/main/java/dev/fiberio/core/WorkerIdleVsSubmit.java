@@ -14,7 +14,6 @@ import org.openjdk.jcstress.annotations.JCStressTest;
 import org.openjdk.jcstress.annotations.Outcome;
 import org.openjdk.jcstress.annotations.State;
 import org.openjdk.jcstress.infra.results.IIII_Result;
-import org.openjdk.jcstress.infra.results.II_Result;
 
 /**
  * A worker going idle against a submission from another thread: the worker publishes PARKED (or
@@ -202,79 +201,6 @@ public final class WorkerIdleVsSubmit {
         public void arbiter(IIII_Result r) {
             r.r2 = poller.wakeups.get();
             report(r);
-        }
-    }
-
-    /**
-     * Two idle workers of a scheduler reach for its one attached poller (the real
-     * {@code FiberScheduler.acquirePoller}), each using it (here: marking itself inside) and handing
-     * it back. Fields: r1, r2 whether each got it; the poller is driven by one worker at a time.
-     */
-    @JCStressTest
-    @Description("Two idle workers taking and handing back one attached poller: never both inside it, and a free poller is taken")
-    @Outcome(id = "1, 0", expect = ACCEPTABLE, desc = "the first worker took the poller; the second found it taken and parks")
-    @Outcome(id = "0, 1", expect = ACCEPTABLE, desc = "the second worker took the poller; the first found it taken and parks")
-    @Outcome(id = "1, 1", expect = ACCEPTABLE, desc = "one handed the poller back before the other reached for it: both polled, one after the other")
-    @Outcome(id = "0, 0", expect = FORBIDDEN, desc = "neither worker took the poller, though it was free")
-    @Outcome(expect = FORBIDDEN, desc = "both workers were inside the poller at once (-1)")
-    @State
-    public static class PollerHandOver {
-        final FiberScheduler scheduler = FiberScheduler.manual("jcstress-poller", f -> { });
-        final AtomicInteger inside = new AtomicInteger();
-        volatile boolean overlap;
-
-        /** Creates the state: a scheduler with one free attached poller. */
-        public PollerHandOver() {
-            scheduler.attachPoller(new CountingPoller());
-        }
-
-        int pollIfFree() {
-            AttachedPoller p = scheduler.acquirePoller();
-            if (p == null) {
-                return 0;
-            }
-            try {
-                if (inside.incrementAndGet() != 1) {
-                    overlap = true;
-                }
-                inside.decrementAndGet();
-            } finally {
-                p.release();
-            }
-            return 1;
-        }
-
-        /**
-         * The first idle worker.
-         *
-         * @param r r1 receives whether it got the poller
-         */
-        @Actor
-        public void first(II_Result r) {
-            r.r1 = pollIfFree();
-        }
-
-        /**
-         * The second idle worker.
-         *
-         * @param r r2 receives whether it got the poller
-         */
-        @Actor
-        public void second(II_Result r) {
-            r.r2 = pollIfFree();
-        }
-
-        /**
-         * Marks an overlap.
-         *
-         * @param r both fields -1 if the two workers were inside at once
-         */
-        @Arbiter
-        public void arbiter(II_Result r) {
-            if (overlap) {
-                r.r1 = -1;
-                r.r2 = -1;
-            }
         }
     }
 }

@@ -55,7 +55,6 @@ class ActorOrdersTest {
                 Arguments.of(WorkerIdleVsSubmit.Parked.class, "worker submitter", "0, 1, 0, 0", "the submitter unparks"),
                 Arguments.of(WorkerIdleVsSubmit.Parked.class, "submitter worker", "1, 0, 0, 0", "the worker sees the fiber"),
                 Arguments.of(WorkerIdleVsSubmit.Polling.class, "worker submitter", "0, 1, 0, 0", "the submitter wakes the poller"),
-                Arguments.of(WorkerIdleVsSubmit.PollerHandOver.class, "first second", "1, 1", "handed over"),
                 Arguments.of(RunQueueRaces.OfferVsOffer.class, "first second", "1, 1, 1, 1", "B spilled"),
                 Arguments.of(RunQueueRaces.PollVsSteal.class, "owner thief", "1, 1, 0, 2", "one each"),
                 Arguments.of(RunQueueRaces.OfferVsSteal.class, "producer thief", "1, 1, 0, 2", "both stolen"),

@@ -33,7 +33,7 @@ class OutcomeDeclarationsTest {
         assertEquals(compiled, listed);
         assertTrue(listed.containsAll(List.of("CancelVsBeginWait", "ParkVsUnpark", "FiberVolatile", "FiberRelease",
                 "ThreadVolatile", "ThreadRelease", "WakeBoundToItsWait", "TimerVsSignal", "StaleTimerVsNextWait",
-                "ExpireVsTryExpire", "Parked", "Polling", "PollerHandOver", "OfferVsOffer", "PollVsSteal", "OfferVsSteal",
+                "ExpireVsTryExpire", "Parked", "Polling", "OfferVsOffer", "PollVsSteal", "OfferVsSteal",
                 "DumpVsResume", "SignalVsCancel", "SignalVsTimeout", "PinnedWaitVsSignal", "SpawnVsClose",
                 "SignalAndCancel", "SignalAndClose", "SignalAndTimeout", "SignalVsTimeoutVsCancel", "ThreadWaitVsSignal",
                 "TimeoutAndCancel", "TimerFireVsCancel", "TwoSignals", "WaitVsSignal")), listed.toString());
