@@ -23,12 +23,16 @@ extra=("$@")
 # jar's manifest (Add-Exports, Enable-Native-Access).
 FLAGS="--add-exports java.base/jdk.internal.vm=ALL-UNNAMED --add-opens java.base/java.lang=ALL-UNNAMED --enable-native-access=ALL-UNNAMED -XX:LockingMode=1"
 
+# Races in code that issue 9's fixes did not touch run in full mode only, so that the quick run (CI) stays
+# within about 6 minutes on 2 CPUs; -t in the extra arguments selects tests in quick mode too.
+FULL_ONLY='RunQueueRaces|DumpVsResume|TimedWaits\.TimerVsSignal|SpawnVsClose'
+
 user_gave() { local a; for a in "${extra[@]+"${extra[@]}"}"; do [ "$a" = "$1" ] && return 0; done; return 1; }
 args=()
 opt() { user_gave "$1" || args+=("$1" "$2"); } # jcstress rejects an option given twice
 case "$mode" in
   quick)
-    opt -m quick; opt -iters 1; opt -time 500; opt -sc false; opt -pth false
+    opt -m quick; opt -iters 1; opt -time 500; opt -sc false; opt -pth false; opt -t "^(?!.*($FULL_ONLY)).*"
     opt -jvmArgs "$FLAGS" ;; # our flags only: disables jcstress's search over JVM configurations
   full)
     opt -m default
@@ -60,7 +64,7 @@ if grep -Eq '^ *(Failed|Error) tests: [0-9]+ matching' "$RESULTS/output.txt"; th
 fi
 if grep -q 'No scheduling is possible' "$RESULTS/output.txt"; then
   echo "run-jcstress: NOTE: these tests need more CPUs than this machine has, and did not run:" >&2
-  "$JAVA" -jar "$JAR" -l "${extra[@]+"${extra[@]}"}" 2>/dev/null | grep '^dev\.fiberio\.' | while read -r t; do
+  "$JAVA" -jar "$JAR" -l "${args[@]}" "${extra[@]+"${extra[@]}"}" 2>/dev/null | grep '^dev\.fiberio\.' | while read -r t; do
     [ -e "$RESULTS/$t.html" ] || echo "  $t" >&2
   done
 fi

@@ -76,6 +76,35 @@ final class DrivenFiber {
         return fiber;
     }
 
+    /** The fiber's manual scheduler (its sink is this harness's run queue). */
+    FiberScheduler scheduler() {
+        return scheduler;
+    }
+
+    /** The manual scheduler's timer queue, where the post-switch hook of a timed wait arms its timer. */
+    TimerQueue timers() {
+        return scheduler.manualTimers();
+    }
+
+    /** Invariant violations the scheduler counted (a resume refused as double or before the hook, a run refused). */
+    int violations() {
+        return (int) scheduler.invariantViolations();
+    }
+
+    /**
+     * Like {@link #runNext()}, but does nothing if nothing was submitted: for an actor that plays the
+     * worker after a wake-up that may still be on its way.
+     *
+     * @return true if it ran the fiber
+     */
+    boolean runNextIfAny() {
+        if (runQueue.isEmpty()) {
+            return false;
+        }
+        runNext();
+        return true;
+    }
+
     /**
      * The worker's part: runs the next submitted fiber on the calling thread until it suspends or ends,
      * then its post-switch hook.

@@ -31,7 +31,10 @@ class OutcomeDeclarationsTest {
         }
         List<String> listed = StressTests.all().stream().map(Class::getSimpleName).sorted().toList();
         assertEquals(compiled, listed);
-        assertTrue(listed.containsAll(List.of("CancelVsBeginWait", "ParkVsUnpark", "PermitThenWaitVsSignal",
+        assertTrue(listed.containsAll(List.of("CancelVsBeginWait", "ParkVsUnpark", "FiberVolatile", "FiberRelease",
+                "ThreadVolatile", "ThreadRelease", "WakeBoundToItsWait", "TimerVsSignal", "StaleTimerVsNextWait",
+                "ExpireVsTryExpire", "Parked", "Polling", "OfferVsOffer", "PollVsSteal", "OfferVsSteal",
+                "DumpVsResume", "SignalVsCancel", "SignalVsTimeout", "PinnedWaitVsSignal", "SpawnVsClose",
                 "SignalAndCancel", "SignalAndClose", "SignalAndTimeout", "SignalVsTimeoutVsCancel", "ThreadWaitVsSignal",
                 "TimeoutAndCancel", "TimerFireVsCancel", "TwoSignals", "WaitVsSignal")), listed.toString());
     }
@@ -87,5 +90,28 @@ class OutcomeDeclarationsTest {
         assertTrue(Grading.acceptable(ThreadWaitVsSignal.class, "1, 1, 3"), "a timeout is interesting, not a failure");
         assertEquals(List.of("permit duplicated: the second park returned without a second unpark"),
                 Grading.forbiddenLabels(ParkVsUnpark.class, "0, 1, 2, 0, 1, 0"));
+        assertEquals(List.of("lost wake-up: the waiter missed the condition and signal() saw the old permit and left nothing;"
+                + " the next wait would sleep forever"), Grading.forbiddenLabels(ConsumeThenCheck.ThreadRelease.class, "0, 1, 0"));
+        assertEquals(List.of("never resumed", "lost wake-up: the fiber missed the condition and signal() saw the old permit and left"
+                + " nothing; the second wait sleeps forever"), Grading.forbiddenLabels(ConsumeThenCheck.FiberVolatile.class, "-1, 0, 0, 0, 2, 0"));
+        assertEquals(List.of("one wake-up, two waits ended: the fiber was resumed by the signal that the thread's wait had won"),
+                Grading.forbiddenLabels(WakeBoundToItsWait.class, "0, 1, 0, 1, 0, 0"));
+        assertEquals(List.of("one wake-up, two waits ended: the fiber was resumed by the signal that the thread's wait had won",
+                "invariant violated: the fiber was resumed before its post-switch hook, or twice"),
+                Grading.forbiddenLabels(WakeBoundToItsWait.class, "0, 1, 0, 1, 1, 0"));
+        assertEquals(List.of("stale timer: the first wait's timer woke the second wait with TIMED_OUT before its own deadline"),
+                Grading.forbiddenLabels(TimedWaits.StaleTimerVsNextWait.class, "1, 1, 1, 0, 0"));
+        assertEquals(List.of("a due timer fired by neither: it is stranded"),
+                Grading.forbiddenLabels(TimedWaits.ExpireVsTryExpire.class, "0, 0, -1, 0, 1"));
+        assertEquals(List.of("lost wake-up: the worker parks with the fiber in its queue and the submitter did not wake it"),
+                Grading.forbiddenLabels(WorkerIdleVsSubmit.Parked.class, "0, 0, 1, 1"));
+        assertEquals(List.of("signal lost: W1 timed out and W2 was not signalled"),
+                Grading.forbiddenLabels(ConditionRaces.SignalVsTimeout.class, "3, -1, 1, 0, 0, 1"));
+        assertEquals(List.of("lost wake-up: signal() made the slot READY before the deadline, yet the pinned wait slept until it"),
+                Grading.forbiddenLabels(PinnedWaitVsSignal.class, "1, 1, 0, 0, 1, 3"));
+        assertEquals(List.of("resumed as a fiber: a pinned waiter was resumed through the scheduler"),
+                Grading.forbiddenLabels(PinnedWaitVsSignal.class, "0, 1, 1, 0, 1, 0"));
+        assertEquals(List.of("an accepted fiber neither ran nor was abandoned: its joiner would hang"),
+                Grading.forbiddenLabels(SpawnVsClose.class, "1, 0, 0, 0, 1"));
     }
 }
