@@ -123,9 +123,39 @@ final class FiberContinuation extends Continuation {
             GET_MONITORS = getMonitors;
         }
 
+        /**
+         * {@link #walk()} through a method handle read from a non-final field, which C2 cannot treat as a
+         * constant and so cannot inline: the walk runs in a compiled frame of its own that returns before
+         * any suspension. Inlined into the waiting frame, which spans suspensions, the JDK's stack walker
+         * reused a {@code Thread.currentThread()} read before a migration: it then walked (and missed the
+         * monitors of) the wrong thread, or threw "Invalid thread walking this stack stream" (found by the
+         * jcstress test PinnedWaitVsSignal).
+         */
+        @SuppressWarnings("FieldMayBeFinal")
+        private static MethodHandle walkOutOfLine = walkHandle();
+        /** Walks that failed and were answered "held" (the safe answer: the fiber then waits pinned). */
+        static final java.util.concurrent.atomic.LongAdder WALK_FAILURES = new java.util.concurrent.atomic.LongAdder();
+
         /** Whether any frame of the mounted fiber holds a monitor (the fiber's frames only). */
         static boolean held() {
+            try {
+                return (boolean) walkOutOfLine.invokeExact();
+            } catch (Throwable t) {
+                WALK_FAILURES.increment();
+                return true; // cannot tell: pinning is always safe, migrating with a monitor is not
+            }
+        }
+
+        private static boolean walk() {
             return WALKER.walk(frames -> frames.anyMatch(Monitors::locksSomething));
+        }
+
+        private static MethodHandle walkHandle() {
+            try {
+                return MethodHandles.lookup().findStatic(Monitors.class, "walk", MethodType.methodType(boolean.class));
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
         }
 
         private static boolean locksSomething(StackWalker.StackFrame f) {
