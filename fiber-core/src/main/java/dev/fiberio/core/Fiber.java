@@ -17,6 +17,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 import dev.fiberio.core.jfr.FiberEndEvent;
+import dev.fiberio.core.spi.CoreAccess;
+import dev.fiberio.core.spi.SuspendHook;
+import dev.fiberio.core.spi.WaitSlot;
 import dev.fiberio.core.jfr.FiberResumedEvent;
 import dev.fiberio.core.jfr.FiberStartEvent;
 
@@ -76,6 +79,7 @@ public final class Fiber {
     private static final VarHandle CANCELLED;
 
     static {
+        CoreAccess.install(new CoreAccessImpl()); // the SPI package's bridge to the package-private machinery
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
             STATE = l.findVarHandle(Fiber.class, "state", int.class);
@@ -267,26 +271,6 @@ public final class Fiber {
      */
     public static void parkUntil(long deadlineNanos) {
         requireCurrent("Fiber.parkUntil()").parkSlot.awaitUntil(deadlineNanos);
-    }
-
-    /**
-     * Low-level SPI: switches the calling fiber out and runs {@code hook} on its worker right after the
-     * switch, when the fiber is completely suspended. The fiber stays suspended until something calls
-     * the scheduler's resume for it (a {@link WaitSlot} waker, or the hook itself). Most code wants a
-     * {@link WaitSlot} instead, which implements the wake-up handshake on top of this and waits pinned
-     * when the fiber cannot switch out.
-     *
-     * @param hook the post-switch hook
-     * @throws FiberPinnedException  if the fiber cannot switch out (the hook did not run)
-     * @throws IllegalStateException outside a fiber
-     */
-    public static void suspend(SuspendHook hook) {
-        Objects.requireNonNull(hook, "hook");
-        Fiber f = requireCurrent("Fiber.suspend()");
-        if (!f.trySuspend(hook)) {
-            throw new FiberPinnedException("cannot suspend " + f + ": it is pinned to its carrier ("
-                    + f.lastPinReason + ": a held monitor, a native frame such as an FFM upcall, or a class initialiser)");
-        }
     }
 
     /**

@@ -1,5 +1,7 @@
 package dev.fiberio.core;
 
+import dev.fiberio.core.spi.WaitSlot;
+
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;

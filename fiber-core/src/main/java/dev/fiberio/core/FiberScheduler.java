@@ -1,5 +1,7 @@
 package dev.fiberio.core;
 
+import dev.fiberio.core.spi.WaitSlot;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -262,7 +264,7 @@ public final class FiberScheduler implements AutoCloseable {
 
     /**
      * A per-scheduler singleton, created on first request and closed when the scheduler closes (after
-     * its workers stopped, in reverse creation order). SPI for I/O backends (a poller group per
+     * its workers stopped, in reverse creation order). Backends reach it through FiberSpi (a poller group per
      * scheduler).
      *
      * @param key     identifies the service
@@ -272,7 +274,7 @@ public final class FiberScheduler implements AutoCloseable {
      * @throws RejectedExecutionException if the scheduler is closing or closed
      */
     @SuppressWarnings("unchecked")
-    public <T extends AutoCloseable> T service(Object key, Function<FiberScheduler, T> factory) {
+    <T extends AutoCloseable> T service(Object key, Function<FiberScheduler, T> factory) {
         synchronized (services) {
             if (lifecycle.get() >= STOPPING) {
                 throw new RejectedExecutionException("scheduler '" + name + "' is closed");
@@ -287,7 +289,7 @@ public final class FiberScheduler implements AutoCloseable {
     }
 
     /**
-     * SPI for I/O backends: lets this scheduler's idle workers drive {@code poller} themselves. A worker
+     * Backends reach this through FiberSpi: lets this scheduler's idle workers drive {@code poller} themselves. A worker
      * with nothing to run takes the poller and blocks in {@code poll} (with the timeout of its next
      * timer) instead of parking; a busy worker also polls it without blocking every few dozen fibers, so
      * events are not left waiting while all workers are busy. Fibers resumed by its events go to the
@@ -296,7 +298,7 @@ public final class FiberScheduler implements AutoCloseable {
      *
      * @param poller the poller; called by at most one worker at a time
      */
-    public void attachPoller(dev.fiberio.core.spi.Poller poller) {
+    void attachPoller(dev.fiberio.core.spi.Poller poller) {
         Objects.requireNonNull(poller, "poller");
         synchronized (services) {
             AttachedPoller[] old = attachedPollers;

@@ -1,5 +1,7 @@
 package dev.fiberio.core;
 
+import dev.fiberio.core.spi.WaitSlot;
+
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.slf4j.Logger;

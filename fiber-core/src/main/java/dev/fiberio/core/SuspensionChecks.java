@@ -1,5 +1,7 @@
 package dev.fiberio.core;
 
+import dev.fiberio.core.spi.WaitSlot;
+
 import java.lang.management.LockInfo;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;

@@ -4,6 +4,9 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.Arrays;
 
+import dev.fiberio.core.spi.TimerHandle;
+import dev.fiberio.core.spi.WaitSlot;
+
 /**
  * One worker's timers: a binary min-heap of deadlines, each waking the wait of a {@link WaitSlot} it
  * belongs to with {@link WaitSlot#TIMED_OUT}.
@@ -50,7 +53,7 @@ final class TimerQueue {
     private volatile int cancelledHint;
 
     /** A scheduled deadline. */
-    static final class Entry {
+    static final class Entry implements TimerHandle {
         private static final int PENDING = 0;
         private static final int FIRED = 1;
         private static final int CANCELLED = 2;
@@ -81,7 +84,8 @@ final class TimerQueue {
         }
 
         /** Cancels the timer from any thread; false if it already fired. */
-        boolean cancel() {
+        @Override
+        public boolean cancel() {
             if (STATE.compareAndSet(this, PENDING, CANCELLED)) {
                 owner.cancelledHint = owner.cancelledHint + 1;
                 return true;

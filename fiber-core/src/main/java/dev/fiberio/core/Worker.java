@@ -1,5 +1,8 @@
 package dev.fiberio.core;
 
+import dev.fiberio.core.spi.WaitSlot;
+import dev.fiberio.core.spi.CarrierLocal;
+
 import dev.fiberio.core.jfr.PollerWaitEvent;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;

@@ -1,5 +1,7 @@
 package dev.fiberio.core;
 
+import dev.fiberio.core.spi.WaitSlot;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -25,7 +27,7 @@ class FiberDumpTest {
             assertTrue(json.contains("\"threadContainers\""));
             assertTrue(json.contains("\"container\": \"dev.fiberio.FiberScheduler/test\""));
             assertTrue(json.contains("\"name\": \"quote\\\"and\\\\slash\""), json);
-            assertTrue(json.contains("dev.fiberio.core.WaitSlot.await"), "stacks are in the dump");
+            assertTrue(json.contains("dev.fiberio.core.spi.WaitSlot.await"), "stacks are in the dump");
             Matcher count = Pattern.compile("\"threadCount\": \"(\\d+)\"").matcher(json);
             assertTrue(count.find());
             assertEquals("2", count.group(1));

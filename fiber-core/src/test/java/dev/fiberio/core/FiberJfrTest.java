@@ -1,5 +1,7 @@
 package dev.fiberio.core;
 
+import dev.fiberio.core.spi.FiberSpi;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -30,7 +32,7 @@ class FiberJfrTest {
                     .shutdownTimeout(Duration.ofSeconds(5)).build();
             try {
                 SleepingPoller poller = new SleepingPoller();
-                s.attachPoller(poller);
+                FiberSpi.attachPoller(s, poller);
                 Object lock = new Object();
                 s.spawn("sleeper", () -> Fiber.sleep(Duration.ofMillis(5))).join();
                 s.spawn("burner", () -> {

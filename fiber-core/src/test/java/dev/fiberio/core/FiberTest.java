@@ -1,5 +1,9 @@
 package dev.fiberio.core;
 
+import dev.fiberio.core.spi.FiberSpi;
+
+import dev.fiberio.core.spi.CarrierLocal;
+
 import static dev.fiberio.core.TestSchedulers.awaitCondition;
 import static dev.fiberio.core.TestSchedulers.inFiber;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -97,7 +101,7 @@ class FiberTest {
             before.set(Thread.currentThread());
             // The hook resumes us onto this worker's queue and then holds this worker until we have
             // run elsewhere, so another worker must steal us: a deterministic migration.
-            Fiber.suspend(fiber -> {
+            FiberSpi.suspend(fiber -> {
                 fiber.resume();
                 try {
                     assertTrue(ranElsewhere.await(30, TimeUnit.SECONDS), "fiber was not stolen");
@@ -147,14 +151,14 @@ class FiberTest {
         CountDownLatch ranElsewhere = new CountDownLatch(1);
         Fiber f = s.spawn(() -> {
             inFiberBefore.set(local.get());
-            Fiber.suspend(fiber -> {
+            FiberSpi.suspend(fiber -> {
                 inHookOnFirstCarrier.set(local.get()); // on the first carrier, outside the fiber
                 fiber.resume();
                 awaitLatch(ranElsewhere);               // hold this worker: another one must steal
             });
             inFiberAfter.set(local.get());
             ranElsewhere.countDown();
-            Fiber.suspend(fiber -> {
+            FiberSpi.suspend(fiber -> {
                 inHookOnSecondCarrier.set(local.get());
                 fiber.resume();
             });
@@ -360,7 +364,7 @@ class FiberTest {
         assertThrows(IllegalStateException.class, () -> Fiber.sleep(Duration.ofMillis(1)));
         assertThrows(IllegalStateException.class, Fiber::park);
         assertThrows(IllegalStateException.class, () -> Fiber.parkUntil(System.nanoTime()));
-        assertThrows(IllegalStateException.class, () -> Fiber.suspend(f -> { }));
+        assertThrows(IllegalStateException.class, () -> FiberSpi.suspend(f -> { }));
         assertThrows(IllegalStateException.class, () -> Fiber.blocking(() -> 1));
         assertThrows(IllegalStateException.class, () -> Fiber.await(new CompletableFuture<>()));
         assertThrows(IllegalStateException.class, () -> new FiberLocal<String>().set("x"));

@@ -1,5 +1,7 @@
 package dev.fiberio.core;
 
+import dev.fiberio.core.spi.WaitSlot;
+
 import static dev.fiberio.core.TestSchedulers.awaitCondition;
 import static dev.fiberio.core.TestSchedulers.inFiber;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -13,8 +13,8 @@ import static dev.fiberio.nativeio.ffi.LinuxConstants.TCP_NODELAY;
 
 import dev.fiberio.nativeio.NativeFd;
 import dev.fiberio.nativeio.TokenTable;
-import dev.fiberio.core.CarrierLocal;
-import dev.fiberio.core.WaitSlot;
+import dev.fiberio.core.spi.CarrierLocal;
+import dev.fiberio.core.spi.WaitSlot;
 import dev.fiberio.nativeio.ffi.Errno;
 import dev.fiberio.nativeio.ffi.LibC;
 import dev.fiberio.nativeio.ffi.Linger;

@@ -1,5 +1,7 @@
 package dev.fiberio.epoll;
 
+import dev.fiberio.core.spi.FiberSpi;
+
 import dev.fiberio.core.Fiber;
 import dev.fiberio.core.FiberScheduler;
 import dev.fiberio.core.spi.PollerThread;
@@ -44,7 +46,7 @@ final class EpollGroup implements AutoCloseable {
             for (int i = 0; i < count; i++) {
                 pollers[i] = new EpollPoller();
                 if (drivenBy != null) {
-                    drivenBy.attachPoller(pollers[i]);
+                    FiberSpi.attachPoller(drivenBy, pollers[i]);
                 } else {
                     threads.add(new PollerThread("fiberio-epoll-" + i, pollers[i])); // daemon
                 }
@@ -61,7 +63,7 @@ final class EpollGroup implements AutoCloseable {
         if (f == null) {
             return shared();
         }
-        return f.scheduler().service(SERVICE_KEY, s -> {
+        return FiberSpi.service(f.scheduler(), SERVICE_KEY, s -> {
             try {
                 return new EpollGroup(1, s);
             } catch (IOException e) {

@@ -28,7 +28,7 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * One epoll instance: sockets registered once, edge-triggered, at creation; {@link #poll} turns
- * their readiness into {@link dev.fiberio.core.WaitSlot#signal()}s on their read and write slots.
+ * their readiness into {@link dev.fiberio.core.spi.WaitSlot#signal()}s on their read and write slots.
  *
  * <h2>Implementation overview</h2>
  * <ul>

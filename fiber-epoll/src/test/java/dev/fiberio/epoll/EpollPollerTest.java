@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.fiberio.core.WaitSlot;
+import dev.fiberio.core.spi.WaitSlot;
 import dev.fiberio.nativeio.ffi.LinuxConstants;
 import java.io.IOException;
 import java.util.concurrent.CompletableFuture;

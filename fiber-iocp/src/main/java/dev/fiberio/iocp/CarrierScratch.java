@@ -4,7 +4,7 @@ import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
-import dev.fiberio.core.CarrierLocal;
+import dev.fiberio.core.spi.CarrierLocal;
 import dev.fiberio.iocp.win32.SockAddrs;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;

@@ -3,7 +3,7 @@ package dev.fiberio.iocp;
 import static dev.fiberio.iocp.win32.Win32Constants.WSA_OPERATION_ABORTED;
 
 import dev.fiberio.core.FiberCancelledException;
-import dev.fiberio.core.WaitSlot;
+import dev.fiberio.core.spi.WaitSlot;
 import dev.fiberio.net.spi.Deadlines;
 import dev.fiberio.net.spi.SocketErrors;
 import java.io.IOException;

@@ -13,7 +13,7 @@ import static dev.fiberio.iocp.win32.Win32Constants.WSAEINVAL;
 import static dev.fiberio.iocp.win32.Win32Constants.WSA_OPERATION_ABORTED;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
-import dev.fiberio.core.WaitSlot;
+import dev.fiberio.core.spi.WaitSlot;
 import dev.fiberio.iocp.win32.SockAddrs;
 import dev.fiberio.iocp.win32.Win32;
 import dev.fiberio.iocp.win32.Win32Error;

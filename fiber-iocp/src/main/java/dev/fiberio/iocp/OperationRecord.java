@@ -2,7 +2,7 @@ package dev.fiberio.iocp;
 
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
-import dev.fiberio.core.WaitSlot;
+import dev.fiberio.core.spi.WaitSlot;
 import dev.fiberio.iocp.win32.Overlapped;
 import dev.fiberio.iocp.win32.WsaBuf;
 import java.lang.foreign.Arena;

@@ -8,7 +8,7 @@
  * buffer, and the ownership rule that keeps its memory alive until the kernel is done with it).
  * A poller routes each dequeued completion by its key and OVERLAPPED address to its record
  * ({@code CompletionDispatcher}), which stores the result and signals the waiting fiber's
- * {@link dev.fiberio.core.WaitSlot}; the slot's handshake makes a completion that arrives while the
+ * {@link dev.fiberio.core.spi.WaitSlot}; the slot's handshake makes a completion that arrives while the
  * fiber is still switching out safe. Every Win32 call goes through
  * {@link dev.fiberio.iocp.win32.Win32}, so all of this also runs on the in-memory fake of the tests.
  * See {@code docs/iocp.md} for the design.

@@ -12,7 +12,7 @@ import dev.fiberio.core.FiberCancelledException;
 import dev.fiberio.core.FiberScheduler;
 import dev.fiberio.core.ManualFibers;
 import dev.fiberio.core.TestSchedulers;
-import dev.fiberio.core.WaitSlot;
+import dev.fiberio.core.spi.WaitSlot;
 import dev.fiberio.iocp.win32.CompletionHold;
 import dev.fiberio.net.spi.Deadlines;
 import java.lang.foreign.MemorySegment;

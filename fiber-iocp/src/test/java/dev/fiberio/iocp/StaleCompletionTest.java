@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.fiberio.core.FiberScheduler;
 import dev.fiberio.core.TestSchedulers;
-import dev.fiberio.core.WaitSlot;
+import dev.fiberio.core.spi.WaitSlot;
 import dev.fiberio.net.spi.Deadlines;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;

@@ -1,5 +1,7 @@
 package dev.fiberio.core;
 
+import dev.fiberio.core.spi.WaitSlot;
+
 import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
 import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE_INTERESTING;
 import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;

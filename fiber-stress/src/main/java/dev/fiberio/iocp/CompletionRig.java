@@ -4,7 +4,7 @@ import dev.fiberio.core.Fiber;
 import dev.fiberio.core.FiberScheduler;
 import dev.fiberio.core.FiberState;
 import dev.fiberio.core.ManualDriving;
-import dev.fiberio.core.WaitSlot;
+import dev.fiberio.core.spi.WaitSlot;
 import dev.fiberio.net.spi.Deadlines;
 import dev.fiberio.net.spi.SocketErrors;
 import java.io.IOException;

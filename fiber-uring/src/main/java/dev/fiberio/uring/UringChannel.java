@@ -12,8 +12,8 @@ import static dev.fiberio.nativeio.ffi.LinuxConstants.SO_SNDBUF;
 import static dev.fiberio.nativeio.ffi.LinuxConstants.TCP_NODELAY;
 import static dev.fiberio.uring.ffi.UringConstants.ECANCELED;
 
-import dev.fiberio.core.CarrierLocal;
-import dev.fiberio.core.WaitSlot;
+import dev.fiberio.core.spi.CarrierLocal;
+import dev.fiberio.core.spi.WaitSlot;
 import dev.fiberio.nativeio.NativeFd;
 import dev.fiberio.nativeio.completion.CompletionWait;
 import dev.fiberio.nativeio.completion.OperationRecord;

@@ -1,5 +1,7 @@
 package dev.fiberio.uring;
 
+import dev.fiberio.core.spi.FiberSpi;
+
 import dev.fiberio.core.Fiber;
 import dev.fiberio.core.FiberScheduler;
 import dev.fiberio.core.spi.PollerThread;
@@ -33,7 +35,7 @@ final class UringGroup implements AutoCloseable {
             for (int i = 0; i < count; i++) {
                 rings[i] = new Ring(UringFeatures.get(), drivenBy);
                 if (drivenBy != null) {
-                    drivenBy.attachPoller(rings[i]);
+                    FiberSpi.attachPoller(drivenBy, rings[i]);
                 } else {
                     threads.add(new PollerThread("fiberio-uring-" + i, rings[i]));
                 }
@@ -50,7 +52,7 @@ final class UringGroup implements AutoCloseable {
         if (f == null) {
             return shared();
         }
-        return f.scheduler().service(SERVICE_KEY, s -> {
+        return FiberSpi.service(f.scheduler(), SERVICE_KEY, s -> {
             try {
                 return new UringGroup(Math.max(1, Integer.getInteger("fiberio.uring.rings", 1)), s);
             } catch (IOException e) {

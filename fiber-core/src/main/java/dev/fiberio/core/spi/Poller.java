@@ -4,7 +4,7 @@ import java.io.IOException;
 
 /**
  * An I/O event source (an epoll instance, an I/O completion port) that wakes the
- * {@link dev.fiberio.core.WaitSlot}s of operations whose I/O became ready or completed.
+ * {@link dev.fiberio.core.spi.WaitSlot}s of operations whose I/O became ready or completed.
  *
  * <p>Thread model: {@link #poll} is called by one thread at a time (a dedicated {@link PollerThread},
  * or, later, an idle worker); {@link #wakeup()} and {@link #close()} by any thread. How a backend

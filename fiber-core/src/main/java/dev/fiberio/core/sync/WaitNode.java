@@ -1,6 +1,6 @@
 package dev.fiberio.core.sync;
 
-import dev.fiberio.core.WaitSlot;
+import dev.fiberio.core.spi.WaitSlot;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 

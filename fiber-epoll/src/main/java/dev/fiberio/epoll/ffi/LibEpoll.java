@@ -3,7 +3,7 @@ package dev.fiberio.epoll.ffi;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
-import dev.fiberio.core.CarrierLocal;
+import dev.fiberio.core.spi.CarrierLocal;
 import dev.fiberio.nativeio.ffi.CallScratch;
 import dev.fiberio.nativeio.ffi.LibC;
 import java.lang.foreign.Arena;

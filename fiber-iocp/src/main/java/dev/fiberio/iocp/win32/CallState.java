@@ -3,7 +3,7 @@ package dev.fiberio.iocp.win32;
 import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
-import dev.fiberio.core.CarrierLocal;
+import dev.fiberio.core.spi.CarrierLocal;
 import java.lang.foreign.Arena;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;

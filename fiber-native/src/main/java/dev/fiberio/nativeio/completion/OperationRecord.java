@@ -1,6 +1,6 @@
 package dev.fiberio.nativeio.completion;
 
-import dev.fiberio.core.WaitSlot;
+import dev.fiberio.core.spi.WaitSlot;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;

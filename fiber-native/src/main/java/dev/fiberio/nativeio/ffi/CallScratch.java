@@ -2,7 +2,7 @@ package dev.fiberio.nativeio.ffi;
 
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
-import dev.fiberio.core.CarrierLocal;
+import dev.fiberio.core.spi.CarrierLocal;
 import java.lang.foreign.Arena;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemoryLayout;

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.fiberio.core.WaitSlot;
+import dev.fiberio.core.spi.WaitSlot;
 import dev.fiberio.net.spi.Deadlines;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;

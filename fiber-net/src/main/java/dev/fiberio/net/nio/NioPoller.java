@@ -1,8 +1,10 @@
 package dev.fiberio.net.nio;
 
+import dev.fiberio.core.spi.FiberSpi;
+
 import dev.fiberio.core.Fiber;
 import dev.fiberio.core.FiberScheduler;
-import dev.fiberio.core.WaitSlot;
+import dev.fiberio.core.spi.WaitSlot;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.SocketException;
@@ -86,7 +88,7 @@ final class NioPoller implements AutoCloseable {
         Fiber f = Fiber.current();
         FiberScheduler scheduler = f != null ? f.scheduler() : FiberScheduler.defaultScheduler();
         try {
-            return scheduler.service(SERVICE_KEY, s -> {
+            return FiberSpi.service(scheduler, SERVICE_KEY, s -> {
                 try {
                     return new NioPoller(s);
                 } catch (IOException e) {

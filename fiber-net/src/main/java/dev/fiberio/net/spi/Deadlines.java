@@ -2,7 +2,7 @@ package dev.fiberio.net.spi;
 
 import dev.fiberio.core.Fiber;
 import dev.fiberio.core.FiberCancelledException;
-import dev.fiberio.core.WaitSlot;
+import dev.fiberio.core.spi.WaitSlot;
 import java.time.Duration;
 import java.util.Objects;
 

@@ -1,8 +1,10 @@
-package dev.fiberio.core;
+package dev.fiberio.core.spi;
+
+import dev.fiberio.core.Fiber;
 
 /**
  * Code that runs on the carrier right after a fiber has been completely switched out: the
- * post-switch hook of {@link Fiber#suspend(SuspendHook)}.
+ * post-switch hook of {@link FiberSpi#suspend(SuspendHook)}.
  *
  * <p>When it runs, the fiber's stack is frozen and no other thread can be running it, so the hook may
  * publish the fiber to wakers (for example move a {@link WaitSlot} from {@code SUSPENDING} to

@@ -1,4 +1,4 @@
-package dev.fiberio.core;
+package dev.fiberio.core.spi;
 
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -39,14 +39,7 @@ public final class CarrierLocal<T> {
      * @return the value, created on first access
      */
     public T get() {
-        Fiber f = Fiber.current();
-        Worker w;
-        if (f != null) {
-            w = f.lastCarrier();
-        } else {
-            // Not in a fiber: this frame never migrates, so Thread.currentThread() is reliable here.
-            w = Thread.currentThread() instanceof WorkerThread wt ? wt.worker : null;
-        }
-        return w != null ? w.carrierLocal(index, initial) : onOtherThreads.get();
+        T v = CoreAccess.get().carrierLocal(index, initial); // finds the carrier through the mounted fiber
+        return v != null ? v : onOtherThreads.get();
     }
 }

@@ -1,9 +1,10 @@
-package dev.fiberio.core;
+package dev.fiberio.core.spi;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.locks.LockSupport;
 
+import dev.fiberio.core.Fiber;
 import dev.fiberio.core.jfr.FiberPinnedEvent;
 
 /**
@@ -126,7 +127,7 @@ public final class WaitSlot implements SuspendHook {
     private long deadline;
     private boolean timed;
     /** The deadline timer of the current wait; plain, written by the hook before its CAS. */
-    private TimerQueue.Entry timer;
+    private TimerHandle timer;
 
     /** Creates an idle slot. */
     public WaitSlot() {
@@ -193,18 +194,18 @@ public final class WaitSlot implements SuspendHook {
             return consume(volatileState()); // a waker made it READY between our read and our CAS
         }
         if (interruptible) {
-            fiber.setWaitingOn(this); // volatile; pairs with Fiber.cancel(): see there
+            CoreAccess.get().setWaitingOn(fiber, this); // volatile; pairs with Fiber.cancel(): see there
             if (fiber.isCancelled()) {
                 wake(CANCELLED, false);
             }
         }
-        if (stateOf(volatileState()) != READY && !fiber.trySuspend(this)) {
+        if (stateOf(volatileState()) != READY && !CoreAccess.get().trySuspend(fiber, this)) {
             // Pinned (a monitor, a native frame or a class initialiser on the stack): wait on the carrier.
             awaitPinned(fiber, isTimed, deadlineNanos);
         }
         // Resumed (or woken before suspending, in which case nobody else resumes us).
-        fiber.setWaitingOn(null);
-        TimerQueue.Entry t = timer;
+        CoreAccess.get().setWaitingOn(fiber, null);
+        TimerHandle t = timer;
         if (t != null) {
             timer = null;
             t.cancel();
@@ -218,12 +219,13 @@ public final class WaitSlot implements SuspendHook {
      * until a waker makes the slot READY. The scheduler compensates for the blocked worker meanwhile.
      */
     private void awaitPinned(Fiber fiber, boolean isTimed, long deadlineNanos) {
-        Thread carrier = fiber.carrierThread(); // not Thread.currentThread(): it can be stale in compiled code
+        CoreAccess core = CoreAccess.get();
+        Thread carrier = core.carrierThread(fiber); // not Thread.currentThread(): it can be stale in compiled code
         waiter = carrier;
         if (!publishSuspended()) {
             return; // READY: a waker came while we tried to switch out
         }
-        Runnable end = fiber.scheduler().pinnedWaitBegins(fiber);
+        Runnable end = core.pinnedWaitBegins(fiber);
         FiberPinnedEvent event = new FiberPinnedEvent();
         event.begin();
         try {
@@ -252,7 +254,7 @@ public final class WaitSlot implements SuspendHook {
             if (event.shouldCommit()) {
                 event.fiberId = fiber.id();
                 event.fiberName = fiber.name();
-                event.reason = fiber.lastPinReason();
+                event.reason = core.lastPinReason(fiber);
                 event.commit();
             }
         }
@@ -342,12 +344,12 @@ public final class WaitSlot implements SuspendHook {
      */
     @Override
     public void afterSuspend(Fiber fiber) {
-        TimerQueue.Entry t = null;
+        TimerHandle t = null;
         if (timed) {
             if (deadline - System.nanoTime() <= 0) {
                 wake(TIMED_OUT, false); // SUSPENDING→READY; our own CAS below then fails and we resume
             } else {
-                t = fiber.scheduler().armTimer(deadline, this, episodeOf(volatileState()));
+                t = CoreAccess.get().armTimer(fiber, deadline, this, episodeOf(volatileState()));
                 timer = t;
             }
         }
@@ -359,7 +361,7 @@ public final class WaitSlot implements SuspendHook {
             timer = null;
             t.cancel();
         }
-        fiber.resumeFromHook();
+        CoreAccess.get().resume(fiber);
     }
 
     /**
@@ -401,8 +403,11 @@ public final class WaitSlot implements SuspendHook {
     /**
      * A deadline timer's wake-up: like {@link #interrupt(int) interrupt(TIMED_OUT)}, but only for the
      * wait of {@code episode}, so a timer that fires while its wait ends never wakes the next one.
+     *
+     * @param episode the wait the timer belongs to
+     * @return true if this call made the slot {@code READY}
      */
-    boolean timeout(long episode) {
+    public boolean timeout(long episode) {
         long s = volatileState();
         for (;;) {
             int st = stateOf(s);
@@ -454,7 +459,7 @@ public final class WaitSlot implements SuspendHook {
 
     private static void resumeWaiter(Object w) {
         if (w instanceof Fiber f) {
-            f.resumeFromWaker();
+            CoreAccess.get().resume(f);
         } else {
             LockSupport.unpark((Thread) w);
         }
@@ -484,8 +489,12 @@ public final class WaitSlot implements SuspendHook {
         return s == SUSPENDING || s == SUSPENDED;
     }
 
-    /** The episode of the current (or last) wait; for tests that arm a timer for it by hand. */
-    long episode() {
+    /**
+     * The episode of the current (or last) wait; for tests that arm a timer for it by hand.
+     *
+     * @return the episode
+     */
+    public long episode() {
         return episodeOf(volatileState());
     }
 
