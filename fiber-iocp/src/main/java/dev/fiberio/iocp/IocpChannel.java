@@ -69,7 +69,10 @@ abstract class IocpChannel implements NetHandle, CompletionTarget, CompletionWai
 
     final IocpGroup group;
     final Win32 win32;
-    /** The SOCKET; used only between {@code socket.acquire()} and {@code socket.release()}. */
+    /**
+     * The SOCKET: calls on it run between {@code socket.acquire()} and {@code socket.release()}, or in
+     * {@link #register} before the channel is handed out.
+     */
     final long handle;
     final CloseGuard socket;
     final int family;
