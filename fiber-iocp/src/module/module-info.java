@@ -2,6 +2,7 @@
 module dev.fiberio.iocp {
     requires dev.fiberio.core;
     requires dev.fiberio.net;
+    requires dev.fiberio.nativeio; // the completion core, close guard, token table; never its libc bindings
     requires org.slf4j;
 
     exports dev.fiberio.iocp;

@@ -1,12 +1,13 @@
 package dev.fiberio.iocp;
 
+import dev.fiberio.nativeio.TokenTable;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Delivers one dequeued completion entry to the operation it belongs to: the key names a
- * {@link CompletionTarget} in the {@link ChannelTable}, the OVERLAPPED address names one of its
- * {@link OperationRecord}s, and the record stores the result and signals its slot (see
- * {@link OperationRecord#complete}). That signal may find the waiting fiber still switching out on
+ * {@link CompletionTarget} in the port's {@link TokenTable}, the OVERLAPPED address names one of its
+ * {@link OverlappedRecord}s, and the record stores the result and signals its slot (see
+ * {@link OverlappedRecord#complete}). That signal may find the waiting fiber still switching out on
  * its worker: the slot's handshake then leaves the resume to the fiber's post-switch hook.
  *
  * <p>An entry that finds no live target, no record at its address, or a record with no operation
@@ -16,13 +17,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Threads: any number of poller threads call {@link #dispatch} at once.
  */
 final class CompletionDispatcher {
-    private final ChannelTable channels;
+    private final TokenTable<CompletionTarget> channels;
     private final AtomicLong stale = new AtomicLong();
 
     /**
      * @param channels the targets, by completion key
      */
-    CompletionDispatcher(ChannelTable channels) {
+    CompletionDispatcher(TokenTable<CompletionTarget> channels) {
         this.channels = channels;
     }
 
@@ -37,7 +38,7 @@ final class CompletionDispatcher {
      */
     boolean dispatch(long key, long overlappedAddress, int ntStatus, int bytes) {
         CompletionTarget target = channels.lookup(key);
-        OperationRecord record = target == null ? null : target.recordAt(overlappedAddress);
+        OverlappedRecord record = target == null ? null : target.recordAt(overlappedAddress);
         if (record == null || !record.pending()) {
             stale.incrementAndGet();
             return false;
@@ -46,7 +47,7 @@ final class CompletionDispatcher {
         if (error == NtStatus.UNKNOWN) {
             error = target.errorOf(record, ntStatus);
         }
-        if (!record.complete(error, bytes)) {
+        if (!record.complete(error, bytes, 0)) {
             stale.incrementAndGet();
             return false;
         }

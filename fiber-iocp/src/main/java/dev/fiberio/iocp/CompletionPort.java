@@ -4,6 +4,8 @@ import static dev.fiberio.iocp.win32.Win32Constants.INVALID_HANDLE_VALUE;
 
 import dev.fiberio.iocp.win32.Win32;
 import dev.fiberio.iocp.win32.Win32Error;
+import dev.fiberio.nativeio.CloseGuard;
+import dev.fiberio.nativeio.TokenTable;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
@@ -19,7 +21,7 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Implementation overview</h2>
  * <ul>
- *   <li>The port handle lives in a {@link HandleGuard}: pollers {@link #enterPoll() enter} it for
+ *   <li>The port handle lives in a {@link CloseGuard}: pollers {@link #enterPoll() enter} it for
  *       each GetQueuedCompletionStatusEx, associations and posts for their call; CloseHandle runs
  *       when the last of them leaves after {@link #close()}.</li>
  *   <li><b>Wake-up</b> ({@link #wakeup()}): posts one packet with the reserved key
@@ -37,7 +39,7 @@ import org.slf4j.LoggerFactory;
  * </ul>
  */
 final class CompletionPort {
-    /** The completion key of wake-up packets; {@link ChannelTable} never issues it. */
+    /** The completion key of wake-up packets; a {@link TokenTable} never issues it. */
     static final long WAKE_KEY = 0L;
 
     private static final Logger LOG = LoggerFactory.getLogger(CompletionPort.class);
@@ -52,8 +54,9 @@ final class CompletionPort {
     }
 
     private final Win32 win32;
-    private final HandleGuard port;
-    private final ChannelTable channels = new ChannelTable();
+    private final long handle;
+    private final CloseGuard port;
+    private final TokenTable<CompletionTarget> channels = new TokenTable<>();
     private final CompletionDispatcher dispatcher = new CompletionDispatcher(channels);
     private final AtomicLong wakePackets = new AtomicLong();
     @SuppressWarnings("unused")
@@ -61,7 +64,8 @@ final class CompletionPort {
 
     private CompletionPort(Win32 win32, long handle) {
         this.win32 = win32;
-        this.port = new HandleGuard(handle, () -> {
+        this.handle = handle;
+        this.port = new CloseGuard(() -> {
             if (!win32.closeHandle(handle)) {
                 LOG.warn("CloseHandle of completion port {} failed: {}", handle, Win32Error.name(win32.lastError()));
             }
@@ -85,7 +89,7 @@ final class CompletionPort {
     }
 
     /** The sockets associated with this port, by completion key. */
-    ChannelTable channels() {
+    TokenTable<CompletionTarget> channels() {
         return channels;
     }
 
@@ -96,7 +100,7 @@ final class CompletionPort {
 
     /** The port handle; valid between {@link #enterPoll()} and {@link #leavePoll()}. */
     long handle() {
-        return port.handle;
+        return handle;
     }
 
     /**
@@ -107,31 +111,31 @@ final class CompletionPort {
      * @throws IOException if the port is closed or the call failed
      */
     void associate(long socket, long key) throws IOException {
-        if (!port.enter()) {
+        if (!port.acquire()) {
             throw new IOException("the IOCP completion port is closed");
         }
         try {
-            if (win32.createIoCompletionPort(socket, port.handle, key, 0) == 0) {
+            if (win32.createIoCompletionPort(socket, handle, key, 0) == 0) {
                 throw Win32Error.exception("CreateIoCompletionPort", win32.lastError());
             }
         } finally {
-            port.leave();
+            port.release();
         }
     }
 
     /** A poller begins a GetQueuedCompletionStatusEx; false once the port is closing. */
     boolean enterPoll() {
-        return port.enter();
+        return port.acquire();
     }
 
     /** A poller's GetQueuedCompletionStatusEx returned. */
     void leavePoll() {
-        port.leave();
+        port.release();
     }
 
     /** Whether {@link #close()} was called (volatile read). */
     boolean isClosing() {
-        return port.isClosing();
+        return port.isClosed();
     }
 
     /**
@@ -139,11 +143,11 @@ final class CompletionPort {
      * dequeued yet (sticky: one CAS, and no system call, for repeated wake-ups).
      */
     void wakeup() {
-        if (WAKE_PENDING.compareAndSet(this, false, true) && port.enter()) {
+        if (WAKE_PENDING.compareAndSet(this, false, true) && port.acquire()) {
             try {
                 post();
             } finally {
-                port.leave();
+                port.release();
             }
         }
     }
@@ -171,7 +175,7 @@ final class CompletionPort {
      * once the last one left. Idempotent.
      */
     void close() {
-        if (!port.enter()) {
+        if (!port.acquire()) {
             return;
         }
         try {
@@ -179,14 +183,14 @@ final class CompletionPort {
                 post(); // first link of the chain; we hold the handle, so it is still open
             }
         } finally {
-            port.leave(); // the last one out closes the handle
+            port.release(); // the last one out closes the handle
         }
     }
 
     private void post() {
         wakePackets.incrementAndGet();
-        if (!win32.postQueuedCompletionStatus(port.handle, 0, WAKE_KEY, MemorySegment.NULL)) {
-            LOG.warn("PostQueuedCompletionStatus on port {} failed: {}", port.handle, Win32Error.name(win32.lastError()));
+        if (!win32.postQueuedCompletionStatus(handle, 0, WAKE_KEY, MemorySegment.NULL)) {
+            LOG.warn("PostQueuedCompletionStatus on port {} failed: {}", handle, Win32Error.name(win32.lastError()));
         }
     }
 }

@@ -13,7 +13,7 @@ interface CompletionTarget {
      * @param overlappedAddress the lpOverlapped of a completion entry
      * @return the record, or null if none of this target's records is there
      */
-    OperationRecord recordAt(long overlappedAddress);
+    OverlappedRecord recordAt(long overlappedAddress);
 
     /**
      * The Winsock error of a failed operation whose NTSTATUS {@link NtStatus} does not know: the
@@ -23,5 +23,5 @@ interface CompletionTarget {
      * @param ntStatus the status of the completion entry
      * @return a Winsock error code, never 0
      */
-    int errorOf(OperationRecord record, int ntStatus);
+    int errorOf(OverlappedRecord record, int ntStatus);
 }

@@ -17,6 +17,9 @@ import dev.fiberio.core.spi.WaitSlot;
 import dev.fiberio.iocp.win32.SockAddrs;
 import dev.fiberio.iocp.win32.Win32;
 import dev.fiberio.iocp.win32.Win32Error;
+import dev.fiberio.nativeio.CloseGuard;
+import dev.fiberio.nativeio.completion.CompletionWait;
+import dev.fiberio.nativeio.completion.OperationRecord;
 import dev.fiberio.net.spi.NetHandle;
 import dev.fiberio.net.spi.SocketErrors;
 import java.io.IOException;
@@ -36,20 +39,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What every IOCP socket shares: the SOCKET's life cycle ({@link HandleGuard}), its association
- * with the group's completion port under a token of the port's {@link ChannelTable}, one
- * {@link WaitSlot} per direction, its {@link OperationRecord}s, options and the local address.
+ * What every IOCP socket shares: the SOCKET's life cycle (a {@link CloseGuard}), its association
+ * with the group's completion port under a token of the port's {@link dev.fiberio.nativeio.TokenTable},
+ * one {@link WaitSlot} per direction, its {@link OverlappedRecord}s, options and the local address.
  *
  * <h2>Implementation overview</h2>
  * <ul>
  *   <li>{@link #run} performs one overlapped operation: it first collects a completion that an
  *       earlier, cancelled caller left on the record ({@link #collectLeftover}), then starts the
- *       call with the socket entered in its guard, and waits through {@link CompletionWait} unless
+ *       call with the socket acquired in its guard, and waits through the completion core's
+ *       {@link CompletionWait} (aborted status WSA_OPERATION_ABORTED, bounded by the cancel grace) unless
  *       the call finished synchronously. With FILE_SKIP_COMPLETION_PORT_ON_SUCCESS set (done in
  *       {@link #register}), a synchronous success queues no packet, so the record is free again at
  *       once; if the mode could not be set, a synchronous success is waited for like a pending one,
  *       since its packet will come.</li>
- *   <li>{@link #close()} marks the guard closing (closesocket runs now, or when the last call in
+ *   <li>{@link #close()} marks the guard closed (closesocket runs now, or when the last call in
  *       progress leaves), closes the records (each is released when neither a caller nor the
  *       kernel holds it) and signals both slots, so every blocked caller wakes, sees the socket
  *       closed and throws "Socket closed". Signals, not interrupts: a caller that checked the
@@ -65,7 +69,12 @@ abstract class IocpChannel implements NetHandle, CompletionTarget, CompletionWai
 
     final IocpGroup group;
     final Win32 win32;
-    final HandleGuard socket;
+    /**
+     * The SOCKET: calls on it run between {@code socket.acquire()} and {@code socket.release()}, or in
+     * {@link #register} before the channel is handed out.
+     */
+    final long handle;
+    final CloseGuard socket;
     final int family;
     final WaitSlot readSlot = new WaitSlot();
     final WaitSlot writeSlot = new WaitSlot();
@@ -80,30 +89,31 @@ abstract class IocpChannel implements NetHandle, CompletionTarget, CompletionWai
         this.win32 = group.win32;
         this.family = family;
         // The last call to leave may be a poller's (errorOf): the group moves closesocket off it.
-        this.socket = new HandleGuard(handle, () -> group.closeSocket(handle));
+        this.handle = handle;
+        this.socket = new CloseGuard(() -> group.closeSocket(handle));
     }
 
     /** A record for this channel: its release is counted so the table entry goes with the last one. */
-    final OperationRecord newRecord(WaitSlot slot) {
+    final OverlappedRecord newRecord(WaitSlot slot) {
         liveRecords.incrementAndGet();
         return group.records.take(slot, this::recordReleased);
     }
 
     /** An unpooled record with a buffer of {@code size} bytes, counted like {@link #newRecord}. */
-    final OperationRecord newSmallRecord(WaitSlot slot, int size) {
+    final OverlappedRecord newSmallRecord(WaitSlot slot, int size) {
         liveRecords.incrementAndGet();
         return group.records.takeUnpooled(size, slot, this::recordReleased);
     }
 
     /** Runs when one of this channel's records was released (any thread). */
-    void recordReleased(OperationRecord record) {
+    void recordReleased(OverlappedRecord record) {
         if (liveRecords.decrementAndGet() == 0) {
             group.port.channels().remove(token);
         }
     }
 
     /** Every record of this channel, for {@link #recordAt} and {@link #close()}. */
-    abstract OperationRecord[] records();
+    abstract OverlappedRecord[] records();
 
     /**
      * Enters the channel in the port's table and associates the socket with the port; closes the
@@ -114,19 +124,19 @@ abstract class IocpChannel implements NetHandle, CompletionTarget, CompletionWai
     final void register(boolean exclusiveAddress) throws IOException {
         try {
             token = group.port.channels().add(this);
-            group.port.associate(socket.handle, token);
+            group.port.associate(handle, token);
             // No packet for a synchronous success, and no event signalling (SetFileCompletionNotificationModes),
             // but only where the provider returns IFS handles: with a non-IFS layered provider the packet
             // may come anyway and would complete the record's next operation with this one's result.
-            if (group.ifsHandles(family, socket.handle)) {
-                skipOnSuccess = win32.setFileCompletionNotificationModes(socket.handle,
+            if (group.ifsHandles(family, handle)) {
+                skipOnSuccess = win32.setFileCompletionNotificationModes(handle,
                         (byte) (FILE_SKIP_COMPLETION_PORT_ON_SUCCESS | FILE_SKIP_SET_EVENT_ON_HANDLE));
                 if (!skipOnSuccess) {
                     LOG.debug("SetFileCompletionNotificationModes failed ({}): synchronous successes wait for their packet",
                             Win32Error.name(win32.lastError()));
                 }
             }
-            group.ensureExtensions(socket.handle);
+            group.ensureExtensions(handle);
             if (exclusiveAddress) {
                 CarrierScratch s = CarrierScratch.get();
                 s.value.set(JAVA_INT, 0, 1);
@@ -161,11 +171,11 @@ abstract class IocpChannel implements NetHandle, CompletionTarget, CompletionWai
         /**
          * Issues the call.
          *
-         * @param handle the socket handle (entered in its guard during the call)
+         * @param handle the socket handle (acquired in its guard during the call)
          * @param record the record, prepared
          * @return 0, {@code ERROR_IO_PENDING}, or another error code, read right after the call
          */
-        int start(long handle, OperationRecord record);
+        int start(long handle, OverlappedRecord record);
     }
 
     /** A short, non-overlapped call on the socket handle. */
@@ -174,7 +184,7 @@ abstract class IocpChannel implements NetHandle, CompletionTarget, CompletionWai
         /**
          * Issues the call.
          *
-         * @param handle the socket handle (entered in its guard during the call)
+         * @param handle the socket handle (acquired in its guard during the call)
          * @return 0 on success, else the error code, read right after the call
          */
         int call(long handle);
@@ -186,15 +196,9 @@ abstract class IocpChannel implements NetHandle, CompletionTarget, CompletionWai
      *
      * @return the left-over completion, or null if the record is free
      */
-    final OperationRecord.Completion collectLeftover(OperationRecord record, long deadline,
+    final OperationRecord.Completion collectLeftover(OverlappedRecord record, long deadline,
                                                      Supplier<SocketTimeoutException> timeout) throws IOException {
-        if (record.hasResult()) {
-            return record.consume();
-        }
-        if (record.pending()) {
-            return CompletionWait.await(record, this, deadline, timeout);
-        }
-        return null;
+        return CompletionWait.collectLeftover(record, this, deadline, WSA_OPERATION_ABORTED, timeout);
     }
 
     /**
@@ -205,10 +209,10 @@ abstract class IocpChannel implements NetHandle, CompletionTarget, CompletionWai
      * @return the completion: success with its byte count, or the error
      * @throws IOException "Socket closed", or the timeout if the deadline aborted the operation
      */
-    final OperationRecord.Completion run(OperationRecord record, int length, OverlappedCall call, long deadline,
+    final OperationRecord.Completion run(OverlappedRecord record, int length, OverlappedCall call, long deadline,
                                          Supplier<SocketTimeoutException> timeout) throws IOException {
         OperationRecord.Completion c = start(record, length, call);
-        return c != null ? c : CompletionWait.await(record, this, deadline, timeout);
+        return c != null ? c : CompletionWait.await(record, this, deadline, WSA_OPERATION_ABORTED, timeout);
     }
 
     /**
@@ -220,43 +224,43 @@ abstract class IocpChannel implements NetHandle, CompletionTarget, CompletionWai
      *         skip-on-success, or a failure at the call); null if a completion packet will come
      * @throws SocketException "Socket closed"
      */
-    final OperationRecord.Completion start(OperationRecord record, int length, OverlappedCall call) throws SocketException {
+    final OperationRecord.Completion start(OverlappedRecord record, int length, OverlappedCall call) throws SocketException {
         record.prepare(length);
         int code;
-        if (!socket.enter()) {
+        if (!socket.acquire()) {
             throw SocketErrors.socketClosed();
         }
         try {
             record.started();
             try {
-                code = call.start(socket.handle, record);
+                code = call.start(handle, record);
             } catch (RuntimeException | Error e) {
                 record.notStarted();
                 throw e;
             }
         } finally {
-            socket.leave();
+            socket.release();
         }
         if (code == 0 && skipOnSuccess) {
             record.notStarted();
-            return new OperationRecord.Completion(0, record.syncBytesPlain());
+            return new OperationRecord.Completion(0, record.syncBytesPlain(), 0);
         }
         if (code != 0 && code != ERROR_IO_PENDING) {
             record.notStarted(); // failed at the call: nothing is queued, the memory is ours again
-            return new OperationRecord.Completion(code, 0);
+            return new OperationRecord.Completion(code, 0, 0);
         }
         return null;
     }
 
     /** Runs a short call on the open socket. */
     final int call(HandleCall call) throws SocketException {
-        if (!socket.enter()) {
+        if (!socket.acquire()) {
             throw SocketErrors.socketClosed();
         }
         try {
-            return call.call(socket.handle);
+            return call.call(handle);
         } finally {
-            socket.leave();
+            socket.release();
         }
     }
 
@@ -287,25 +291,32 @@ abstract class IocpChannel implements NetHandle, CompletionTarget, CompletionWai
 
     @Override
     public final void cancel(OperationRecord record) {
-        if (socket.enter()) {
+        if (socket.acquire()) {
             try {
-                win32.cancelIoEx(socket.handle, record.overlapped()); // ERROR_NOT_FOUND: it completed already
+                // ERROR_NOT_FOUND: it completed already. Only this channel's records are ever passed here.
+                win32.cancelIoEx(handle, ((OverlappedRecord) record).overlapped());
             } finally {
-                socket.leave();
+                socket.release();
             }
         }
     }
 
-    // ---------------------------------------------------------------- CompletionTarget
+    @Override
+    public final SocketException closedException() {
+        return SocketErrors.socketClosed();
+    }
 
+    /** CancelIoEx may go unanswered (a layered provider may ignore it): a deadline's wait for the completion is bounded. */
     @Override
     public final long cancelGraceNanos() {
         return group.config.cancelGraceNanos();
     }
 
+    // ---------------------------------------------------------------- CompletionTarget
+
     @Override
-    public final OperationRecord recordAt(long overlappedAddress) {
-        for (OperationRecord r : records()) {
+    public final OverlappedRecord recordAt(long overlappedAddress) {
+        for (OverlappedRecord r : records()) {
             if (r.overlappedAddress() == overlappedAddress) {
                 return r;
             }
@@ -314,18 +325,18 @@ abstract class IocpChannel implements NetHandle, CompletionTarget, CompletionWai
     }
 
     @Override
-    public final int errorOf(OperationRecord record, int ntStatus) {
-        if (!socket.enter()) {
+    public final int errorOf(OverlappedRecord record, int ntStatus) {
+        if (!socket.acquire()) {
             return WSA_OPERATION_ABORTED; // closed: closesocket aborted it
         }
         try {
             CarrierScratch s = CarrierScratch.get();
-            if (win32.wsaGetOverlappedResult(socket.handle, record.overlapped(), s.ints, s.ints.asSlice(4))) {
+            if (win32.wsaGetOverlappedResult(handle, record.overlapped(), s.ints, s.ints.asSlice(4))) {
                 return 0;
             }
             return win32.lastError();
         } finally {
-            socket.leave();
+            socket.release();
         }
     }
 
@@ -333,7 +344,7 @@ abstract class IocpChannel implements NetHandle, CompletionTarget, CompletionWai
 
     @Override
     public final boolean isOpen() {
-        return !socket.isClosing();
+        return !socket.isClosed();
     }
 
     @Override
@@ -341,7 +352,7 @@ abstract class IocpChannel implements NetHandle, CompletionTarget, CompletionWai
         if (!socket.close()) {
             return;
         }
-        for (OperationRecord r : records()) {
+        for (OverlappedRecord r : records()) {
             r.close();
         }
         readSlot.signal();

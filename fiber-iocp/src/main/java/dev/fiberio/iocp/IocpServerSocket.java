@@ -18,6 +18,8 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import dev.fiberio.iocp.win32.SockAddrs;
 import dev.fiberio.iocp.win32.Win32Error;
+import dev.fiberio.nativeio.RateLimitedLog;
+import dev.fiberio.nativeio.completion.OperationRecord;
 import dev.fiberio.net.spi.Deadlines;
 import dev.fiberio.net.spi.ServerSocketHandle;
 import dev.fiberio.net.spi.SocketErrors;
@@ -73,18 +75,18 @@ final class IocpServerSocket extends IocpChannel implements ServerSocketHandle {
     static final int PLAIN_BACKLOG_CAP = 200;
 
     private static final Logger LOG = LoggerFactory.getLogger(IocpServerSocket.class);
-    private static final LogThrottle EXHAUSTED = new LogThrottle(TimeUnit.SECONDS.toNanos(10));
+    private static final RateLimitedLog EXHAUSTED = new RateLimitedLog(LOG, TimeUnit.SECONDS.toNanos(10));
     private static final long MIN_BACKOFF = TimeUnit.MILLISECONDS.toNanos(1);
     private static final long MAX_BACKOFF = TimeUnit.SECONDS.toNanos(1);
 
     /** One posted AcceptEx: its record, its accepting socket, and a result that queued no packet. */
     private static final class Accept {
-        final OperationRecord record;
+        final OverlappedRecord record;
         volatile long candidate = INVALID_SOCKET;
         /** Set (by the holder of the record's USER bit) when AcceptEx completed synchronously. */
         OperationRecord.Completion synchronous;
 
-        Accept(OperationRecord record) {
+        Accept(OverlappedRecord record) {
             this.record = record;
         }
 
@@ -94,7 +96,7 @@ final class IocpServerSocket extends IocpChannel implements ServerSocketHandle {
     }
 
     private final Accept[] accepts;
-    private final OperationRecord[] records;
+    private final OverlappedRecord[] records;
     private volatile boolean listening;
     private int nextAccept;
 
@@ -102,7 +104,7 @@ final class IocpServerSocket extends IocpChannel implements ServerSocketHandle {
         super(group, handle, family);
         int n = group.config.postedAccepts();
         this.accepts = new Accept[n];
-        this.records = new OperationRecord[n];
+        this.records = new OverlappedRecord[n];
         for (int i = 0; i < n; i++) {
             records[i] = newSmallRecord(readSlot, ADDRESSES);
             accepts[i] = new Accept(records[i]);
@@ -123,17 +125,17 @@ final class IocpServerSocket extends IocpChannel implements ServerSocketHandle {
     }
 
     @Override
-    OperationRecord[] records() {
+    OverlappedRecord[] records() {
         return records;
     }
 
     /** The records of the posted accepts (tests observe their ownership state). */
-    OperationRecord[] acceptRecords() {
+    OverlappedRecord[] acceptRecords() {
         return records.clone();
     }
 
     @Override
-    void recordReleased(OperationRecord record) {
+    void recordReleased(OverlappedRecord record) {
         for (Accept a : accepts) {
             if (a.record == record) {
                 closeCandidate(a); // the aborted AcceptEx is done with it, or its connection was never taken
@@ -228,7 +230,7 @@ final class IocpServerSocket extends IocpChannel implements ServerSocketHandle {
 
     /** Consumes {@code a}'s result, posts it again, and returns its connection (null: skipped). */
     private SocketHandle take(Accept a) throws IOException {
-        OperationRecord rec = a.record;
+        OverlappedRecord rec = a.record;
         if (!rec.acquire()) {
             throw SocketErrors.socketClosed();
         }
@@ -279,7 +281,7 @@ final class IocpServerSocket extends IocpChannel implements ServerSocketHandle {
     private int postIdle() throws IOException {
         int exhausted = 0;
         for (Accept a : accepts) {
-            OperationRecord rec = a.record;
+            OverlappedRecord rec = a.record;
             if (rec.pending() || a.completed()) {
                 continue;
             }
@@ -350,7 +352,7 @@ final class IocpServerSocket extends IocpChannel implements ServerSocketHandle {
     private InetSocketAddress connectionOf(long accepted, MemorySegment output) throws IOException {
         CarrierScratch s = CarrierScratch.get();
         // SO_UPDATE_ACCEPT_CONTEXT takes the listening SOCKET as its value.
-        s.value.set(JAVA_LONG, 0, socket.handle);
+        s.value.set(JAVA_LONG, 0, handle);
         int code = call(h -> win32.setsockopt(accepted, SOL_SOCKET, SO_UPDATE_ACCEPT_CONTEXT, s.value,
                 (int) JAVA_LONG.byteSize()) == 0 ? 0 : win32.lastError());
         if (code != 0) {
@@ -382,11 +384,8 @@ final class IocpServerSocket extends IocpChannel implements ServerSocketHandle {
 
     /** Waits {@code backoff} (less if the deadline is nearer; close ends it early); returns the next backoff. */
     private long backOff(long deadline, long backoff, int error) throws IOException {
-        long silenced = EXHAUSTED.admit();
-        if (silenced >= 0) {
-            LOG.warn("accept on {} failed with {}: out of sockets or buffers; retrying in {} ms ({} more since the last warning)",
-                    this, Win32Error.name(error), TimeUnit.NANOSECONDS.toMillis(backoff), silenced);
-        }
+        EXHAUSTED.warn("accept on {} failed with {}: out of sockets or buffers; retrying in {} ms",
+                this, Win32Error.name(error), TimeUnit.NANOSECONDS.toMillis(backoff));
         long retryAt = System.nanoTime() + backoff;
         if (deadline != Deadlines.NO_DEADLINE && deadline - retryAt < 0) {
             retryAt = deadline;
@@ -405,6 +404,6 @@ final class IocpServerSocket extends IocpChannel implements ServerSocketHandle {
 
     @Override
     public String toString() {
-        return "IocpServerSocket[" + socket.handle + (isOpen() ? "" : ", closed") + "]";
+        return "IocpServerSocket[" + handle + (isOpen() ? "" : ", closed") + "]";
     }
 }

@@ -10,6 +10,7 @@ import static dev.fiberio.iocp.win32.Win32Constants.WSAESHUTDOWN;
 import static dev.fiberio.iocp.win32.Win32Constants.WSA_OPERATION_ABORTED;
 
 import dev.fiberio.iocp.win32.Win32Error;
+import dev.fiberio.nativeio.completion.OperationRecord;
 import dev.fiberio.net.spi.SocketErrors;
 import dev.fiberio.net.spi.SocketHandle;
 import java.io.IOException;
@@ -38,9 +39,9 @@ import java.net.UnknownHostException;
  * {@code remote}, {@code bound} and the shutdown flags are volatile: any thread may ask.
  */
 final class IocpSocket extends IocpChannel implements SocketHandle {
-    private final OperationRecord readRecord;
-    private final OperationRecord writeRecord;
-    private final OperationRecord[] records;
+    private final OverlappedRecord readRecord;
+    private final OverlappedRecord writeRecord;
+    private final OverlappedRecord[] records;
     private volatile InetSocketAddress remote;
     private volatile boolean bound;
     private volatile boolean inputShutdown;
@@ -56,7 +57,7 @@ final class IocpSocket extends IocpChannel implements SocketHandle {
         super(group, handle, family);
         this.readRecord = newRecord(readSlot);
         this.writeRecord = newRecord(writeSlot);
-        this.records = new OperationRecord[] {readRecord, writeRecord};
+        this.records = new OverlappedRecord[] {readRecord, writeRecord};
         this.remote = remote;
         this.bound = remote != null;
     }
@@ -87,17 +88,17 @@ final class IocpSocket extends IocpChannel implements SocketHandle {
     }
 
     @Override
-    OperationRecord[] records() {
+    OverlappedRecord[] records() {
         return records;
     }
 
     /** The read record (tests observe its ownership state). */
-    OperationRecord readRecord() {
+    OverlappedRecord readRecord() {
         return readRecord;
     }
 
     /** The write record (tests observe its ownership state). */
-    OperationRecord writeRecord() {
+    OverlappedRecord writeRecord() {
         return writeRecord;
     }
 
@@ -110,7 +111,7 @@ final class IocpSocket extends IocpChannel implements SocketHandle {
 
     @Override
     public void connect(InetSocketAddress address, long deadline) throws IOException {
-        OperationRecord rec = writeRecord;
+        OverlappedRecord rec = writeRecord;
         if (!rec.acquire()) {
             throw SocketErrors.socketClosed();
         }
@@ -149,7 +150,7 @@ final class IocpSocket extends IocpChannel implements SocketHandle {
 
     @Override
     public int read(MemorySegment dst, long deadline) throws IOException {
-        OperationRecord rec = readRecord;
+        OverlappedRecord rec = readRecord;
         if (!rec.acquire()) {
             throw SocketErrors.socketClosed();
         }
@@ -177,12 +178,12 @@ final class IocpSocket extends IocpChannel implements SocketHandle {
                         receiveInFull = true; // data, end of stream or a reset is there: the next receive tells which
                         continue;
                     }
-                    if (c.bytes() == 0) {
+                    if (c.value() == 0) {
                         return -1; // a 0-byte receive into a buffer: the peer shut its output down
                     }
-                    receiveInFull = c.bytes() == requested;
+                    receiveInFull = c.value() == requested;
                     bufferOffset = 0;
-                    bufferLimit = c.bytes();
+                    bufferLimit = c.value();
                 } else {
                     throwIfClosed(c);
                     if (c.error() == WSA_OPERATION_ABORTED || c.error() == WSAESHUTDOWN) {
@@ -209,7 +210,7 @@ final class IocpSocket extends IocpChannel implements SocketHandle {
 
     @Override
     public int write(MemorySegment src, long deadline) throws IOException {
-        OperationRecord rec = writeRecord;
+        OverlappedRecord rec = writeRecord;
         if (!rec.acquire()) {
             throw SocketErrors.socketClosed();
         }
@@ -227,8 +228,8 @@ final class IocpSocket extends IocpChannel implements SocketHandle {
                 OperationRecord.Completion c = run(rec, length, (h, r) -> win32.wsaSend(h, r.wsaBuf(), 1, r.syncBytes(),
                         0, r.overlapped()) == 0 ? 0 : win32.lastError(), deadline, SocketErrors::writeTimedOut);
                 if (c.succeeded()) {
-                    if (c.bytes() > 0) {
-                        return c.bytes();
+                    if (c.value() > 0) {
+                        return c.value();
                     }
                 } else {
                     throwIfClosed(c);
@@ -290,6 +291,6 @@ final class IocpSocket extends IocpChannel implements SocketHandle {
 
     @Override
     public String toString() {
-        return "IocpSocket[" + socket.handle + (isOpen() ? "" : ", closed") + ", remote=" + remote + "]";
+        return "IocpSocket[" + handle + (isOpen() ? "" : ", closed") + ", remote=" + remote + "]";
     }
 }

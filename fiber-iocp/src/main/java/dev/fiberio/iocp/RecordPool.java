@@ -7,12 +7,12 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
- * Hands out {@link OperationRecord}s and takes them back once released, keeping up to
+ * Hands out {@link OverlappedRecord}s and takes them back once released, keeping up to
  * {@code maxIdle} data records for reuse (allocating and zeroing a buffer per socket would
  * otherwise dominate short connections).
  *
  * <p>A record is <em>live</em> from {@link #take} until the release its ownership rule decides (see
- * {@link OperationRecord}); {@link #live()} counts them, so tests can observe that the memory of
+ * {@link dev.fiberio.nativeio.completion.OperationRecord}); {@link #live()} counts them, so tests can observe that the memory of
  * an aborted operation is given back only after its completion was dequeued. A pooled record may
  * be handed to another socket: a completion meant for its previous owner can then carry its
  * address, which is why completions are routed by the owner's token first (see
@@ -23,7 +23,7 @@ import java.util.function.Consumer;
 final class RecordPool {
     private final int capacity;
     private final int maxIdle;
-    private final ConcurrentLinkedQueue<OperationRecord> idle = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<OverlappedRecord> idle = new ConcurrentLinkedQueue<>();
     private final AtomicInteger idleCount = new AtomicInteger();
     private final AtomicLong live = new AtomicLong();
 
@@ -48,12 +48,12 @@ final class RecordPool {
      * @param onRelease runs once when the record is released, before it returns to the pool
      * @return the record, live until released
      */
-    OperationRecord take(WaitSlot slot, Consumer<OperationRecord> onRelease) {
-        OperationRecord r = idle.poll();
+    OverlappedRecord take(WaitSlot slot, Consumer<OverlappedRecord> onRelease) {
+        OverlappedRecord r = idle.poll();
         if (r != null) {
             idleCount.decrementAndGet();
         } else {
-            r = new OperationRecord(capacity);
+            r = new OverlappedRecord(capacity);
         }
         return attach(r, slot, onRelease);
     }
@@ -66,8 +66,8 @@ final class RecordPool {
      * @param onRelease  runs once when the record is released
      * @return the record, live until released
      */
-    OperationRecord takeUnpooled(int bufferSize, WaitSlot slot, Consumer<OperationRecord> onRelease) {
-        return attach(new OperationRecord(bufferSize), slot, onRelease);
+    OverlappedRecord takeUnpooled(int bufferSize, WaitSlot slot, Consumer<OverlappedRecord> onRelease) {
+        return attach(new OverlappedRecord(bufferSize), slot, onRelease);
     }
 
     /** Records taken and not released yet. */
@@ -80,19 +80,21 @@ final class RecordPool {
         return idleCount.get();
     }
 
-    private OperationRecord attach(OperationRecord r, WaitSlot slot, Consumer<OperationRecord> onRelease) {
+    private OverlappedRecord attach(OverlappedRecord r, WaitSlot slot, Consumer<OverlappedRecord> onRelease) {
         live.incrementAndGet();
-        r.attach(slot, released -> {
+        // Token 0: a completion finds its record by its socket's key and the OVERLAPPED address, not by a
+        // token of the record (see CompletionDispatcher).
+        r.attach(slot, 0, released -> {
             try {
-                onRelease.accept(released);
+                onRelease.accept(r);
             } finally {
-                giveBack(released);
+                giveBack(r);
             }
         });
         return r;
     }
 
-    private void giveBack(OperationRecord r) {
+    private void giveBack(OverlappedRecord r) {
         live.decrementAndGet();
         if (r.capacity() == capacity && idleCount.incrementAndGet() <= maxIdle) {
             idle.offer(r);

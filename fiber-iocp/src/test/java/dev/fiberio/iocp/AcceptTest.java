@@ -53,7 +53,7 @@ class AcceptTest {
     void acceptsAnIpv6ConnectionWhoseAddressesSitUnalignedInTheAcceptExBuffer() throws Exception {
         IocpServerSocket server = IocpServerSocket.open(iocp.group(), AF_INET6);
         server.bind(new InetSocketAddress(InetAddress.getByName("::1"), 0), 5);
-        long client = iocp.fake.connectTo(server.socket.handle);
+        long client = iocp.fake.connectTo(server.handle);
         try (SocketHandle s = accept(server)) {
             assertEquals(iocp.localAddress(client), s.remoteAddress());
             assertInstanceOf(Inet6Address.class, s.remoteAddress().getAddress());
@@ -91,7 +91,7 @@ class AcceptTest {
         int posted = iocp.group().config.postedAccepts();
         List<Long> clients = new ArrayList<>();
         for (int i = 0; i < posted + 600; i++) {
-            long c = iocp.fake.tryConnectTo(server.socket.handle);
+            long c = iocp.fake.tryConnectTo(server.handle);
             assertNotEquals(-1L, c, "connection " + i + " refused: the backlog was capped at 200");
             clients.add(c);
         }
@@ -104,9 +104,9 @@ class AcceptTest {
         server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1);
         int posted = iocp.group().config.postedAccepts();
         assertTrue(posted >= 16, "default of posted accepts: " + posted);
-        awaitCondition("AcceptEx posted", () -> iocp.fake.pendingOperations(server.socket.handle) == posted);
+        awaitCondition("AcceptEx posted", () -> iocp.fake.pendingOperations(server.handle) == posted);
         for (int i = 0; i < posted + 1; i++) { // the posted AcceptEx, then one in the backlog of 1
-            assertNotEquals(-1L, iocp.fake.tryConnectTo(server.socket.handle), "connection " + i + " refused");
+            assertNotEquals(-1L, iocp.fake.tryConnectTo(server.handle), "connection " + i + " refused");
         }
         for (int i = 0; i < posted + 1; i++) {
             accept(server).close();
@@ -118,9 +118,9 @@ class AcceptTest {
     void aConnectionResetBeforeItsAcceptContextWasUpdatedIsSkipped() throws Exception {
         IocpServerSocket server = IocpServerSocket.open(iocp.group(), AF_INET);
         server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 5);
-        long dying = iocp.fake.connectTo(server.socket.handle); // completes a posted AcceptEx at once
+        long dying = iocp.fake.connectTo(server.handle); // completes a posted AcceptEx at once
         abortiveClose(dying); // the server side of that connection is reset
-        long alive = iocp.fake.connectTo(server.socket.handle);
+        long alive = iocp.fake.connectTo(server.handle);
         try (SocketHandle s = accept(server)) {
             assertEquals(iocp.localAddress(alive), s.remoteAddress());
         }
@@ -142,7 +142,7 @@ class AcceptTest {
         IocpServerSocket server = IocpServerSocket.open(iocp.group(), AF_INET);
         server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 5);
         int posted = iocp.group().config.postedAccepts();
-        awaitCondition("AcceptEx posted", () -> iocp.fake.pendingOperations(server.socket.handle) == posted);
+        awaitCondition("AcceptEx posted", () -> iocp.fake.pendingOperations(server.handle) == posted);
         int before = iocp.fake.closesocketThreads().size();
         server.close(); // aborts every AcceptEx; their records are released when the pollers dequeue them
         awaitCondition("the listener and its accepting sockets closed",

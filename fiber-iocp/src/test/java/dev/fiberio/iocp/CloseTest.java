@@ -132,7 +132,7 @@ class CloseTest {
         server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 5);
         CompletableFuture<Object> accept = inFiber(() -> server.accept(Deadlines.NO_DEADLINE));
         int posted = iocp.group().config.postedAccepts();
-        awaitCondition("AcceptEx posted", () -> iocp.fake.pendingOperations(server.socket.handle) == posted);
+        awaitCondition("AcceptEx posted", () -> iocp.fake.pendingOperations(server.handle) == posted);
         int socketsBefore = iocp.calls().count("closesocket");
         server.close();
         assertClosedFailure(accept);

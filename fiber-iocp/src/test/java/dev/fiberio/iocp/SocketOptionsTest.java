@@ -38,11 +38,11 @@ class SocketOptionsTest {
     @Test
     void socketsAreBoundExclusivelyAndReuseAddressIsOnlyRecorded() throws Exception {
         IocpSocket s = IocpSocket.open(iocp.group(), AF_INET);
-        assertEquals(1, stored(s.socket.handle, SO_EXCLUSIVEADDRUSE), "SO_EXCLUSIVEADDRUSE set before any bind");
+        assertEquals(1, stored(s.handle, SO_EXCLUSIVEADDRUSE), "SO_EXCLUSIVEADDRUSE set before any bind");
         assertFalse(s.getOption(StandardSocketOptions.SO_REUSEADDR));
         s.setOption(StandardSocketOptions.SO_REUSEADDR, true);
         assertTrue(s.getOption(StandardSocketOptions.SO_REUSEADDR));
-        assertEquals(-1, stored(s.socket.handle, SO_REUSEADDR), "never passed to Winsock");
+        assertEquals(-1, stored(s.handle, SO_REUSEADDR), "never passed to Winsock");
         s.close();
     }
 

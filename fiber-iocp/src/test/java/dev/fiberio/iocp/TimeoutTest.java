@@ -115,11 +115,11 @@ class TimeoutTest {
         Throwable t = Spawned.failure(inFiber(() -> server.accept(Deadlines.after(SHORT))));
         assertInstanceOf(SocketTimeoutException.class, t);
         assertEquals("Accept timed out", t.getMessage());
-        assertEquals(iocp.group().config.postedAccepts(), iocp.fake.pendingOperations(server.socket.handle),
+        assertEquals(iocp.group().config.postedAccepts(), iocp.fake.pendingOperations(server.handle),
                 "a timeout leaves the listener's AcceptEx posted");
 
         CompletableFuture<SocketHandle> accepted = inFiber(() -> server.accept(Deadlines.NO_DEADLINE));
-        long client = iocp.fake.connectTo(server.socket.handle);
+        long client = iocp.fake.connectTo(server.handle);
         try (SocketHandle s = accepted.join()) {
             assertEquals(iocp.localAddress(client), s.remoteAddress(), "GetAcceptExSockaddrs: the client's address");
         }

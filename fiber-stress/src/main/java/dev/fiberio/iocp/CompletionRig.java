@@ -5,6 +5,10 @@ import dev.fiberio.core.FiberScheduler;
 import dev.fiberio.core.FiberState;
 import dev.fiberio.core.ManualDriving;
 import dev.fiberio.core.spi.WaitSlot;
+import dev.fiberio.iocp.win32.Win32Constants;
+import dev.fiberio.nativeio.TokenTable;
+import dev.fiberio.nativeio.completion.CompletionWait;
+import dev.fiberio.nativeio.completion.OperationRecord;
 import dev.fiberio.net.spi.Deadlines;
 import dev.fiberio.net.spi.SocketErrors;
 import java.io.IOException;
@@ -14,8 +18,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One overlapped operation in flight and the fiber waiting for it, for the IOCP jcstress tests: the
- * dispatch path of the IOCP backend without a kernel. The operation record is registered in a
- * {@link ChannelTable} under a token, started (the kernel owns it, as after WSARecv returned
+ * dispatch path of the IOCP backend without a kernel. The operation record's target is registered in a
+ * {@link TokenTable} under a token, started (the kernel owns it, as after WSARecv returned
  * "pending"), and the fiber waits in {@link CompletionWait#await}, the same code a socket's read
  * runs. A poller actor calls {@link #dispatch}, which is what a poller thread does with a dequeued
  * completion entry: {@link CompletionDispatcher#dispatch}.
@@ -46,8 +50,8 @@ final class CompletionRig {
     private final AtomicInteger pollerResumes = new AtomicInteger();
     private final AtomicInteger earlyRefusals = new AtomicInteger();
     private final WaitSlot slot = new WaitSlot();
-    private final OperationRecord record = new OperationRecord(16);
-    private final ChannelTable channels = new ChannelTable();
+    private final OverlappedRecord record = new OverlappedRecord(16);
+    private final TokenTable<CompletionTarget> channels = new TokenTable<>();
     private final CompletionDispatcher dispatcher = new CompletionDispatcher(channels);
     private final long token;
     private final FiberScheduler scheduler;
@@ -56,15 +60,15 @@ final class CompletionRig {
     private int result = NOT_RETURNED;
 
     CompletionRig() {
-        record.attach(slot, released -> { });
+        record.attach(slot, 0, released -> { });
         token = channels.add(new CompletionTarget() {
             @Override
-            public OperationRecord recordAt(long overlappedAddress) {
+            public OverlappedRecord recordAt(long overlappedAddress) {
                 return overlappedAddress == record.overlappedAddress() ? record : null;
             }
 
             @Override
-            public int errorOf(OperationRecord r, int ntStatus) {
+            public int errorOf(OverlappedRecord r, int ntStatus) {
                 return ntStatus;
             }
         });
@@ -81,14 +85,15 @@ final class CompletionRig {
             }
 
             @Override
-            public long cancelGraceNanos() {
-                return Long.MAX_VALUE / 4; // no deadline here: never consulted
+            public IOException closedException() {
+                return SocketErrors.socketClosed();
             }
         };
         scheduler = ManualDriving.scheduler("iocp-jcstress", this::submitted);
         fiber = scheduler.spawn(() -> {
             try {
-                result = CompletionWait.await(record, owner, Deadlines.NO_DEADLINE, SocketErrors::readTimedOut).bytes();
+                result = CompletionWait.await(record, owner, Deadlines.NO_DEADLINE, Win32Constants.WSA_OPERATION_ABORTED,
+                        SocketErrors::readTimedOut).value();
             } catch (IOException e) {
                 throw new IllegalStateException(e);
             }

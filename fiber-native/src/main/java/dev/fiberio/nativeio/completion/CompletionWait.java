@@ -1,10 +1,14 @@
 package dev.fiberio.nativeio.completion;
 
 import dev.fiberio.core.FiberCancelledException;
+import dev.fiberio.nativeio.RateLimitedLog;
 import dev.fiberio.net.spi.Deadlines;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import org.slf4j.LoggerFactory;
 
 /**
  * The waiting half of a completion-based operation: the caller (a fiber, which suspends, or a plain
@@ -15,17 +19,26 @@ import java.util.function.Supplier;
  * <ul>
  *   <li><b>Completion</b>: {@link OperationRecord#complete} sets DONE, then signals the slot. Wake-ups
  *       are advisory, so after each one the caller re-reads the record.</li>
- *   <li><b>Deadline</b>: cancel (the owner's {@link Owner#cancel}), then keep waiting, without a deadline,
- *       for the completion, which is the aborted one or the real result if the I/O won the race. Only an
- *       aborted completion becomes the timeout exception; a result that won is returned, no byte lost.</li>
- *   <li><b>Cancellation</b> of the waiting fiber: cancel, then wait uninterruptibly for the completion and
- *       throw. A result that won the race stays in the record, unconsumed; the next operation collects it
+ *   <li><b>Deadline</b>: cancel (the owner's {@link Owner#cancel}), then keep waiting for the completion,
+ *       which is the aborted one or the real result if the I/O won the race. Only an aborted completion
+ *       becomes the timeout exception; a result that won is returned, no byte lost. That wait is bounded
+ *       by the owner's {@link Owner#cancelGraceNanos() cancel grace} if it has one (a Windows layered
+ *       provider may ignore CancelIoEx): without a completion by then the caller gets its timeout, the
+ *       operation stays with the record, and the next operation on it collects its completion
  *       ({@link #collectLeftover}).</li>
+ *   <li><b>Cancellation</b> of the waiting fiber: cancel, then wait uninterruptibly, without a bound, for
+ *       the completion and throw. A result that won the race stays in the record, unconsumed; the next
+ *       operation collects it ({@link #collectLeftover}).</li>
  *   <li><b>Close</b>: throw at once. The owner's close cancelled (or aborted) the operation; the reaper
  *       releases the record when that completion arrives.</li>
  * </ul>
  */
 public final class CompletionWait {
+    /** {@link Owner#cancelGraceNanos()}: wait for a cancelled operation's completion as long as it takes. */
+    public static final long UNBOUNDED_GRACE = Long.MAX_VALUE;
+
+    private static final RateLimitedLog UNANSWERED =
+            new RateLimitedLog(LoggerFactory.getLogger(CompletionWait.class), TimeUnit.SECONDS.toNanos(10));
 
     /** What the wait needs from the socket that started the operation. */
     public interface Owner {
@@ -41,6 +54,16 @@ public final class CompletionWait {
 
         /** The exception for an operation on, or woken by the closing of, the socket. */
         IOException closedException();
+
+        /**
+         * How long, after a deadline's cancellation, to wait for the operation's completion before the
+         * caller gets its timeout anyway (the operation then stays with the record).
+         *
+         * @return nanoseconds, or {@link #UNBOUNDED_GRACE} (the default) to wait until it comes
+         */
+        default long cancelGraceNanos() {
+            return UNBOUNDED_GRACE;
+        }
     }
 
     private CompletionWait() {
@@ -62,6 +85,7 @@ public final class CompletionWait {
     public static OperationRecord.Completion await(OperationRecord record, Owner owner, long deadline, int abortedError,
                                                    Supplier<SocketTimeoutException> timeout) throws IOException {
         boolean timedOut = false;
+        long graceEnd = Deadlines.NO_DEADLINE;
         while (record.pending()) {
             if (!owner.isOpen()) {
                 throw owner.closedException();
@@ -69,10 +93,19 @@ public final class CompletionWait {
             if (!timedOut && Deadlines.hasPassed(deadline)) {
                 owner.cancel(record);
                 timedOut = true;
+                long grace = owner.cancelGraceNanos();
+                graceEnd = grace == UNBOUNDED_GRACE ? Deadlines.NO_DEADLINE : Deadlines.after(Duration.ofNanos(grace));
                 continue;
             }
+            if (timedOut && Deadlines.hasPassed(graceEnd)) {
+                // The cancellation brought no completion: the caller gets its timeout now; the operation
+                // stays with the record, whose next operation collects it.
+                UNANSWERED.warn("{}: no completion {} ms after the cancellation; the operation stays pending", owner,
+                        TimeUnit.NANOSECONDS.toMillis(owner.cancelGraceNanos()));
+                throw timeout.get();
+            }
             try {
-                Deadlines.awaitOnce(record.slot(), timedOut ? Deadlines.NO_DEADLINE : deadline);
+                Deadlines.awaitOnce(record.slot(), timedOut ? graceEnd : deadline);
             } catch (FiberCancelledException e) {
                 if (!timedOut) {
                     owner.cancel(record);
@@ -89,8 +122,9 @@ public final class CompletionWait {
     }
 
     /**
-     * If an earlier caller left an operation on {@code record} (it was cancelled while waiting), waits
-     * for its completion and returns it; the caller decides whether it is its result.
+     * If an earlier caller left an operation on {@code record} (it was cancelled while waiting, or gave up
+     * after the cancel grace), waits for its completion and returns it; the caller decides whether it is
+     * its result.
      *
      * @return the left-over completion, or null if the record is free
      */

@@ -90,4 +90,44 @@ class CompletionWaitTest {
                 () -> new SocketTimeoutException("t")));
         assertTrue(record.pending(), "the kernel still owns the memory until the aborted completion is reaped");
     }
+
+    @Test
+    void aBoundedGraceGivesUpOnAnUnansweredCancellationAndTheNextCallerCollectsTheCompletion() throws IOException {
+        CompletionWait.Owner ignoresCancel = new CompletionWait.Owner() {
+            @Override
+            public boolean isOpen() {
+                return true;
+            }
+
+            @Override
+            public void cancel(OperationRecord r) {
+                cancels.incrementAndGet(); // a provider that ignores the cancellation: no completion comes
+            }
+
+            @Override
+            public IOException closedException() {
+                return new SocketException("Socket closed");
+            }
+
+            @Override
+            public long cancelGraceNanos() {
+                return java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(1);
+            }
+        };
+        start();
+        assertThrows(SocketTimeoutException.class, () -> CompletionWait.await(record, ignoresCancel,
+                Deadlines.after(java.time.Duration.ofMillis(1)), ECANCELED, () -> new SocketTimeoutException("t")));
+        assertEquals(1, cancels.get());
+        assertTrue(record.pending(), "the operation stays with the record: the kernel may still write it");
+        record.complete(0, 3, 0);
+        OperationRecord.Completion leftover = CompletionWait.collectLeftover(record, ignoresCancel, Deadlines.NO_DEADLINE,
+                ECANCELED, () -> new SocketTimeoutException("t"));
+        assertEquals(new OperationRecord.Completion(0, 3, 0), leftover);
+        assertTrue(!record.pending() && !record.hasResult(), "the record is free again");
+    }
+
+    @Test
+    void withoutAGraceTheWaitAfterTheCancellationIsUnbounded() {
+        assertEquals(CompletionWait.UNBOUNDED_GRACE, owner.cancelGraceNanos());
+    }
 }
