@@ -3,6 +3,7 @@ package dev.fiberio.epoll;
 import static dev.fiberio.nativeio.ffi.LinuxConstants.AF_INET;
 import static dev.fiberio.nativeio.ffi.LinuxConstants.AF_INET6;
 
+import dev.fiberio.net.spi.DatagramHandle;
 import dev.fiberio.net.spi.NetProvider;
 import dev.fiberio.net.spi.ServerSocketHandle;
 import dev.fiberio.net.spi.SocketHandle;
@@ -64,6 +65,11 @@ public final class EpollNetProvider implements NetProvider {
     @Override
     public ServerSocketHandle openServerSocket(ProtocolFamily family) throws IOException {
         return EpollServerSocket.open(af(family));
+    }
+
+    @Override
+    public DatagramHandle openDatagram(ProtocolFamily family) throws IOException {
+        return EpollDatagram.open(af(family));
     }
 
     private static int af(ProtocolFamily family) {

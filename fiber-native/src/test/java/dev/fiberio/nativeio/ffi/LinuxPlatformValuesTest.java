@@ -46,6 +46,8 @@ class LinuxPlatformValuesTest {
         c.addStruct("struct linger", Linger.LAYOUT);
         c.addStruct("struct rlimit", RLimit.LAYOUT);
         c.addStruct("struct iovec", IoVec.LAYOUT);
+        c.addStruct("struct ip_mreqn", MulticastRequest.IP_MREQN_LAYOUT);
+        c.addStruct("struct ipv6_mreq", MulticastRequest.IPV6_MREQ_LAYOUT);
         c.add("SockAddr.STORAGE_SIZE", "sizeof(struct sockaddr_storage)", SockAddr.STORAGE_SIZE);
         c.add("IoVec.SIZE", "sizeof(struct iovec)", IoVec.SIZE);
         c.verify(dir);

@@ -19,7 +19,7 @@ import java.util.Set;
  * @param <C> the channel type
  */
 abstract sealed class NioHandle<C extends SelectableChannel & NetworkChannel> implements NetHandle
-        permits NioSocketHandle, NioServerSocketHandle {
+        permits NioSocketHandle, NioServerSocketHandle, NioDatagramHandle {
     /** The channel; non-blocking, registered with {@link #reg}. */
     final C channel;
     /** The channel's registration: wait slots and closed state. */

@@ -1,5 +1,6 @@
 package dev.fiberio.net.nio;
 
+import dev.fiberio.net.spi.DatagramHandle;
 import dev.fiberio.net.spi.NetProvider;
 import dev.fiberio.net.spi.ServerSocketHandle;
 import dev.fiberio.net.spi.SocketHandle;
@@ -7,6 +8,7 @@ import java.io.IOException;
 import java.net.ProtocolFamily;
 import java.net.SocketException;
 import java.net.StandardProtocolFamily;
+import java.nio.channels.DatagramChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 
@@ -57,6 +59,13 @@ public final class NioNetProvider implements NetProvider {
         // Owner: as in openSocket.
         ServerSocketChannel ch = open(family, ServerSocketChannel::open);
         return NioHandle.adopt(ch, () -> new NioServerSocketHandle(ch, NioPoller.forCaller()));
+    }
+
+    @Override
+    public DatagramHandle openDatagram(ProtocolFamily family) throws IOException {
+        // Owner: as in openSocket.
+        DatagramChannel ch = open(family, DatagramChannel::open);
+        return NioHandle.adopt(ch, () -> new NioDatagramHandle(ch, NioPoller.forCaller()));
     }
 
     private static <C> C open(ProtocolFamily family, ChannelOpener<C> opener) throws IOException {

@@ -74,4 +74,17 @@ public interface NetProvider {
      * @throws UnsupportedOperationException for a family other than INET and INET6
      */
     ServerSocketHandle openServerSocket(ProtocolFamily family) throws IOException;
+
+    /**
+     * Opens an unbound, non-blocking UDP socket of {@code family}. The default says the backend has
+     * none.
+     *
+     * @param family {@link java.net.StandardProtocolFamily#INET} or {@code INET6}
+     * @return the new handle, owned by the caller (who must close it)
+     * @throws IOException                   if the socket cannot be created
+     * @throws UnsupportedOperationException for another family, or if this backend has no datagram sockets
+     */
+    default DatagramHandle openDatagram(ProtocolFamily family) throws IOException {
+        throw new UnsupportedOperationException("the " + name() + " backend has no datagram sockets");
+    }
 }
