@@ -92,6 +92,11 @@ final class EpollDatagram extends EpollChannel implements DatagramHandle {
     }
 
     @Override
+    public InetSocketAddress localAddress() throws IOException {
+        return (InetSocketAddress) super.localAddress();
+    }
+
+    @Override
     public void bind(InetSocketAddress local) throws IOException {
         MemorySegment sa = ADDRESS_SCRATCH.get();
         int len = encode(local, sa);

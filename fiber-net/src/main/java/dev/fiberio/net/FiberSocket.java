@@ -22,6 +22,7 @@ import java.net.SocketException;
 import java.net.SocketOption;
 import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
+import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ByteChannel;
 import java.time.Duration;
@@ -173,18 +174,30 @@ public final class FiberSocket implements ByteChannel {
      * @throws IllegalArgumentException if {@code local} is not an {@link InetSocketAddress}
      */
     public FiberSocket bind(SocketAddress local) throws IOException {
+        if (local instanceof UnixDomainSocketAddress unix) {
+            holder.ensureOpen();
+            if (state.get() != UNCONNECTED) {
+                throw new SocketException("Already connected");
+            }
+            bindHandle(holder.open(StandardProtocolFamily.UNIX), unix);
+            return this;
+        }
         InetSocketAddress target = local == null ? HostResolver.IPV4_WILDCARD : HostResolver.inet(local, "local address");
         InetAddress address = HostResolver.resolve(target).getFirst();
         holder.ensureOpen();
         if (state.get() != UNCONNECTED) {
             throw new SocketException("Already connected");
         }
-        SocketHandle h = holder.open(familyOf(address));
+        bindHandle(holder.open(familyOf(address)), new InetSocketAddress(address, target.getPort()));
+        return this;
+    }
+
+    private void bindHandle(SocketHandle h, SocketAddress local) throws IOException {
         if (h.localAddress() != null) {
             throw new SocketException("Already bound");
         }
         try {
-            h.bind(new InetSocketAddress(address, target.getPort()));
+            h.bind(local);
         } catch (IOException | RuntimeException e) {
             try {
                 holder.discard(h); // back to unbound: a failed bind keeps no descriptor
@@ -193,7 +206,6 @@ public final class FiberSocket implements ByteChannel {
             }
             throw e;
         }
-        return this;
     }
 
     /**
@@ -221,14 +233,19 @@ public final class FiberSocket implements ByteChannel {
      * @throws IllegalArgumentException        for another address type or a negative timeout
      */
     public void connect(SocketAddress remote, Duration timeout) throws IOException {
-        InetSocketAddress target = HostResolver.inet(remote, "remote address");
+        UnixDomainSocketAddress unix = remote instanceof UnixDomainSocketAddress u ? u : null;
+        InetSocketAddress target = unix != null ? null : HostResolver.inet(remote, "remote address");
         long deadline = Timeouts.deadlineFor(timeout);
         holder.ensureOpen();
         if (!state.compareAndSet(UNCONNECTED, CONNECTING)) {
             throw new SocketException(state.get() == CONNECTED ? "Already connected" : "Connection already in progress");
         }
         try {
-            connectAny(HostResolver.resolve(target), target, deadline);
+            if (unix != null) {
+                holder.open(StandardProtocolFamily.UNIX).connect(unix, deadline);
+            } else {
+                connectAny(HostResolver.resolve(target), target, deadline);
+            }
         } catch (FiberCancelledException cancelled) {
             state.set(UNCONNECTED);
             throw holder.closeByInterrupt(cancelled);
@@ -575,9 +592,25 @@ public final class FiberSocket implements ByteChannel {
      * @throws IOException if closed
      */
     public InetSocketAddress localAddress() throws IOException {
+        return inet(localSocketAddress());
+    }
+
+    /**
+     * The local address of any family, as {@link java.net.Socket#getLocalSocketAddress()}: an
+     * {@link InetSocketAddress}, or a {@link UnixDomainSocketAddress} (a connected {@code AF_UNIX} client
+     * that was not bound has the unnamed address, an empty path, as the JDK's {@code SocketChannel} says).
+     *
+     * @return the bound address, or {@code null} if neither bound nor connected
+     * @throws IOException if closed
+     */
+    public SocketAddress localSocketAddress() throws IOException {
         holder.ensureOpen();
         SocketHandle h = holder.current();
-        return h == null ? null : h.localAddress();
+        if (h == null) {
+            return null;
+        }
+        SocketAddress a = h.localAddress();
+        return a == null && state.get() == CONNECTED && holder.family() == StandardProtocolFamily.UNIX ? UNNAMED : a;
     }
 
     /**
@@ -587,8 +620,28 @@ public final class FiberSocket implements ByteChannel {
      * @throws IOException if closed
      */
     public InetSocketAddress remoteAddress() throws IOException {
+        return inet(remoteSocketAddress());
+    }
+
+    /**
+     * The peer's address of any family: an {@link InetSocketAddress} or a {@link UnixDomainSocketAddress}
+     * (an accepted {@code AF_UNIX} connection's peer is usually unnamed: an empty path).
+     *
+     * @return the address connected to, or {@code null} if not connected
+     * @throws IOException if closed
+     */
+    public SocketAddress remoteSocketAddress() throws IOException {
         holder.ensureOpen();
         return state.get() == CONNECTED ? holder.current().remoteAddress() : null;
+    }
+
+    /** {@code a} as an Internet address; a Unix domain address is refused with a pointer to the general method. */
+    static InetSocketAddress inet(SocketAddress a) {
+        if (a == null || a instanceof InetSocketAddress) {
+            return (InetSocketAddress) a;
+        }
+        throw new UnsupportedOperationException("an AF_UNIX socket has no Internet address (it is " + a
+                + "): use localSocketAddress()/remoteSocketAddress()");
     }
 
     // ------------------------------------------------------------------------------------------
@@ -749,6 +802,9 @@ public final class FiberSocket implements ByteChannel {
         }
         return e;
     }
+
+    /** The unnamed Unix domain address. */
+    static final UnixDomainSocketAddress UNNAMED = UnixDomainSocketAddress.of("");
 
     static ProtocolFamily familyOf(InetAddress address) {
         return address instanceof Inet6Address ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET;

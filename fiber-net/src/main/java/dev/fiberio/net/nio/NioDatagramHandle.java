@@ -38,6 +38,11 @@ final class NioDatagramHandle extends NioHandle<DatagramChannel> implements Data
     }
 
     @Override
+    public InetSocketAddress localAddress() throws IOException {
+        return (InetSocketAddress) super.localAddress();
+    }
+
+    @Override
     public void bind(InetSocketAddress local) throws IOException {
         call(() -> channel.bind(local));
     }

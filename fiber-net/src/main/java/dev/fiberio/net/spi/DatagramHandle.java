@@ -29,6 +29,15 @@ import java.net.NetworkInterface;
  */
 public interface DatagramHandle extends NetHandle {
     /**
+     * The local address.
+     *
+     * @return the bound address, or {@code null} if not bound yet
+     * @throws IOException if the handle is closed
+     */
+    @Override
+    InetSocketAddress localAddress() throws IOException;
+
+    /**
      * Binds to a local address.
      *
      * @param local a resolved address; port 0 picks an ephemeral port
