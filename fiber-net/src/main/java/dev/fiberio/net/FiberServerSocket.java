@@ -116,7 +116,10 @@ public final class FiberServerSocket implements Closeable {
      * @return this server socket
      * @throws java.net.BindException   if the address is in use
      * @throws SocketException          if closed or already bound
-     * @throws IllegalArgumentException if {@code local} is not an {@link InetSocketAddress}
+     * @throws IllegalArgumentException if {@code local} is neither an {@link InetSocketAddress} nor a named
+     *                                  {@link UnixDomainSocketAddress} (which creates the socket file; it
+     *                                  stays after close, as with the JDK's {@code ServerSocketChannel}:
+     *                                  delete it, or binding the path again fails with "Address already in use")
      */
     public FiberServerSocket bind(SocketAddress local, int backlog) throws IOException {
         if (local instanceof UnixDomainSocketAddress unix) {

@@ -168,10 +168,12 @@ public final class FiberSocket implements ByteChannel {
      * Binds the socket to a local address before connecting (rarely needed: connect binds to an
      * ephemeral port by itself). An unresolved address is resolved first.
      *
-     * @param local the local address; {@code null} for an ephemeral port on the IPv4 wildcard address
+     * @param local the local address; {@code null} for an ephemeral port on the IPv4 wildcard address; a
+     *              {@link UnixDomainSocketAddress} names an {@code AF_UNIX} socket (epoll and NIO backends)
      * @return this socket
      * @throws IOException              such as {@link java.net.BindException}, or "Already bound"
-     * @throws IllegalArgumentException if {@code local} is not an {@link InetSocketAddress}
+     * @throws IllegalArgumentException if {@code local} is neither an {@link InetSocketAddress} nor a
+     *                                  {@link UnixDomainSocketAddress}
      */
     public FiberSocket bind(SocketAddress local) throws IOException {
         if (local instanceof UnixDomainSocketAddress unix) {
@@ -223,7 +225,9 @@ public final class FiberSocket implements ByteChannel {
      * pool while the fiber suspends) and each of its addresses is tried in turn until one accepts. If
      * the connect fails, the socket is closed.
      *
-     * @param remote  the peer, an {@link InetSocketAddress}
+     * @param remote  the peer, an {@link InetSocketAddress}, or a {@link UnixDomainSocketAddress} (a socket
+     *                file; "No such file or directory" if there is none, "Connection refused" if nobody
+     *                listens on it, as the JDK says)
      * @param timeout the longest time for the whole connect, name resolution included; zero for none
      * @throws ConnectException                if every address refused
      * @throws java.net.SocketTimeoutException if the timeout passed ("Connect timed out")
