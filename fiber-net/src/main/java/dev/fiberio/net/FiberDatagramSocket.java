@@ -451,7 +451,7 @@ public final class FiberDatagramSocket implements Closeable {
      * Sets the longest time a receive waits, in milliseconds; 0 (the default) for no limit.
      *
      * @param timeoutMillis the timeout
-     * @throws IllegalArgumentException "timeout < 0"
+     * @throws IllegalArgumentException "timeout &lt; 0"
      * @throws SocketException          "Socket is closed"
      */
     public void setSoTimeout(int timeoutMillis) throws SocketException {

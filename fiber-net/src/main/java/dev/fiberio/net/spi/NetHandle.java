@@ -46,7 +46,7 @@ public interface NetHandle extends Closeable {
     Set<SocketOption<?>> supportedOptions();
 
     /**
-     * The local address: an {@link InetSocketAddress}, or for an {@code AF_UNIX} handle a
+     * The local address: an {@link java.net.InetSocketAddress}, or for an {@code AF_UNIX} handle a
      * {@link java.net.UnixDomainSocketAddress}.
      *
      * @return the bound address, or {@code null} if not bound yet (an unnamed {@code AF_UNIX} socket,

@@ -17,7 +17,7 @@ public interface ServerSocketHandle extends NetHandle {
     /**
      * Binds and starts listening.
      *
-     * @param local   a resolved {@link InetSocketAddress} of this handle's family (port 0 picks an
+     * @param local   a resolved {@link java.net.InetSocketAddress} of this handle's family (port 0 picks an
      *                ephemeral port), or a {@link java.net.UnixDomainSocketAddress} for {@code AF_UNIX}
      * @param backlog the accept queue length, at least 1 (the caller replaces smaller values)
      * @throws IOException such as {@link java.net.BindException} if the address is in use

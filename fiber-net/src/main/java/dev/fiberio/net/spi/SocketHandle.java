@@ -41,7 +41,7 @@ public interface SocketHandle extends NetHandle {
     /**
      * Binds to a local address before connecting.
      *
-     * @param local a resolved {@link InetSocketAddress} of this handle's family (port 0 picks an ephemeral
+     * @param local a resolved {@link java.net.InetSocketAddress} of this handle's family (port 0 picks an ephemeral
      *              port), or a {@link java.net.UnixDomainSocketAddress} for an {@code AF_UNIX} handle
      * @throws IOException if the address is in use or not local ({@link java.net.BindException})
      */
