@@ -1,5 +1,6 @@
 package dev.fiberio.epoll;
 
+import static dev.fiberio.nativeio.ffi.LinuxConstants.AF_UNIX;
 import static dev.fiberio.nativeio.ffi.LinuxConstants.SHUT_RD;
 import static dev.fiberio.nativeio.ffi.LinuxConstants.SHUT_WR;
 import static dev.fiberio.nativeio.ffi.LinuxConstants.SOCK_CLOEXEC;
@@ -16,7 +17,7 @@ import dev.fiberio.net.spi.SocketHandle;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.net.SocketException;
 
 /**
@@ -26,9 +27,9 @@ import java.net.SocketException;
  * serialises callers).
  */
 final class EpollSocket extends EpollChannel implements SocketHandle {
-    private volatile InetSocketAddress remote;
+    private volatile SocketAddress remote;
 
-    private EpollSocket(int fd, int family, EpollPoller poller, InetSocketAddress remote) throws IOException {
+    private EpollSocket(int fd, int family, EpollPoller poller, SocketAddress remote) throws IOException {
         super(fd, family, poller);
         this.remote = remote;
     }
@@ -54,19 +55,19 @@ final class EpollSocket extends EpollChannel implements SocketHandle {
      * Wraps an accepted descriptor, registered with {@code poller}. Owns {@code fd} from the start:
      * if the registration fails, the descriptor is closed here and the caller must not close it again.
      */
-    static EpollSocket accepted(int fd, int family, InetSocketAddress remote, EpollPoller poller) throws IOException {
+    static EpollSocket accepted(int fd, int family, SocketAddress remote, EpollPoller poller) throws IOException {
         return new EpollSocket(fd, family, poller, remote);
     }
 
     @Override
-    public void bind(InetSocketAddress local) throws IOException {
+    public void bind(SocketAddress local) throws IOException {
         MemorySegment sa = ADDRESS_SCRATCH.get();
         int len = encode(local, sa);
         check("bind", withFd(() -> LibC.bind(fd.fd, sa, len)));
     }
 
     @Override
-    public void connect(InetSocketAddress address, long deadline) throws IOException {
+    public void connect(SocketAddress address, long deadline) throws IOException {
         // Kept across the suspension while the connect completes: an automatic arena (GC-freed),
         // never a confined one, since the fiber may resume on another thread.
         MemorySegment sa = SockAddr.allocate(Arena.ofAuto());
@@ -78,7 +79,7 @@ final class EpollSocket extends EpollChannel implements SocketHandle {
                 break;
             }
             if (e != Errno.EINPROGRESS && e != Errno.EALREADY && e != Errno.EINTR) {
-                throw Errno.toException("connect", e);
+                throw connectError(e);
             }
             awaitReady(writeSlot, deadline, SocketErrors::connectTimedOut);
             // Woken: the slot may hold a stale permit, so ask the kernel where the connect stands.
@@ -92,6 +93,17 @@ final class EpollSocket extends EpollChannel implements SocketHandle {
             r = withFd(() -> LibC.connect(fd.fd, sa, len));
         }
         remote = address;
+    }
+
+    /** The JDK's exceptions: a missing AF_UNIX path is a {@code SocketException} with the system's text. */
+    private IOException connectError(int errno) {
+        IOException e = Errno.toException("connect", errno);
+        if (family == AF_UNIX && errno == Errno.ENOENT) {
+            SocketException s = new SocketException(LibC.strerror(errno));
+            s.initCause(e);
+            return s;
+        }
+        return e;
     }
 
     @Override
@@ -183,7 +195,7 @@ final class EpollSocket extends EpollChannel implements SocketHandle {
     }
 
     @Override
-    public InetSocketAddress remoteAddress() throws IOException {
+    public SocketAddress remoteAddress() throws IOException {
         if (fd.isClosed()) {
             throw closedException();
         }

@@ -13,7 +13,9 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.SocketException;
 import java.net.SocketOption;
+import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
+import java.net.UnixDomainSocketAddress;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Set;
@@ -114,17 +116,31 @@ public final class FiberServerSocket implements Closeable {
      * @return this server socket
      * @throws java.net.BindException   if the address is in use
      * @throws SocketException          if closed or already bound
-     * @throws IllegalArgumentException if {@code local} is not an {@link InetSocketAddress}
+     * @throws IllegalArgumentException if {@code local} is neither an {@link InetSocketAddress} nor a named
+     *                                  {@link UnixDomainSocketAddress} (which creates the socket file; it
+     *                                  stays after close, as with the JDK's {@code ServerSocketChannel}:
+     *                                  delete it, or binding the path again fails with "Address already in use")
      */
     public FiberServerSocket bind(SocketAddress local, int backlog) throws IOException {
+        if (local instanceof UnixDomainSocketAddress unix) {
+            if (unix.getPath().toString().isEmpty()) {
+                throw new IllegalArgumentException("a listening Unix domain socket needs a path; the empty path is the unnamed address");
+            }
+            bindHandle(holder.open(StandardProtocolFamily.UNIX), unix, backlog);
+            return this;
+        }
         InetSocketAddress target = local == null ? HostResolver.IPV4_WILDCARD : HostResolver.inet(local, "local address");
         InetAddress address = HostResolver.resolve(target).getFirst();
-        ServerSocketHandle h = holder.open(FiberSocket.familyOf(address));
+        bindHandle(holder.open(FiberSocket.familyOf(address)), new InetSocketAddress(address, target.getPort()), backlog);
+        return this;
+    }
+
+    private void bindHandle(ServerSocketHandle h, SocketAddress local, int backlog) throws IOException {
         if (h.localAddress() != null) {
             throw new SocketException("Already bound");
         }
         try {
-            h.bind(new InetSocketAddress(address, target.getPort()), backlog < 1 ? DEFAULT_BACKLOG : backlog);
+            h.bind(local, backlog < 1 ? DEFAULT_BACKLOG : backlog);
         } catch (IOException | RuntimeException e) {
             try {
                 holder.discard(h); // back to unbound: a failed bind keeps no descriptor
@@ -133,7 +149,6 @@ public final class FiberServerSocket implements Closeable {
             }
             throw e;
         }
-        return this;
     }
 
     /**
@@ -244,6 +259,16 @@ public final class FiberServerSocket implements Closeable {
      * @throws IOException if closed
      */
     public InetSocketAddress localAddress() throws IOException {
+        return FiberSocket.inet(localSocketAddress());
+    }
+
+    /**
+     * The local address of any family: an {@link InetSocketAddress} or a {@link UnixDomainSocketAddress}.
+     *
+     * @return the bound address, or {@code null} if not bound
+     * @throws IOException if closed
+     */
+    public SocketAddress localSocketAddress() throws IOException {
         holder.ensureOpen();
         ServerSocketHandle h = holder.current();
         return h == null ? null : h.localAddress();

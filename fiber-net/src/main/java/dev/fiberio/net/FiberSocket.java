@@ -22,6 +22,7 @@ import java.net.SocketException;
 import java.net.SocketOption;
 import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
+import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ByteChannel;
 import java.time.Duration;
@@ -167,24 +168,38 @@ public final class FiberSocket implements ByteChannel {
      * Binds the socket to a local address before connecting (rarely needed: connect binds to an
      * ephemeral port by itself). An unresolved address is resolved first.
      *
-     * @param local the local address; {@code null} for an ephemeral port on the IPv4 wildcard address
+     * @param local the local address; {@code null} for an ephemeral port on the IPv4 wildcard address; a
+     *              {@link UnixDomainSocketAddress} names an {@code AF_UNIX} socket (epoll and NIO backends)
      * @return this socket
      * @throws IOException              such as {@link java.net.BindException}, or "Already bound"
-     * @throws IllegalArgumentException if {@code local} is not an {@link InetSocketAddress}
+     * @throws IllegalArgumentException if {@code local} is neither an {@link InetSocketAddress} nor a
+     *                                  {@link UnixDomainSocketAddress}
      */
     public FiberSocket bind(SocketAddress local) throws IOException {
+        if (local instanceof UnixDomainSocketAddress unix) {
+            holder.ensureOpen();
+            if (state.get() != UNCONNECTED) {
+                throw new SocketException("Already connected");
+            }
+            bindHandle(holder.open(StandardProtocolFamily.UNIX), unix);
+            return this;
+        }
         InetSocketAddress target = local == null ? HostResolver.IPV4_WILDCARD : HostResolver.inet(local, "local address");
         InetAddress address = HostResolver.resolve(target).getFirst();
         holder.ensureOpen();
         if (state.get() != UNCONNECTED) {
             throw new SocketException("Already connected");
         }
-        SocketHandle h = holder.open(familyOf(address));
+        bindHandle(holder.open(familyOf(address)), new InetSocketAddress(address, target.getPort()));
+        return this;
+    }
+
+    private void bindHandle(SocketHandle h, SocketAddress local) throws IOException {
         if (h.localAddress() != null) {
             throw new SocketException("Already bound");
         }
         try {
-            h.bind(new InetSocketAddress(address, target.getPort()));
+            h.bind(local);
         } catch (IOException | RuntimeException e) {
             try {
                 holder.discard(h); // back to unbound: a failed bind keeps no descriptor
@@ -193,7 +208,6 @@ public final class FiberSocket implements ByteChannel {
             }
             throw e;
         }
-        return this;
     }
 
     /**
@@ -211,7 +225,9 @@ public final class FiberSocket implements ByteChannel {
      * pool while the fiber suspends) and each of its addresses is tried in turn until one accepts. If
      * the connect fails, the socket is closed.
      *
-     * @param remote  the peer, an {@link InetSocketAddress}
+     * @param remote  the peer, an {@link InetSocketAddress}, or a {@link UnixDomainSocketAddress} (a socket
+     *                file; "No such file or directory" if there is none, "Connection refused" if nobody
+     *                listens on it, as the JDK says)
      * @param timeout the longest time for the whole connect, name resolution included; zero for none
      * @throws ConnectException                if every address refused
      * @throws java.net.SocketTimeoutException if the timeout passed ("Connect timed out")
@@ -221,14 +237,19 @@ public final class FiberSocket implements ByteChannel {
      * @throws IllegalArgumentException        for another address type or a negative timeout
      */
     public void connect(SocketAddress remote, Duration timeout) throws IOException {
-        InetSocketAddress target = HostResolver.inet(remote, "remote address");
+        UnixDomainSocketAddress unix = remote instanceof UnixDomainSocketAddress u ? u : null;
+        InetSocketAddress target = unix != null ? null : HostResolver.inet(remote, "remote address");
         long deadline = Timeouts.deadlineFor(timeout);
         holder.ensureOpen();
         if (!state.compareAndSet(UNCONNECTED, CONNECTING)) {
             throw new SocketException(state.get() == CONNECTED ? "Already connected" : "Connection already in progress");
         }
         try {
-            connectAny(HostResolver.resolve(target), target, deadline);
+            if (unix != null) {
+                holder.open(StandardProtocolFamily.UNIX).connect(unix, deadline);
+            } else {
+                connectAny(HostResolver.resolve(target), target, deadline);
+            }
         } catch (FiberCancelledException cancelled) {
             state.set(UNCONNECTED);
             throw holder.closeByInterrupt(cancelled);
@@ -575,9 +596,25 @@ public final class FiberSocket implements ByteChannel {
      * @throws IOException if closed
      */
     public InetSocketAddress localAddress() throws IOException {
+        return inet(localSocketAddress());
+    }
+
+    /**
+     * The local address of any family, as {@link java.net.Socket#getLocalSocketAddress()}: an
+     * {@link InetSocketAddress}, or a {@link UnixDomainSocketAddress} (a connected {@code AF_UNIX} client
+     * that was not bound has the unnamed address, an empty path, as the JDK's {@code SocketChannel} says).
+     *
+     * @return the bound address, or {@code null} if neither bound nor connected
+     * @throws IOException if closed
+     */
+    public SocketAddress localSocketAddress() throws IOException {
         holder.ensureOpen();
         SocketHandle h = holder.current();
-        return h == null ? null : h.localAddress();
+        if (h == null) {
+            return null;
+        }
+        SocketAddress a = h.localAddress();
+        return a == null && state.get() == CONNECTED && holder.family() == StandardProtocolFamily.UNIX ? UNNAMED : a;
     }
 
     /**
@@ -587,8 +624,28 @@ public final class FiberSocket implements ByteChannel {
      * @throws IOException if closed
      */
     public InetSocketAddress remoteAddress() throws IOException {
+        return inet(remoteSocketAddress());
+    }
+
+    /**
+     * The peer's address of any family: an {@link InetSocketAddress} or a {@link UnixDomainSocketAddress}
+     * (an accepted {@code AF_UNIX} connection's peer is usually unnamed: an empty path).
+     *
+     * @return the address connected to, or {@code null} if not connected
+     * @throws IOException if closed
+     */
+    public SocketAddress remoteSocketAddress() throws IOException {
         holder.ensureOpen();
         return state.get() == CONNECTED ? holder.current().remoteAddress() : null;
+    }
+
+    /** {@code a} as an Internet address; a Unix domain address is refused with a pointer to the general method. */
+    static InetSocketAddress inet(SocketAddress a) {
+        if (a == null || a instanceof InetSocketAddress) {
+            return (InetSocketAddress) a;
+        }
+        throw new UnsupportedOperationException("an AF_UNIX socket has no Internet address (it is " + a
+                + "): use localSocketAddress()/remoteSocketAddress()");
     }
 
     // ------------------------------------------------------------------------------------------
@@ -749,6 +806,9 @@ public final class FiberSocket implements ByteChannel {
         }
         return e;
     }
+
+    /** The unnamed Unix domain address. */
+    static final UnixDomainSocketAddress UNNAMED = UnixDomainSocketAddress.of("");
 
     static ProtocolFamily familyOf(InetAddress address) {
         return address instanceof Inet6Address ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET;

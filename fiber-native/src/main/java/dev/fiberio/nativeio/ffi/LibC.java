@@ -87,6 +87,10 @@ public final class LibC {
     private static final MethodHandle WRITE = link("write", SIZE_INT_ADDR_SIZE, CRITICAL_HEAP);
     private static final MethodHandle READV = link("readv", SIZE_INT_ADDR_INT, CRITICAL);
     private static final MethodHandle WRITEV = link("writev", SIZE_INT_ADDR_INT, CRITICAL);
+    private static final MethodHandle RECVFROM = link("recvfrom",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS), CRITICAL_HEAP);
+    private static final MethodHandle SENDTO = link("sendto",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT), CRITICAL_HEAP);
     private static final MethodHandle SHUTDOWN = link("shutdown", INT_INT_INT);
     private static final MethodHandle CLOSE = link("close", INT_INT);
     private static final MethodHandle SETSOCKOPT = link("setsockopt",
@@ -405,6 +409,63 @@ public final class LibC {
     public static int write(int fd, byte[] array, int offset, int length) {
         Objects.checkFromIndexSize(offset, length, array.length);
         return (int) write(fd, MemorySegment.ofArray(array).asSlice(offset, length), length);
+    }
+
+    /**
+     * {@code recvfrom(2)}: receives one datagram into a segment; critical, so {@code buffer} may be a
+     * heap segment. Use only on non-blocking fds. With {@link LinuxConstants#MSG_TRUNC} in
+     * {@code flags}, a UDP socket returns the datagram's real length even when it was longer than
+     * {@code count} (only {@code count} bytes are copied): that is how truncation is seen.
+     *
+     * @param fd a non-blocking datagram socket
+     * @param buffer a native or heap segment, not read-only (may be empty)
+     * @param count the maximum number of bytes to copy, at most {@code buffer.byteSize()}
+     * @param flags e.g. {@link LinuxConstants#MSG_TRUNC}
+     * @param sender a native segment of {@link SockAddr#STORAGE_SIZE} bytes that receives the
+     *        sender's address
+     * @return the datagram's length (see {@code flags}), or {@code -errno} ({@code -EAGAIN} when
+     *         nothing is queued, {@code -ECONNREFUSED} after an ICMP port unreachable on a connected socket)
+     * @throws IndexOutOfBoundsException if {@code count} exceeds the segment
+     * @throws IllegalArgumentException if {@code buffer} is read-only
+     */
+    public static long recvfrom(int fd, MemorySegment buffer, long count, int flags, MemorySegment sender) {
+        Objects.checkFromIndexSize(0, count, buffer.byteSize());
+        if (buffer.isReadOnly()) {
+            throw new IllegalArgumentException("recvfrom into a read-only segment");
+        }
+        CallScratch s = CallScratch.current();
+        MemorySegment length = addressLength(s, sender);
+        try {
+            return result((long) RECVFROM.invokeExact(s.capture, fd, buffer, count, flags, sender, length), s);
+        } catch (Throwable t) {
+            throw unchecked(t);
+        }
+    }
+
+    /**
+     * {@code sendto(2)}: sends one datagram from a segment; critical, so {@code buffer} may be a heap
+     * segment. Use only on non-blocking fds.
+     *
+     * @param fd a non-blocking datagram socket
+     * @param buffer a native or heap segment (may be empty)
+     * @param count the number of bytes, at most {@code buffer.byteSize()}
+     * @param flags e.g. 0
+     * @param target a native socket address (see {@link SockAddr#encode}), or {@link MemorySegment#NULL}
+     *        on a connected socket
+     * @param targetLength the address's length, 0 with {@code NULL}
+     * @return {@code count}, or {@code -errno} ({@code -EAGAIN} when the send buffer is full,
+     *         {@code -EMSGSIZE} for a datagram too large)
+     * @throws IndexOutOfBoundsException if {@code count} exceeds the segment or {@code targetLength} the address
+     */
+    public static long sendto(int fd, MemorySegment buffer, long count, int flags, MemorySegment target, int targetLength) {
+        Objects.checkFromIndexSize(0, count, buffer.byteSize());
+        Objects.checkFromIndexSize(0, targetLength, target.byteSize());
+        CallScratch s = CallScratch.current();
+        try {
+            return result((long) SENDTO.invokeExact(s.capture, fd, buffer, count, flags, target, targetLength), s);
+        } catch (Throwable t) {
+            throw unchecked(t);
+        }
     }
 
     /**

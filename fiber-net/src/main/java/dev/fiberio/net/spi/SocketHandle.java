@@ -2,7 +2,7 @@ package dev.fiberio.net.spi;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
-import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 
 /**
  * A backend's stream socket, used by {@link dev.fiberio.net.FiberSocket}.
@@ -41,22 +41,23 @@ public interface SocketHandle extends NetHandle {
     /**
      * Binds to a local address before connecting.
      *
-     * @param local a resolved address of this handle's family; port 0 picks an ephemeral port
+     * @param local a resolved {@link java.net.InetSocketAddress} of this handle's family (port 0 picks an ephemeral
+     *              port), or a {@link java.net.UnixDomainSocketAddress} for an {@code AF_UNIX} handle
      * @throws IOException if the address is in use or not local ({@link java.net.BindException})
      */
-    void bind(InetSocketAddress local) throws IOException;
+    void bind(SocketAddress local) throws IOException;
 
     /**
      * Connects to {@code remote}, waiting for the handshake to complete. On failure the handle is left
      * unusable and the caller closes it.
      *
-     * @param remote   a resolved address of this handle's family
+     * @param remote   a resolved address of this handle's family (as for {@link #bind})
      * @param deadline an absolute deadline or {@link Deadlines#NO_DEADLINE}
      * @throws java.net.ConnectException       if the peer refused
      * @throws java.net.SocketTimeoutException if the deadline passed
      * @throws IOException                     on other errors, or {@code "Socket closed"} if closed meanwhile
      */
-    void connect(InetSocketAddress remote, long deadline) throws IOException;
+    void connect(SocketAddress remote, long deadline) throws IOException;
 
     /**
      * Reads at least one byte into {@code dst}, waiting until some arrive.
@@ -97,8 +98,9 @@ public interface SocketHandle extends NetHandle {
     /**
      * The peer's address.
      *
-     * @return the address connected to, or {@code null} if not connected
+     * @return the address connected to, or {@code null} if not connected (an accepted {@code AF_UNIX}
+     *         connection's peer is usually unnamed: {@code UnixDomainSocketAddress.of("")})
      * @throws IOException if the handle is closed
      */
-    InetSocketAddress remoteAddress() throws IOException;
+    SocketAddress remoteAddress() throws IOException;
 }
