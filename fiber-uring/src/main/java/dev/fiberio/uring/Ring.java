@@ -99,6 +99,8 @@ final class Ring implements Poller {
     private static final List<MemorySegment> STRANDED_MEMORY = new CopyOnWriteArrayList<>();
     /** Stale completions dropped by every ring. */
     static final LongAdder ALL_STALE = new LongAdder();
+    /** io_uring_enter calls that reap or wait (not plain flushes), for tests and diagnostics. */
+    final LongAdder enters = new LongAdder();
 
     static {
         try {
@@ -127,6 +129,11 @@ final class Ring implements Poller {
     private int sqTail;  // under sqLock
     private int cqHead;  // the polling thread's
     private boolean wakeArmed; // the polling thread's (and the constructor's): the eventfd read is in flight
+    /** The result of the last io_uring_enter that reaped or waited, {@link #NO_ENTER} if a poll made none; the polling thread's. */
+    int lastEnterResult = NO_ENTER;
+    static final int NO_ENTER = Integer.MIN_VALUE;
+    /** How long {@link #close()} reaps for operations still in flight. */
+    long drainNanos = DRAIN_NANOS;
     @SuppressWarnings("unused")
     private volatile int sqLock;
     private volatile boolean polling;
@@ -243,9 +250,13 @@ final class Ring implements Poller {
         return f != null && f.scheduler() == drivenBy;
     }
 
-    /** Submits whatever is queued, without waiting. */
+    /** Submits whatever is queued, without waiting; no system call if nothing is. */
     private void flush() {
-        int r = LibUring.enter(mem.fd, mem.sqEntries, 0, 0, MemorySegment.NULL, 0);
+        int pending = sqUnsubmitted();
+        if (pending == 0) {
+            return;
+        }
+        int r = LibUring.enter(mem.fd, pending, 0, 0, MemorySegment.NULL, 0);
         if (r < 0 && -r != Errno.EINTR && -r != Errno.EAGAIN && -r != dev.fiberio.uring.ffi.UringConstants.EBUSY) {
             LOG.warn("io_uring_enter(submit) failed: {}", Errno.name(-r));
         }
@@ -262,7 +273,17 @@ final class Ring implements Poller {
     }
 
     private boolean sqPending() {
-        return (int) INT.getVolatile(mem.sqTail, 0L) != (int) INT.getAcquire(mem.sqHead, 0L);
+        return sqUnsubmitted() != 0;
+    }
+
+    /**
+     * SQEs published but not yet taken by the kernel. io_uring_enter must be given exactly this many:
+     * when it submits fewer than {@code to_submit} it returns at once and skips the wait that
+     * {@code IORING_ENTER_GETEVENTS} asked for. A concurrent flush can make the count too large, which
+     * costs one early return of a poll, nothing else.
+     */
+    private int sqUnsubmitted() {
+        return (int) INT.getVolatile(mem.sqTail, 0L) - (int) INT.getAcquire(mem.sqHead, 0L);
     }
 
     // ------------------------------------------------------------------ reaping
@@ -272,6 +293,7 @@ final class Ring implements Poller {
         if (!ringFd.acquire()) {
             return -1;
         }
+        lastEnterResult = NO_ENTER;
         try {
             int n = reap();
             boolean overflow = ((int) INT.getAcquire(mem.sqFlags, 0L) & IORING_SQ_CQ_OVERFLOW) != 0;
@@ -282,10 +304,17 @@ final class Ring implements Poller {
                 }
                 return n;
             }
-            polling = true; // volatile write, then volatile read of wakePending: pairs with wakeup()
-            boolean wake = (boolean) WAKE_PENDING.getVolatile(this);
+            polling = true; // volatile write, then the read-modify-write of wakePending: pairs with wakeup()
+            // The poll consumes the wake-up it sees; a wake-up that came while nobody polled wrote no
+            // eventfd, so only this clears it (the WAKE completion clears nothing: it may belong to an
+            // earlier wake-up, and clearing then would lose a later one).
+            boolean wake = (boolean) WAKE_PENDING.getAndSet(this, false);
             try {
-                enter(wake ? 0 : 1, wake ? 0 : timeoutNanos);
+                if (!wake) {
+                    enter(1, timeoutNanos);
+                } else if (sqPending() || overflow) {
+                    enter(0, 0);
+                }
             } finally {
                 polling = false;
             }
@@ -309,7 +338,9 @@ final class Ring implements Poller {
             arg = waitArg;
             argSize = waitArg.byteSize();
         }
-        int r = LibUring.enter(mem.fd, mem.sqEntries, min, flags, arg, argSize);
+        int r = LibUring.enter(mem.fd, sqUnsubmitted(), min, flags, arg, argSize);
+        enters.increment();
+        lastEnterResult = r;
         if (r < 0) {
             int e = -r;
             if (e != ETIME && e != Errno.EINTR && e != Errno.EAGAIN && e != dev.fiberio.uring.ffi.UringConstants.EBUSY) {
@@ -343,7 +374,6 @@ final class Ring implements Poller {
         }
         cqHead = head;
         if (woken) {
-            WAKE_PENDING.setVolatile(this, false); // this poll returned: the wake-up is consumed
             if (!(boolean) CLOSED.getVolatile(this)) {
                 armWakeRead();
             }
@@ -385,6 +415,26 @@ final class Ring implements Poller {
         }
     }
 
+    /** Queues a no-op whose completion carries {@code userData} (tests: stale and duplicate completions). */
+    boolean queueNop(long userData) {
+        return queue(dev.fiberio.uring.ffi.UringConstants.IORING_OP_NOP, 0, -1, 0, 0, 0, 0, 0, userData, true);
+    }
+
+    /** Whether a poll is blocked in the kernel, or about to be (tests order a wake-up after it). */
+    boolean isPolling() {
+        return polling;
+    }
+
+    /** Whether a wake-up waits to be consumed by the next poll. */
+    boolean wakePending() {
+        return wakePending;
+    }
+
+    /** Records the kernel never gave back before their ring closed (tests). */
+    static List<OperationRecord> stranded() {
+        return List.copyOf(STRANDED);
+    }
+
     /** Whether {@link #close()} was called. */
     boolean isClosed() {
         return closed;
@@ -404,7 +454,7 @@ final class Ring implements Poller {
         for (UringChannel ch : channels.live()) {
             ch.closeBecause("its io_uring instance was closed (its scheduler shut down)");
         }
-        long end = System.nanoTime() + DRAIN_NANOS;
+        long end = System.nanoTime() + drainNanos;
         try {
             while ((inFlight.get() > 0 || wakeArmed) && end - System.nanoTime() > 0) {
                 if (poll(TimeUnit.MILLISECONDS.toNanos(10)) < 0) {
