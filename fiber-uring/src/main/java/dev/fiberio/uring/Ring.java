@@ -66,10 +66,11 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li><b>Submission</b>: any thread, under a short owner-less spin lock ({@code sqLock}) that covers
  *       only the SQE writes and the tail store (never a system call or a suspension). The submission is
- *       then flushed ({@code io_uring_enter} with {@code to_submit}) by the submitter itself, unless
- *       {@code deferred}: a fiber of the scheduler that drives this ring leaves it for the next poll of
- *       the ring (an idle worker's blocking poll, or a busy worker's poll every few dozen runs), which
- *       submits everything pending in the same system call that reaps. A submitter that finds a poll
+ *       then flushed ({@code io_uring_enter} with {@code to_submit}, exactly the number queued) by the
+ *       submitter itself, unless {@code deferred}: a fiber running on the worker that drives this ring
+ *       (its own worker; or any worker of the scheduler for a ring shared by its idle workers) leaves it
+ *       for the ring's next poll (the worker's blocking poll when idle, or its poll every few dozen
+ *       runs), which submits everything pending in the same system call that reaps. A submitter that finds a poll
  *       blocked in the kernel ({@code polling}) flushes itself: that poll would not see the new SQE.</li>
  *   <li><b>Reaping</b>: one thread at a time, the one in {@link #poll} (a worker holding the ring, or its
  *       poller thread). Completions go to {@link OperationRecord#complete}, which signals the waiter.</li>
@@ -126,6 +127,8 @@ final class Ring implements Poller {
     private final MemorySegment wakeBuffer; // the kernel's while the wake read is in flight
     private final MemorySegment one;
     private final dev.fiberio.core.FiberScheduler drivenBy;
+    /** The worker of {@code drivenBy} whose own ring this is, or -1 if any of its idle workers drives it. */
+    private final int homeWorker;
     private int sqTail;  // under sqLock
     private int cqHead;  // the polling thread's
     private boolean wakeArmed; // the polling thread's (and the constructor's): the eventfd read is in flight
@@ -146,11 +149,13 @@ final class Ring implements Poller {
      * Creates a ring.
      *
      * @param features what the kernel offers (probed once)
-     * @param drivenBy the scheduler whose workers poll it (submissions from its fibers are deferred), or null
+     * @param drivenBy   the scheduler whose workers poll it (submissions from its fibers are deferred), or null
+     * @param homeWorker the worker of {@code drivenBy} that alone drives it, or -1
      */
-    Ring(UringFeatures features, dev.fiberio.core.FiberScheduler drivenBy) throws IOException {
+    Ring(UringFeatures features, dev.fiberio.core.FiberScheduler drivenBy, int homeWorker) throws IOException {
         this.features = features;
         this.drivenBy = drivenBy;
+        this.homeWorker = homeWorker;
         this.deferred = drivenBy != null && UringFeatures.DEFER_SUBMIT;
         this.mem = RingMemory.create(features);
         int ev = LibC.eventfd(0, LinuxConstants.EFD_NONBLOCK | LinuxConstants.EFD_CLOEXEC);
@@ -244,10 +249,18 @@ final class Ring implements Poller {
         }
     }
 
-    /** Whether the caller is a fiber of the scheduler whose workers poll this ring. */
+    /**
+     * Whether the caller's submission may wait for this ring's next poll: it runs on the worker that
+     * polls this ring (its own worker), or, for a ring any idle worker drives, on one of the scheduler's
+     * workers. A fiber that migrated to another worker flushes itself, since the ring's worker may be
+     * busy for long.
+     */
     private boolean fromDrivingScheduler() {
         dev.fiberio.core.Fiber f = dev.fiberio.core.Fiber.current();
-        return f != null && f.scheduler() == drivenBy;
+        if (f == null || f.scheduler() != drivenBy) {
+            return false;
+        }
+        return homeWorker < 0 || dev.fiberio.core.FiberScheduler.currentWorkerIndex() == homeWorker;
     }
 
     /** Submits whatever is queued, without waiting; no system call if nothing is. */
@@ -486,6 +499,6 @@ final class Ring implements Poller {
 
     @Override
     public String toString() {
-        return "Ring[fd=" + mem.fd + ", inFlight=" + inFlight.get() + (closed ? ", closed" : "") + "]";
+        return "Ring[fd=" + mem.fd + (homeWorker >= 0 ? ", worker=" + homeWorker : "") + ", inFlight=" + inFlight.get() + (closed ? ", closed" : "") + "]";
     }
 }

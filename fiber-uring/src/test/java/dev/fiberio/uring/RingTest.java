@@ -36,7 +36,7 @@ class RingTest {
 
     @BeforeEach
     void open() throws Exception {
-        ring = new Ring(UringFeatures.get(), null);
+        ring = new Ring(UringFeatures.get(), null, -1);
     }
 
     @AfterEach
