@@ -97,6 +97,15 @@ final class UringGroup implements AutoCloseable {
         return rings[Math.floorMod(next.getAndIncrement(), rings.length)];
     }
 
+    /**
+     * The ring for an accepted connection: the next in turn. Its fiber is not known yet (the acceptor
+     * usually spawns one, which may start anywhere), and after its first completion it runs on the
+     * worker of its ring anyway, where completions resume it.
+     */
+    Ring nextInTurn() {
+        return rings[Math.floorMod(next.getAndIncrement(), rings.length)];
+    }
+
     /** Closes the rings (a scheduler's group, after its workers stopped; the shared group is never closed). */
     @Override
     public void close() {
