@@ -32,13 +32,13 @@ build_jar() {
   fi
 }
 
-# server_class KIND CONTENDER -> the main class (KIND: http|echo; CONTENDER: fiberio|fiberio-uring|netty|vthreads)
+# server_class KIND CONTENDER -> the main class (KIND: http|echo; CONTENDER: fiberio|fiberio-uring|netty|netty-uring|vthreads)
 server_class() {
   case "$2" in
     fiberio|fiberio-uring) echo "dev.fiberio.bench.servers.Fiberio${1^}Server" ;;
-    netty) echo "dev.fiberio.bench.servers.Netty${1^}Server" ;;
+    netty|netty-uring) echo "dev.fiberio.bench.servers.Netty${1^}Server" ;;
     vthreads) echo "dev.fiberio.bench.servers.VirtualThread${1^}Server" ;;
-    *) echo "unknown contender '$2' (fiberio, fiberio-uring, netty, vthreads)" >&2; return 2 ;;
+    *) echo "unknown contender '$2' (fiberio, fiberio-uring, netty, netty-uring, vthreads)" >&2; return 2 ;;
   esac
 }
 
@@ -49,6 +49,7 @@ start_server() {
   class=$(server_class "$1" "$2")
   local provider=()
   [ "$2" = fiberio-uring ] && provider=(-Dfiberio.net.provider=uring)
+  [ "$2" = netty-uring ] && provider=(-Dfiberio.bench.netty.transport=io_uring)
   "$JAVA" "${JVM_FLAGS[@]}" "${provider[@]}" -cp "$JAR" "$class" --port 0 --threads "$SERVER_THREADS" >"$log" 2>&1 &
   SERVER_PID=$!
   STARTED_PIDS+=("$SERVER_PID")

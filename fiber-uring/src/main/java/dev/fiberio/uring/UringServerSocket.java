@@ -53,7 +53,7 @@ final class UringServerSocket extends UringChannel implements ServerSocketHandle
 
     /** Opens a listening socket on the caller's ring; connections go to the accepting caller's ring. */
     static UringServerSocket open(int family) throws IOException {
-        return open(family, UringGroup.current().next(), () -> UringGroup.current().next());
+        return open(family, UringGroup.current().next(), () -> UringGroup.current().nextInTurn());
     }
 
     /** Opens a listening socket on {@code ring} whose connections go to the rings {@code connectionRings} supplies. */
