@@ -1,5 +1,6 @@
 package dev.fiberio.uring;
 
+import dev.fiberio.core.spi.FiberSpi;
 import static dev.fiberio.uring.ffi.UringConstants.ECANCELED;
 import static dev.fiberio.uring.ffi.UringConstants.ETIME;
 import static dev.fiberio.uring.ffi.UringConstants.IORING_ASYNC_CANCEL_ALL;
@@ -260,7 +261,7 @@ final class Ring implements Poller {
         if (f == null || f.scheduler() != drivenBy) {
             return false;
         }
-        return homeWorker < 0 || dev.fiberio.core.FiberScheduler.currentWorkerIndex() == homeWorker;
+        return homeWorker < 0 || FiberSpi.currentWorkerIndex() == homeWorker;
     }
 
     /** Submits whatever is queued, without waiting; no system call if nothing is. */

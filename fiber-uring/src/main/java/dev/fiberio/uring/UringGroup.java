@@ -91,7 +91,7 @@ final class UringGroup implements AutoCloseable {
     /** The ring for a new socket: the calling worker's own if it has one, else the next in turn. */
     Ring next() {
         if (perWorker) {
-            int w = FiberScheduler.currentWorkerIndex();
+            int w = FiberSpi.currentWorkerIndex();
             if (w >= 0 && w < rings.length) {
                 return rings[w];
             }
