@@ -15,29 +15,28 @@ final class IoArgs {
     }
 
     /**
-     * The segment to read into or write from {@code b[off, off+len)}.
+     * Checks an array range.
      *
+     * @return {@code b}
      * @throws NullPointerException      if {@code b} is null
      * @throws IndexOutOfBoundsException if the range is not inside {@code b}
      */
-    static MemorySegment ofArray(byte[] b, int off, int len) {
+    static byte[] checkArray(byte[] b, int off, int len) {
         Objects.requireNonNull(b, "b");
         Objects.checkFromIndexSize(off, len, b.length);
-        return MemorySegment.ofArray(b).asSlice(off, len);
+        return b;
     }
 
     /**
-     * The segment of {@code dst}'s remaining bytes, to read into.
+     * Checks a buffer to read into.
      *
      * @throws ReadOnlyBufferException if {@code dst} is read-only
-     * @throws IllegalStateException   if {@code dst} belongs to a closed arena
      */
-    static MemorySegment readTarget(ByteBuffer dst) {
+    static void checkReadTarget(ByteBuffer dst) {
         Objects.requireNonNull(dst, "dst");
         if (dst.isReadOnly()) {
             throw new ReadOnlyBufferException();
         }
-        return alive(MemorySegment.ofBuffer(dst));
     }
 
     /**
