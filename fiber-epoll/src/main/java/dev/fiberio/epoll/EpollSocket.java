@@ -14,6 +14,7 @@ import dev.fiberio.nativeio.ffi.Errno;
 import dev.fiberio.nativeio.ffi.IoVec;
 import dev.fiberio.nativeio.ffi.LibC;
 import dev.fiberio.nativeio.ffi.SockAddr;
+import dev.fiberio.net.spi.Deadlines;
 import dev.fiberio.net.spi.SocketErrors;
 import dev.fiberio.net.spi.SocketHandle;
 import java.io.IOException;
@@ -34,6 +35,11 @@ import java.nio.ByteBuffer;
  */
 final class EpollSocket extends EpollChannel implements SocketHandle {
     private volatile InetSocketAddress remote;
+    /**
+     * Whether the last read attempt found nothing ({@code EAGAIN}): readiness after it is in the read
+     * slot. Plain: used by the one reader at a time, whom FiberSocket's read lock orders.
+     */
+    private boolean readDrained;
 
     private EpollSocket(int fd, int family, EpollPoller poller, InetSocketAddress remote) throws IOException {
         super(fd, family, poller);
@@ -123,9 +129,11 @@ final class EpollSocket extends EpollChannel implements SocketHandle {
                 end();
             }
             if (n != -Errno.EAGAIN && n != -Errno.EINTR) {
+                readDrained = false;
                 return readResult(n);
             }
             if (n == -Errno.EAGAIN) {
+                readDrained = true;
                 awaitReady(readSlot, deadline, SocketErrors::readTimedOut);
             }
         }
@@ -149,10 +157,41 @@ final class EpollSocket extends EpollChannel implements SocketHandle {
                 end();
             }
             if (n != -Errno.EAGAIN && n != -Errno.EINTR) {
+                readDrained = false;
                 return readResult(n);
             }
             if (n == -Errno.EAGAIN) {
+                readDrained = true;
                 awaitReady(readSlot, deadline, SocketErrors::readTimedOut);
+            }
+        }
+    }
+
+    @Override
+    public int tryRead(byte[] b, int off, int len) throws IOException {
+        for (;;) {
+            begin();
+            long n;
+            try {
+                if (len > TransferScratch.SIZE) {
+                    n = LibC.read(fd.fd, MemorySegment.ofArray(b).asSlice(off, len), len);
+                } else {
+                    MemorySegment scratch = TransferScratch.current().segment; // no suspension until the copy
+                    n = LibC.read(fd.fd, scratch, len);
+                    if (n > 0) {
+                        MemorySegment.copy(scratch, ValueLayout.JAVA_BYTE, 0, b, off, (int) n);
+                    }
+                }
+            } finally {
+                end();
+            }
+            if (n == -Errno.EAGAIN) {
+                readDrained = true;
+                return 0;
+            }
+            if (n != -Errno.EINTR) {
+                readDrained = false;
+                return readResult(n);
             }
         }
     }
@@ -277,6 +316,17 @@ final class EpollSocket extends EpollChannel implements SocketHandle {
         }
     }
 
+    /**
+     * One wait on the read slot; {@link #awaitReady} returns when its deadline passes (its callers
+     * retry and then throw), so the timeout is thrown here.
+     */
+    private void awaitReadableOnce(long deadline) throws IOException {
+        awaitReady(readSlot, deadline, SocketErrors::readTimedOut);
+        if (Deadlines.hasPassed(deadline)) {
+            throw SocketErrors.readTimedOut();
+        }
+    }
+
     /** After a write that moved nothing: waits on EAGAIN, retries on EINTR or 0, throws otherwise. */
     private void awaitWriteRetry(long n, long deadline) throws IOException {
         if (n == 0 || n == -Errno.EINTR) {
@@ -290,12 +340,18 @@ final class EpollSocket extends EpollChannel implements SocketHandle {
     }
 
     /**
-     * Waits until a read would find bytes, the end of the stream or an error, without a buffer: a
-     * one-byte {@code recv(MSG_PEEK)} into the carrier's scratch asks the kernel, and only
-     * {@code EAGAIN} waits on the read slot.
+     * Waits until a read would find bytes, the end of the stream or an error, without a buffer. If
+     * the last read found nothing ({@code readDrained}), readiness since then left a wake-up in the
+     * read slot, so it just waits there once; otherwise a one-byte {@code recv(MSG_PEEK)} into the
+     * carrier's scratch asks the kernel first. A stale wake-up can end the wait early; the caller's
+     * next read then finds nothing and waits (or {@link #tryRead} returns 0).
      */
     @Override
     public void awaitReadable(long deadline) throws IOException {
+        if (readDrained) { // the last read found nothing: any data since left a wake-up in the slot
+            awaitReadableOnce(deadline);
+            return;
+        }
         for (;;) {
             begin();
             long n;
@@ -305,7 +361,9 @@ final class EpollSocket extends EpollChannel implements SocketHandle {
                 end();
             }
             if (n == -Errno.EAGAIN) {
-                awaitReady(readSlot, deadline, SocketErrors::readTimedOut);
+                readDrained = true;
+                awaitReadableOnce(deadline);
+                return;
             } else if (n != -Errno.EINTR) {
                 return; // bytes, end of stream, or an error the next read reports
             }

@@ -387,7 +387,8 @@ public final class FiberSocket implements ByteChannel, GatheringByteChannel {
      * Waits until a read would not wait (bytes or the end of the stream have arrived, or the
      * connection failed), without taking any bytes and without a buffer. A handler that serves many
      * mostly idle connections waits here and takes a read buffer (from a pool) only once data is
-     * there, so an idle connection holds no buffer. Bounded by the {@linkplain #setReadTimeout read
+     * there, so an idle connection holds no buffer (see {@link #tryRead} for the loop). It may
+     * rarely return early (a stale readiness notification): the next {@code tryRead} then returns 0. Bounded by the {@linkplain #setReadTimeout read
      * timeout}; waits for other readers first, as a read does. On backends that cannot wait without a
      * buffer (the NIO, io_uring and IOCP backends today) it returns at once and the next read waits
      * instead.
@@ -404,6 +405,59 @@ public final class FiberSocket implements ByteChannel, GatheringByteChannel {
             if (!resetByPeer && !inputShutdown) { // otherwise the next read answers at once
                 h.awaitReadable(deadline);
             }
+        } catch (SocketException e) {
+            throw noteReset(e);
+        } catch (FiberCancelledException cancelled) {
+            throw holder.closeByInterrupt(cancelled);
+        } finally {
+            readLock.unlock();
+        }
+    }
+
+    /**
+     * Reads the bytes that have already arrived into {@code b[off..]}, without waiting for more:
+     * with {@link #awaitReadable()}, the way to serve many mostly idle connections without a buffer
+     * per connection. Take a buffer (from a pool), {@code tryRead} into it; on 0 give the buffer back
+     * and {@code awaitReadable()}; on data use it, then give it back:
+     *
+     * <pre>{@code
+     * for (;;) {
+     *     byte[] buf = pool.take();
+     *     int n;
+     *     try {
+     *         n = s.tryRead(buf, 0, buf.length);
+     *         if (n > 0) s.write(buf, 0, n);         // may wait; the buffer is the pool's, not the carrier's
+     *     } finally {
+     *         pool.give(buf);
+     *     }
+     *     if (n < 0) break;                          // end of stream
+     *     if (n == 0) s.awaitReadable();            // idle: no buffer held
+     * }
+     * }</pre>
+     *
+     * It makes as many system calls as a plain read loop (the attempt that finds nothing is the one a
+     * blocking read makes before it waits).
+     *
+     * @param b   the destination
+     * @param off where to start in {@code b}
+     * @param len how many bytes at most
+     * @return the number of bytes read, 0 if none have arrived (or {@code len} is 0), or -1 at end of stream
+     * @throws IOException               "Connection reset", "Socket closed", "Closed by interrupt"...
+     * @throws IndexOutOfBoundsException if the range is not inside {@code b}
+     */
+    public int tryRead(byte[] b, int off, int len) throws IOException {
+        IoArgs.checkArray(b, off, len);
+        if (len == 0) {
+            return 0;
+        }
+        SocketHandle h = ioHandle();
+        lock(readLock, Timeouts.deadlineFor(readTimeoutNanos), SocketErrors::readTimedOut);
+        try {
+            holder.ensureOpenForIo();
+            if (resetByPeer) {
+                throw SocketErrors.connectionReset();
+            }
+            return inputShutdown ? -1 : h.tryRead(b, off, len);
         } catch (SocketException e) {
             throw noteReset(e);
         } catch (FiberCancelledException cancelled) {

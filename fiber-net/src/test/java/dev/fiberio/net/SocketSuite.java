@@ -1197,6 +1197,39 @@ public abstract class SocketSuite {
     }
 
     @Test
+    void tryReadTakesWhatHasArrivedAndNeverWaits() throws Exception {
+        try (Conn c = inFiber(this::pair)) {
+            byte[] got = inFiber(() -> {
+                byte[] b = new byte[10];
+                Arrays.fill(b, (byte) 9);
+                assertEquals(0, c.server().tryRead(b, 2, 8), "nothing has arrived");
+                assertEquals(0, c.server().tryRead(b, 2, 0));
+                c.client().write(new byte[] {1, 2, 3});
+                int done = 0;
+                while (done < 3) {
+                    c.server().awaitReadable();
+                    int n = c.server().tryRead(b, 2 + done, 8 - done);
+                    assertTrue(n >= 0, "no end of stream yet");
+                    done += n;
+                }
+                assertEquals(0, c.server().tryRead(b, 5, 5), "everything was taken");
+                c.client().shutdownOutput();
+                int n;
+                do {
+                    c.server().awaitReadable();
+                    n = c.server().tryRead(b, 5, 5);
+                } while (n == 0);
+                assertEquals(-1, n);
+                return b;
+            });
+            assertArrayEquals(new byte[] {9, 9, 1, 2, 3, 9, 9, 9, 9, 9}, got);
+            assertThrows(IndexOutOfBoundsException.class, () -> c.server().tryRead(new byte[2], 1, 2));
+            c.server().close();
+            assertSocketClosed(assertThrows(SocketException.class, () -> c.server().tryRead(new byte[2], 0, 2)));
+        }
+    }
+
+    @Test
     void awaitReadableTimesOutIsWokenByCloseAndSaysWhatAReadSays() throws Exception {
         assumeTrue(awaitsReadableWithoutABuffer(), "this backend's awaitReadable returns at once");
         try (Conn c = inFiber(this::pair)) {

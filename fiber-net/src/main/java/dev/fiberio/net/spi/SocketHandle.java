@@ -165,8 +165,28 @@ public interface SocketHandle extends NetHandle {
     }
 
     /**
+     * Reads what is there into {@code b[off, off+len)} without waiting: the bytes already received, 0
+     * if there are none yet, or -1 at end of stream. The default makes one attempt with a deadline
+     * that has passed and turns its timeout into 0.
+     *
+     * @param b   the destination
+     * @param off where to start in {@code b}
+     * @param len how many bytes at most, at least 1; the range lies inside {@code b}
+     * @return the number of bytes read (0 to {@code len}), or -1 at end of stream
+     * @throws IOException as {@link #read(MemorySegment, long)}, never a timeout
+     */
+    default int tryRead(byte[] b, int off, int len) throws IOException {
+        try {
+            return read(b, off, len, System.nanoTime() - 1);
+        } catch (java.net.SocketTimeoutException nothingYet) {
+            return 0;
+        }
+    }
+
+    /**
      * Waits until a read would not wait: bytes or the end of the stream have arrived, or the
-     * connection failed. Holds no buffer while it waits, so an idle connection costs no read buffer.
+     * connection failed (it may return early, rarely; the caller's next read or {@link #tryRead}
+     * tells). Holds no buffer while it waits, so an idle connection costs no read buffer.
      * The default returns at once (a backend that cannot wait without a buffer; the caller's next
      * read then waits as usual).
      *
