@@ -1,5 +1,6 @@
 package dev.fiberio.net;
 
+import dev.fiberio.core.Fiber;
 import dev.fiberio.core.FiberCancelledException;
 import dev.fiberio.core.sync.FiberLock;
 import dev.fiberio.net.spi.NetProvider;
@@ -49,10 +50,20 @@ import java.util.Set;
  * {@code holder} owns the backend handle (created at {@link #bind}) and the closed flag;
  * {@code acceptLock} (a {@link FiberLock}, held across the wait) keeps the handle to one acceptor at a
  * time, as the SPI requires; {@code acceptTimeoutNanos} is volatile, written by anyone, read by accept.
+ * An accept that finds a connection pending never suspends, so a fiber accepting a burst of
+ * connections would keep its worker until the backlog is empty, and every connection's fiber (and
+ * everything else on that worker) would wait: the C10K measurement saw an acceptor run 233 ms
+ * without suspending. So an acceptor fiber {@linkplain Fiber#yield() yields} before every
+ * accept that follows {@code ACCEPT_BURST} accepts ({@code acceptsSinceYield}, reset by the yield).
  */
 public final class FiberServerSocket implements Closeable {
     /** The backlog used when {@link #bind(SocketAddress, int)} is given 0 or less, as in {@code java.net}. */
     public static final int DEFAULT_BACKLOG = 50;
+    /**
+     * Accepts in a row after which an accepting fiber yields once ({@code fiberio.net.acceptBurst},
+     * default 16, as Netty's accepts per loop iteration).
+     */
+    static final int ACCEPT_BURST = Math.max(1, Integer.getInteger("fiberio.net.acceptBurst", 16));
     /** Options that may be set before bind (they are applied at bind). */
     static final Set<SocketOption<?>> EARLY_OPTIONS = Set.of(StandardSocketOptions.SO_RCVBUF,
             StandardSocketOptions.SO_REUSEADDR, StandardSocketOptions.SO_REUSEPORT);
@@ -61,6 +72,8 @@ public final class FiberServerSocket implements Closeable {
     private final HandleHolder<ServerSocketHandle> holder;
     private final FiberLock acceptLock = new FiberLock();
     private volatile long acceptTimeoutNanos;
+    /** Accepts since this socket's acceptor last yielded; guarded by {@code acceptLock}. */
+    private int acceptsSinceYield;
 
     private FiberServerSocket(NetProvider provider) {
         this.provider = provider;
@@ -185,6 +198,11 @@ public final class FiberServerSocket implements Closeable {
         }
         try {
             holder.ensureOpenForIo(); // closed while waiting for the lock: woken by close
+            if (++acceptsSinceYield > ACCEPT_BURST && Fiber.current() != null) {
+                acceptsSinceYield = 1;
+                Fiber.yield(); // a burst of ready connections must not starve the fibers already running
+                holder.ensureOpenForIo();
+            }
             SocketHandle accepted = h.accept(deadline);
             return FiberSocket.accepted(provider, accepted, holder.family());
         } catch (FiberCancelledException cancelled) {

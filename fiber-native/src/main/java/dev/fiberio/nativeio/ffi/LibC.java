@@ -33,12 +33,13 @@ import java.util.Objects;
  *       calling thread's {@link CallScratch}; the thread owns them, and they are freed by the GC
  *       after the thread is gone. Wrappers given native segments allocate nothing (measured on
  *       JDK 25: 0 bytes per call after warm-up). The {@code byte[]} overloads allocate one heap
- *       segment view per call (32 bytes; it escapes into the downcall), which is still cheaper than
- *       copying; native buffers avoid it.</li>
- *   <li>{@link #read}, {@link #write}, {@link #readv} and {@link #writev} are linked as
+ *       segment view per call (32 bytes; it escapes into the downcall; a second one for a slice when
+ *       the offset is not 0); callers that must not allocate copy through a native buffer
+ *       (fiber-epoll's sockets do for transfers up to 16 KiB).</li>
+ *   <li>{@link #read}, {@link #write}, {@link #recv}, {@link #readv} and {@link #writev} are linked as
  *       <em>critical</em> functions ({@code Linker.Option.critical}): no thread-state transition, and
  *       read/write accept heap segments (a {@code byte[]}) without copying. The JVM cannot reach a
- *       safepoint while a critical call runs, so these four must only be used on non-blocking
+ *       safepoint while a critical call runs, so these must only be used on non-blocking
  *       descriptors (every fiberio fd is). Critical linking combines with errno capture (tested).
  *       It is chosen for the zero-copy heap access; the saved transition was not measurable next to
  *       the system call itself.</li>
@@ -85,6 +86,8 @@ public final class LibC {
     private static final MethodHandle CONNECT = link("connect", INT_INT_ADDR_INT);
     private static final MethodHandle READ = link("read", SIZE_INT_ADDR_SIZE, CRITICAL_HEAP);
     private static final MethodHandle WRITE = link("write", SIZE_INT_ADDR_SIZE, CRITICAL_HEAP);
+    private static final MethodHandle RECV = link("recv",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT), CRITICAL_HEAP);
     private static final MethodHandle READV = link("readv", SIZE_INT_ADDR_INT, CRITICAL);
     private static final MethodHandle WRITEV = link("writev", SIZE_INT_ADDR_INT, CRITICAL);
     private static final MethodHandle RECVFROM = link("recvfrom",
@@ -371,7 +374,8 @@ public final class LibC {
      */
     public static int read(int fd, byte[] array, int offset, int length) {
         Objects.checkFromIndexSize(offset, length, array.length);
-        return (int) read(fd, MemorySegment.ofArray(array).asSlice(offset, length), length);
+        MemorySegment whole = MemorySegment.ofArray(array);
+        return (int) read(fd, offset == 0 ? whole : whole.asSlice(offset, length), length);
     }
 
     /**
@@ -408,7 +412,30 @@ public final class LibC {
      */
     public static int write(int fd, byte[] array, int offset, int length) {
         Objects.checkFromIndexSize(offset, length, array.length);
-        return (int) write(fd, MemorySegment.ofArray(array).asSlice(offset, length), length);
+        MemorySegment whole = MemorySegment.ofArray(array);
+        return (int) write(fd, offset == 0 ? whole : whole.asSlice(offset, length), length);
+    }
+
+    /**
+     * {@code recv(2)} with flags, e.g. {@link LinuxConstants#MSG_PEEK}{@code |}{@link
+     * LinuxConstants#MSG_DONTWAIT} to learn whether a socket has data (or is at end of stream) without
+     * taking it. Critical like {@link #read}; use only on non-blocking fds or with {@code MSG_DONTWAIT}.
+     *
+     * @param fd     a socket
+     * @param buffer a native or heap segment, not read-only
+     * @param count  the maximum number of bytes, at most {@code buffer.byteSize()}
+     * @param flags  {@code MSG_*} flags
+     * @return the number of bytes received (0 at end of stream), or {@code -errno}
+     * @throws IndexOutOfBoundsException if {@code count} exceeds the segment
+     */
+    public static long recv(int fd, MemorySegment buffer, long count, int flags) {
+        Objects.checkFromIndexSize(0, count, buffer.byteSize());
+        CallScratch s = CallScratch.current();
+        try {
+            return result((long) RECV.invokeExact(s.capture, fd, buffer, count, flags), s);
+        } catch (Throwable t) {
+            throw unchecked(t);
+        }
     }
 
     /**

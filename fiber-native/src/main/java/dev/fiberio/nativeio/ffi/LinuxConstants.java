@@ -52,6 +52,10 @@ public final class LinuxConstants {
 
     /** Stream (TCP) socket type ({@code SOCK_STREAM}). */
     public static final int SOCK_STREAM = 1;
+    /** recv(2) flag: look at the data without taking it from the queue. */
+    public static final int MSG_PEEK = 0x2;
+    /** recv(2) flag: do not block, even on a blocking descriptor. */
+    public static final int MSG_DONTWAIT = 0x40;
     /** Datagram (UDP) socket type ({@code SOCK_DGRAM}). */
     public static final int SOCK_DGRAM = 2;
     /** Create the fd non-blocking, or'ed into the type ({@code SOCK_NONBLOCK}, equal to O_NONBLOCK). */
