@@ -7,6 +7,7 @@
 #
 #   echo-load.sh [--duration 5] [--rounds 3] [--warmup 5] [--connections "100 1000"] [--size 64]
 #                [--client-threads 1] [--servers "fiberio netty vthreads"] [--threads <nproc>]
+#                [--server-cpus 0 --load-cpus 1]   (taskset pinning; with --threads 1 for one core each)
 # Default run: about 2 minutes.
 source "$(dirname "$0")/lib.sh"
 
@@ -15,7 +16,8 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --duration) DURATION=$2 ;; --rounds) ROUNDS=$2 ;; --warmup) WARMUP=$2 ;; --connections) CONNECTIONS=$2 ;;
     --size) SIZE=$2 ;; --client-threads) CLIENT_THREADS=$2 ;; --servers) SERVERS=$2 ;; --threads) SERVER_THREADS=$2 ;;
-    *) sed -n '2,10p' "$0"; exit 2 ;;
+    --server-cpus) SERVER_CPUS=$2 ;; --load-cpus) LOAD_CPUS=$2 ;;
+    *) sed -n '2,11p' "$0"; exit 2 ;;
   esac
   shift 2
 done
@@ -24,7 +26,7 @@ echo "open-file limit: $(raise_fd_limit)" >&2
 
 # load SERVER CONNECTIONS WARMUP DURATION: one bounded client run; prints the client's TSV line.
 load() {
-  timeout $(($3 + $4 + 60)) "$JAVA" "${JVM_FLAGS[@]}" -cp "$JAR" dev.fiberio.bench.load.EchoLoadClient \
+  on_cpus "$LOAD_CPUS" timeout $(($3 + $4 + 60)) "$JAVA" "${JVM_FLAGS[@]}" -cp "$JAR" dev.fiberio.bench.load.EchoLoadClient \
     --port "${PORT[$1]}" --connections "$2" --size "$SIZE" --threads "$CLIENT_THREADS" \
     --warmup "$3" --duration "$4" --format tsv
 }

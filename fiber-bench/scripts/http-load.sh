@@ -11,6 +11,7 @@
 #
 #   http-load.sh [--tls] [--duration 5] [--rounds 3] [--warmup 10] [--connections "16 256 1024"]
 #                [--wrk-threads 2] [--servers "fiberio netty vthreads"] [--threads <nproc>]
+#                [--server-cpus 0 --load-cpus 1]   (taskset pinning; with --threads 1 for one core each)
 # Default run: about 3.5 minutes.
 source "$(dirname "$0")/lib.sh"
 
@@ -24,6 +25,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --duration) DURATION=$2 ;; --rounds) ROUNDS=$2 ;; --warmup) WARMUP=$2 ;; --connections) CONNECTIONS=$2 ;;
     --wrk-threads) WRK_THREADS=$2 ;; --servers) SERVERS=$2 ;; --threads) SERVER_THREADS=$2 ;;
+    --server-cpus) SERVER_CPUS=$2 ;; --load-cpus) LOAD_CPUS=$2 ;;
     *) sed -n '2,15p' "$0"; exit 2 ;;
   esac
   shift 2
@@ -41,7 +43,7 @@ wrk_run() {
   local server=$1 c=$2 secs=$3 t
   shift 3
   t=$(( WRK_THREADS < c ? WRK_THREADS : c ))
-  timeout $((secs + 30)) wrk -t "$t" -c "$c" -d "${secs}s" --timeout 5s "$@" "$KIND://127.0.0.1:${PORT[$server]}/"
+  on_cpus "$LOAD_CPUS" timeout $((secs + 30)) wrk -t "$t" -c "$c" -d "${secs}s" --timeout 5s "$@" "$KIND://127.0.0.1:${PORT[$server]}/"
 }
 
 declare -A PORT

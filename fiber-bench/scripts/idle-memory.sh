@@ -73,8 +73,9 @@ stop_all
   machine_header
   echo "- per connection: (after - before) / connections, both after a full GC (jcmd GC.run);" \
        "RSS from /proc/PID/status, heap used from jcmd GC.heap_info; totals are the 'after' values"
-  echo "- every echo handler (fiberio, virtual threads) holds a 16 KiB read buffer per connection, as" \
-       "fiberio's example does; Netty allocates its read buffers only while reading"
+  echo "- fiberio's echo example takes a pooled 16 KiB buffer only while a connection has data" \
+       "(tryRead, then awaitReadable without a buffer); the virtual-thread handler holds a 16 KiB" \
+       "read buffer per connection; Netty allocates its read buffers only while reading"
   [ -n "$SKIPPED" ] && echo "- skipped:$SKIPPED connections: the open-file hard limit here is $(ulimit -Hn)," \
        "which this environment does not let a process raise"
   echo

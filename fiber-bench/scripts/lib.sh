@@ -21,7 +21,12 @@ if [ -n "${BENCH_EXTRA_FLAGS:-}" ]; then
   JVM_FLAGS+=("${_extra[@]}")
 fi
 SERVER_THREADS=$(nproc)
+# CPU pinning (taskset -c lists), e.g. BENCH_SERVER_CPUS=0 BENCH_LOAD_CPUS=1 with --threads 1: the
+# server's worker on one core, the load generator on the other. Empty: no pinning.
+SERVER_CPUS=${BENCH_SERVER_CPUS:-}
+LOAD_CPUS=${BENCH_LOAD_CPUS:-}
 STARTED_PIDS=()
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 mkdir -p "$RESULTS" "$RAW"
 
 # Builds the uber-jar unless BENCH_SKIP_BUILD=1 (all.sh builds once for every script).
@@ -32,13 +37,13 @@ build_jar() {
   fi
 }
 
-# server_class KIND CONTENDER -> the main class (KIND: http|echo; CONTENDER: fiberio|fiberio-uring|netty|vthreads)
+# server_class KIND CONTENDER -> the main class (KIND: http|echo; CONTENDER: fiberio|fiberio-uring|netty|netty-uring|vthreads)
 server_class() {
   case "$2" in
     fiberio|fiberio-uring) echo "dev.fiberio.bench.servers.Fiberio${1^}Server" ;;
-    netty) echo "dev.fiberio.bench.servers.Netty${1^}Server" ;;
+    netty|netty-uring) echo "dev.fiberio.bench.servers.Netty${1^}Server" ;;
     vthreads) echo "dev.fiberio.bench.servers.VirtualThread${1^}Server" ;;
-    *) echo "unknown contender '$2' (fiberio, fiberio-uring, netty, vthreads)" >&2; return 2 ;;
+    *) echo "unknown contender '$2' (fiberio, fiberio-uring, netty, netty-uring, vthreads)" >&2; return 2 ;;
   esac
 }
 
@@ -49,7 +54,8 @@ start_server() {
   class=$(server_class "$1" "$2")
   local provider=()
   [ "$2" = fiberio-uring ] && provider=(-Dfiberio.net.provider=uring)
-  "$JAVA" "${JVM_FLAGS[@]}" "${provider[@]}" -cp "$JAR" "$class" --port 0 --threads "$SERVER_THREADS" >"$log" 2>&1 &
+  [ "$2" = netty-uring ] && provider=(-Dfiberio.bench.netty.transport=io_uring)
+  on_cpus "$SERVER_CPUS" "$JAVA" "${JVM_FLAGS[@]}" "${provider[@]}" -cp "$JAR" "$class" --port 0 --threads "$SERVER_THREADS" >"$log" 2>&1 &
   SERVER_PID=$!
   STARTED_PIDS+=("$SERVER_PID")
   local i
@@ -62,6 +68,21 @@ start_server() {
   echo "$2 $1 server did not start; its log:" >&2
   cat "$log" >&2
   return 1
+}
+
+# on_cpus CPUS COMMAND...: runs COMMAND pinned to CPUS (a taskset list), or unpinned when CPUS is
+# empty. exec, so that a background job's $! is the command's own pid.
+on_cpus() {
+  local cpus=$1
+  shift
+  if [ -n "$cpus" ]; then
+    exec_or_run taskset -c "$cpus" "$@"
+  else
+    exec_or_run "$@"
+  fi
+}
+exec_or_run() {
+  if [ "${BASH_SUBSHELL:-0}" -gt 0 ]; then exec "$@"; else "$@"; fi
 }
 
 # stop_pid PID: SIGTERM, then SIGKILL after 10 s.
@@ -106,6 +127,8 @@ machine_header() {
   echo "- JVM flags, every contender: \`${JVM_FLAGS[*]}\`"
   echo "- server threads, every contender: $SERVER_THREADS (fiberio workers, Netty event loops," \
        "virtual-thread carriers); fiberio also runs its epoll poller threads, the JDK its read pollers"
+  echo "- CPU pinning: server ${SERVER_CPUS:-not pinned}, load generator ${LOAD_CPUS:-not pinned} (taskset -c);" \
+       "load average before the run: $LOAD_BEFORE"
 }
 
 # Raises the open-file limit as far as the hard limit allows; prints the result.

@@ -188,10 +188,12 @@ class BadInputTest {
         // Bind to an address of no local interface, and to a port in use.
         assertThrows(BindException.class, () -> FiberSocket.open().bind(new InetSocketAddress(InetAddress.getByName("192.0.2.1"), 0)));
         assertThrows(BindException.class, () -> FiberServerSocket.open().bind(new InetSocketAddress(LOOPBACK, port)));
-        assertThrows(IllegalArgumentException.class, () -> FiberServerSocket.open().bind(UnixDomainSocketAddress.of("/tmp/fiberio")));
-        // A family the backend does not have.
-        assertThrows(UnsupportedOperationException.class, () -> new EpollNetProvider().openSocket(StandardProtocolFamily.UNIX));
-        assertThrows(UnsupportedOperationException.class, () -> new EpollNetProvider().openServerSocket(StandardProtocolFamily.UNIX));
+        assertThrows(IllegalArgumentException.class, () -> FiberServerSocket.open().bind(new java.net.SocketAddress() { }));
+        assertThrows(IllegalArgumentException.class, () -> FiberServerSocket.open().bind(UnixDomainSocketAddress.of("")),
+                "the unnamed Unix domain address cannot be listened on");
+        // A family the backend does not have (AF_UNIX is for stream sockets only).
+        assertThrows(UnsupportedOperationException.class, () -> new EpollNetProvider().openDatagram(StandardProtocolFamily.UNIX));
+        assertThrows(UnsupportedOperationException.class, () -> new EpollNetProvider().openServerSocket(() -> "AX25"));
         // A socket bound to an IPv6 address refuses an IPv4 peer (and the other way round).
         try (FiberSocket v6bound = FiberSocket.open()) {
             v6bound.bind(new InetSocketAddress(v6, 0));

@@ -28,11 +28,14 @@ final class AttachedPoller {
     }
 
     final Poller poller;
+    /** The index of the worker this poller belongs to, or -1 if any idle worker may drive it. */
+    final int home;
     @SuppressWarnings("unused")
     private volatile boolean owned;
 
-    AttachedPoller(Poller poller) {
+    AttachedPoller(Poller poller, int home) {
         this.poller = poller;
+        this.home = home;
     }
 
     /** Takes the poller (one CAS); false if another worker has it. */

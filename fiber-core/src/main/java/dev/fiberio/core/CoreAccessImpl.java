@@ -64,7 +64,16 @@ final class CoreAccessImpl extends CoreAccess {
     }
 
     @Override
-    protected void attachPoller(FiberScheduler scheduler, Poller poller) {
-        scheduler.attachPoller(poller);
+    protected void attachPoller(FiberScheduler scheduler, Poller poller, int worker) {
+        if (worker < 0) {
+            scheduler.attachPoller(poller);
+        } else {
+            scheduler.attachPoller(poller, worker);
+        }
+    }
+
+    @Override
+    protected int currentWorkerIndex() {
+        return FiberScheduler.currentWorkerIndex();
     }
 }

@@ -299,11 +299,34 @@ public final class FiberScheduler implements AutoCloseable {
      * @param poller the poller; called by at most one worker at a time
      */
     void attachPoller(dev.fiberio.core.spi.Poller poller) {
+        attach(poller, -1);
+    }
+
+    /**
+     * Backends reach this through FiberSpi: attaches {@code poller} as the own poller of regular worker {@code worker}
+     * (0 ≤ worker &lt; {@link #workerCount()}): that worker alone drives it, blocking in it when idle and
+     * polling it without blocking every few dozen fibers, so the completions of the sockets it serves
+     * resume their fibers on that worker. A spare worker with no poller of its own, compensating while
+     * a worker is blocked, may drive a free one. The caller owns and closes {@code poller}, as with
+     * {@link #attachPoller(dev.fiberio.core.spi.Poller)}.
+     *
+     * @param poller the poller
+     * @param worker the index of the regular worker it belongs to
+     * @throws IllegalArgumentException if there is no such regular worker
+     */
+    void attachPoller(dev.fiberio.core.spi.Poller poller, int worker) {
+        if (worker < 0 || worker >= regularWorkers) {
+            throw new IllegalArgumentException("no regular worker " + worker + " (workers: " + regularWorkers + ")");
+        }
+        attach(poller, worker);
+    }
+
+    private void attach(dev.fiberio.core.spi.Poller poller, int home) {
         Objects.requireNonNull(poller, "poller");
         synchronized (services) {
             AttachedPoller[] old = attachedPollers;
             AttachedPoller[] grown = java.util.Arrays.copyOf(old, old.length + 1);
-            grown[old.length] = new AttachedPoller(poller);
+            grown[old.length] = new AttachedPoller(poller, home);
             attachedPollers = grown;
         }
         for (Worker w : workers) {
@@ -311,17 +334,46 @@ public final class FiberScheduler implements AutoCloseable {
         }
     }
 
-    /** A free attached poller, taken by the caller, or null. */
-    AttachedPoller acquirePoller() {
+    /**
+     * The index of the regular worker running the caller (a fiber's current carrier, or a worker
+     * thread outside fibers), for backends that keep state per worker; -1 on any other thread and on
+     * spare workers. Inside a fiber it is only a hint: the fiber may run on another worker after its
+     * next suspension.
+     *
+     * @return the index, or -1
+     */
+    static int currentWorkerIndex() {
+        Worker w = Worker.current();
+        return w == null || w.spare >= 0 ? -1 : w.index;
+    }
+
+    /**
+     * A free attached poller that {@code w} may drive, taken by the caller, or null: its own poller if
+     * it has one (a regular worker with a poller of its own drives no other), else a free shared one,
+     * else (a spare) any free one.
+     */
+    AttachedPoller acquirePoller(Worker w) {
         AttachedPoller[] all = attachedPollers;
         int n = all.length;
         if (n == 0) {
             return null;
         }
+        boolean ownSeen = false;
+        for (AttachedPoller p : all) {
+            if (p.home >= 0 && p.home == w.index && w.spare < 0) {
+                ownSeen = true;
+                if (p.tryAcquire()) {
+                    return p;
+                }
+            }
+        }
+        if (ownSeen) {
+            return null;
+        }
         int start = n == 1 ? 0 : Math.floorMod(nextPoller.getAndIncrement(), n);
         for (int i = 0; i < n; i++) {
             AttachedPoller p = all[(start + i) % n];
-            if (p.tryAcquire()) {
+            if ((p.home < 0 || w.spare >= 0) && p.tryAcquire()) {
                 return p;
             }
         }

@@ -313,7 +313,7 @@ final class Worker implements Runnable {
 
     /** Busy: gives I/O events a chance even when no worker is idle to block in the poller. */
     private void pollWithoutBlocking() {
-        AttachedPoller p = scheduler.acquirePoller();
+        AttachedPoller p = scheduler.acquirePoller(this);
         if (p != null) {
             try {
                 p.poller.poll(0);
@@ -327,7 +327,7 @@ final class Worker implements Runnable {
 
     /** Idle: blocks in an attached poller if one is free, else parks. */
     private void park() {
-        AttachedPoller p = scheduler.acquirePoller();
+        AttachedPoller p = scheduler.acquirePoller(this);
         if (p != null) {
             try {
                 pollInsteadOfParking(p.poller);

@@ -1,6 +1,7 @@
 package dev.fiberio.epoll;
 
 import static dev.fiberio.nativeio.ffi.LinuxConstants.AF_INET6;
+import static dev.fiberio.nativeio.ffi.LinuxConstants.AF_UNIX;
 import static dev.fiberio.nativeio.ffi.LinuxConstants.IPPROTO_TCP;
 import static dev.fiberio.nativeio.ffi.LinuxConstants.SOL_SOCKET;
 import static dev.fiberio.nativeio.ffi.LinuxConstants.SO_KEEPALIVE;
@@ -26,6 +27,8 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
 import java.net.SocketOption;
 import java.net.SocketTimeoutException;
 import java.net.StandardSocketOptions;
@@ -56,6 +59,10 @@ abstract class EpollChannel implements NetHandle {
     static final CarrierLocal<MemorySegment> ADDRESS_SCRATCH = new CarrierLocal<>(() -> SockAddr.allocate(Arena.ofAuto()));
     /** A {@code struct linger} per carrier, for setsockopt/getsockopt (no suspension). */
     private static final CarrierLocal<MemorySegment> LINGER_SCRATCH = new CarrierLocal<>(() -> Linger.allocate(Arena.ofAuto()));
+
+    /** The options of an {@code AF_UNIX} stream socket (TCP's and SO_REUSEADDR/PORT do not apply), as the JDK's. */
+    private static final Set<SocketOption<?>> UNIX_OPTIONS = Set.of(StandardSocketOptions.SO_RCVBUF,
+            StandardSocketOptions.SO_SNDBUF, StandardSocketOptions.SO_LINGER);
 
     final NativeFd fd;
     final int family;
@@ -141,11 +148,14 @@ abstract class EpollChannel implements NetHandle {
     }
 
     @Override
-    public InetSocketAddress localAddress() throws IOException {
+    public SocketAddress localAddress() throws IOException {
         if (fd.isClosed()) {
             throw closedException();
         }
         MemorySegment storage = ADDRESS_SCRATCH.get();
+        if (family == AF_UNIX) {
+            storage.fill((byte) 0); // the kernel writes only as much of sun_path as the name has
+        }
         begin();
         int r;
         try {
@@ -156,14 +166,30 @@ abstract class EpollChannel implements NetHandle {
         if (r < 0) {
             throw Errno.toException("getsockname", -r);
         }
+        if (family == AF_UNIX) {
+            UnixDomainSocketAddress u = SockAddr.decodeUnix(storage);
+            return u.getPath().toString().isEmpty() ? null : u; // unnamed: no bound name
+        }
         InetSocketAddress a = SockAddr.decode(storage);
         // A socket that was never bound (nor implicitly by connect) reports the wildcard, port 0.
         return a.getPort() == 0 && a.getAddress().isAnyLocalAddress() ? null : a;
     }
 
-    /** Encodes {@code address} for this socket's family (IPv4 as IPv4-mapped on an IPv6 socket). */
-    final int encode(InetSocketAddress address, MemorySegment storage) throws IOException {
-        Objects.requireNonNull(address, "address");
+    /**
+     * Encodes {@code address} for this socket's family (IPv4 as IPv4-mapped on an IPv6 socket; a
+     * {@link UnixDomainSocketAddress} on an {@code AF_UNIX} socket).
+     */
+    final int encode(SocketAddress socketAddress, MemorySegment storage) throws IOException {
+        Objects.requireNonNull(socketAddress, "address");
+        if (family == AF_UNIX) {
+            if (!(socketAddress instanceof UnixDomainSocketAddress u)) {
+                throw new java.net.SocketException("an AF_UNIX socket cannot use " + socketAddress);
+            }
+            return SockAddr.encodeUnix(u, storage);
+        }
+        if (!(socketAddress instanceof InetSocketAddress address)) {
+            throw new java.net.SocketException("an Internet socket cannot use " + socketAddress);
+        }
         if (address.isUnresolved()) {
             throw new java.net.UnknownHostException(address.getHostString());
         }
@@ -179,6 +205,9 @@ abstract class EpollChannel implements NetHandle {
 
     @Override
     public Set<SocketOption<?>> supportedOptions() {
+        if (family == AF_UNIX) {
+            return UNIX_OPTIONS;
+        }
         return Set.of(StandardSocketOptions.TCP_NODELAY, StandardSocketOptions.SO_KEEPALIVE,
                 StandardSocketOptions.SO_RCVBUF, StandardSocketOptions.SO_SNDBUF, StandardSocketOptions.SO_LINGER,
                 StandardSocketOptions.SO_REUSEADDR, StandardSocketOptions.SO_REUSEPORT);

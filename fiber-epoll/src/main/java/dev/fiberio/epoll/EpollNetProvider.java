@@ -2,7 +2,9 @@ package dev.fiberio.epoll;
 
 import static dev.fiberio.nativeio.ffi.LinuxConstants.AF_INET;
 import static dev.fiberio.nativeio.ffi.LinuxConstants.AF_INET6;
+import static dev.fiberio.nativeio.ffi.LinuxConstants.AF_UNIX;
 
+import dev.fiberio.net.spi.DatagramHandle;
 import dev.fiberio.net.spi.NetProvider;
 import dev.fiberio.net.spi.ServerSocketHandle;
 import dev.fiberio.net.spi.SocketHandle;
@@ -58,12 +60,22 @@ public final class EpollNetProvider implements NetProvider {
 
     @Override
     public SocketHandle openSocket(ProtocolFamily family) throws IOException {
-        return EpollSocket.open(af(family));
+        return EpollSocket.open(streamAf(family));
     }
 
     @Override
     public ServerSocketHandle openServerSocket(ProtocolFamily family) throws IOException {
-        return EpollServerSocket.open(af(family));
+        return EpollServerSocket.open(streamAf(family));
+    }
+
+    /** Stream sockets also come in AF_UNIX. */
+    private static int streamAf(ProtocolFamily family) {
+        return family == StandardProtocolFamily.UNIX ? AF_UNIX : af(family);
+    }
+
+    @Override
+    public DatagramHandle openDatagram(ProtocolFamily family) throws IOException {
+        return EpollDatagram.open(af(family));
     }
 
     private static int af(ProtocolFamily family) {

@@ -51,7 +51,13 @@ import java.util.concurrent.atomic.LongAdder;
 final class EpollPoller implements Poller {
     static final int INTEREST = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
     private static final long WAKEUP_TOKEN = -1L;
-    private static final int MAX_EVENTS = 512;
+    /**
+     * The most events one poll takes ({@code fiberio.epoll.maxEvents}, default 128, as Go's netpoller):
+     * each resumes a fiber onto the polling worker's queue, so a poll of hundreds of events put a
+     * long stretch of freshly woken fibers ahead of the next poll's; events left in the kernel are
+     * taken by the next poll (a busy worker polls every 61 runs), interleaved with the queue.
+     */
+    static final int MAX_EVENTS = Math.max(1, Math.min(4096, Integer.getInteger("fiberio.epoll.maxEvents", 128)));
     private static final int READ_EVENTS = EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR;
     private static final int WRITE_EVENTS = EPOLLOUT | EPOLLHUP | EPOLLERR;
     private static final VarHandle WAKE_PENDING;

@@ -1,5 +1,6 @@
 package dev.fiberio.epoll;
 
+import static dev.fiberio.nativeio.ffi.LinuxConstants.AF_UNIX;
 import static dev.fiberio.nativeio.ffi.LinuxConstants.SOCK_CLOEXEC;
 import static dev.fiberio.nativeio.ffi.LinuxConstants.SOCK_NONBLOCK;
 import static dev.fiberio.nativeio.ffi.LinuxConstants.SOCK_STREAM;
@@ -14,7 +15,7 @@ import dev.fiberio.net.spi.SocketErrors;
 import dev.fiberio.net.spi.SocketHandle;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
-import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -64,7 +65,7 @@ final class EpollServerSocket extends EpollChannel implements ServerSocketHandle
     }
 
     @Override
-    public void bind(InetSocketAddress local, int backlog) throws IOException {
+    public void bind(SocketAddress local, int backlog) throws IOException {
         MemorySegment sa = ADDRESS_SCRATCH.get();
         int len = encode(local, sa);
         check("bind", withFd(() -> LibC.bind(fd.fd, sa, len)));
@@ -77,13 +78,16 @@ final class EpollServerSocket extends EpollChannel implements ServerSocketHandle
         long backoff = MIN_BACKOFF;
         for (;;) {
             int nfd;
-            InetSocketAddress peer = null;
+            SocketAddress peer = null;
             begin();
             try {
                 MemorySegment storage = ADDRESS_SCRATCH.get();
+                if (family == AF_UNIX) {
+                    storage.fill((byte) 0); // the kernel writes only as much of sun_path as the name has
+                }
                 nfd = LibC.accept4(fd.fd, storage, SOCK_NONBLOCK | SOCK_CLOEXEC);
                 if (nfd >= 0) {
-                    peer = SockAddr.decode(storage);
+                    peer = SockAddr.decodeAny(storage);
                 }
             } finally {
                 end();
@@ -115,7 +119,7 @@ final class EpollServerSocket extends EpollChannel implements ServerSocketHandle
         }
     }
 
-    private InetSocketAddress localAddressOrNull() {
+    private SocketAddress localAddressOrNull() {
         try {
             return localAddress();
         } catch (IOException e) {

@@ -1,5 +1,8 @@
 package dev.fiberio.epoll;
 
+import static dev.fiberio.nativeio.ffi.LinuxConstants.AF_UNIX;
+import static dev.fiberio.nativeio.ffi.LinuxConstants.MSG_DONTWAIT;
+import static dev.fiberio.nativeio.ffi.LinuxConstants.MSG_PEEK;
 import static dev.fiberio.nativeio.ffi.LinuxConstants.SHUT_RD;
 import static dev.fiberio.nativeio.ffi.LinuxConstants.SHUT_WR;
 import static dev.fiberio.nativeio.ffi.LinuxConstants.SOCK_CLOEXEC;
@@ -9,26 +12,38 @@ import static dev.fiberio.nativeio.ffi.LinuxConstants.SOL_SOCKET;
 import static dev.fiberio.nativeio.ffi.LinuxConstants.SO_ERROR;
 
 import dev.fiberio.nativeio.ffi.Errno;
+import dev.fiberio.nativeio.ffi.IoVec;
 import dev.fiberio.nativeio.ffi.LibC;
 import dev.fiberio.nativeio.ffi.SockAddr;
+import dev.fiberio.net.spi.Deadlines;
 import dev.fiberio.net.spi.SocketErrors;
 import dev.fiberio.net.spi.SocketHandle;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.net.SocketAddress;
+import java.lang.foreign.ValueLayout;
+import java.lang.ref.Reference;
 import java.net.InetSocketAddress;
 import java.net.SocketException;
+import java.nio.ByteBuffer;
 
 /**
- * A TCP connection on epoll. Reads and writes go straight to {@code read(2)}/{@code write(2)} on the
- * caller's memory (heap segments included: the calls are linked critical) and wait on the
- * direction's slot only on {@code EAGAIN}. One reader and one writer at a time (FiberSocket
+ * A TCP connection on epoll. Reads and writes go straight to {@code read(2)}/{@code write(2)} and
+ * wait on the direction's slot only on {@code EAGAIN}: segments and direct buffers on the caller's
+ * memory (heap segments included: the calls are linked critical), {@code byte[]} transfers of up to
+ * {@link TransferScratch#SIZE} bytes through the carrier's native buffer, so that no call allocates. One reader and one writer at a time (FiberSocket
  * serialises callers).
  */
 final class EpollSocket extends EpollChannel implements SocketHandle {
-    private volatile InetSocketAddress remote;
+    private volatile SocketAddress remote;
+    /**
+     * Whether the last read attempt found nothing ({@code EAGAIN}): readiness after it is in the read
+     * slot. Plain: used by the one reader at a time, whom FiberSocket's read lock orders.
+     */
+    private boolean readDrained;
 
-    private EpollSocket(int fd, int family, EpollPoller poller, InetSocketAddress remote) throws IOException {
+    private EpollSocket(int fd, int family, EpollPoller poller, SocketAddress remote) throws IOException {
         super(fd, family, poller);
         this.remote = remote;
     }
@@ -54,19 +69,19 @@ final class EpollSocket extends EpollChannel implements SocketHandle {
      * Wraps an accepted descriptor, registered with {@code poller}. Owns {@code fd} from the start:
      * if the registration fails, the descriptor is closed here and the caller must not close it again.
      */
-    static EpollSocket accepted(int fd, int family, InetSocketAddress remote, EpollPoller poller) throws IOException {
+    static EpollSocket accepted(int fd, int family, SocketAddress remote, EpollPoller poller) throws IOException {
         return new EpollSocket(fd, family, poller, remote);
     }
 
     @Override
-    public void bind(InetSocketAddress local) throws IOException {
+    public void bind(SocketAddress local) throws IOException {
         MemorySegment sa = ADDRESS_SCRATCH.get();
         int len = encode(local, sa);
         check("bind", withFd(() -> LibC.bind(fd.fd, sa, len)));
     }
 
     @Override
-    public void connect(InetSocketAddress address, long deadline) throws IOException {
+    public void connect(SocketAddress address, long deadline) throws IOException {
         // Kept across the suspension while the connect completes: an automatic arena (GC-freed),
         // never a confined one, since the fiber may resume on another thread.
         MemorySegment sa = SockAddr.allocate(Arena.ofAuto());
@@ -78,7 +93,7 @@ final class EpollSocket extends EpollChannel implements SocketHandle {
                 break;
             }
             if (e != Errno.EINPROGRESS && e != Errno.EALREADY && e != Errno.EINTR) {
-                throw Errno.toException("connect", e);
+                throw connectError(e);
             }
             awaitReady(writeSlot, deadline, SocketErrors::connectTimedOut);
             // Woken: the slot may hold a stale permit, so ask the kernel where the connect stands.
@@ -94,60 +109,276 @@ final class EpollSocket extends EpollChannel implements SocketHandle {
         remote = address;
     }
 
+    /** The JDK's exceptions: a missing AF_UNIX path is a {@code SocketException} with the system's text. */
+    private IOException connectError(int errno) {
+        IOException e = Errno.toException("connect", errno);
+        if (family == AF_UNIX && errno == Errno.ENOENT) {
+            SocketException s = new SocketException(LibC.strerror(errno));
+            s.initCause(e);
+            return s;
+        }
+        return e;
+    }
+
     @Override
     public int read(MemorySegment dst, long deadline) throws IOException {
-        long len = Math.min(dst.byteSize(), Integer.MAX_VALUE);
+        return read(dst, 0, dst.byteSize(), deadline);
+    }
+
+    @Override
+    public int read(MemorySegment dst, long offset, long length, long deadline) throws IOException {
+        long len = Math.min(length, Integer.MAX_VALUE);
         if (len == 0) {
             return 0;
+        }
+        // Offset 0 needs no slice: the call's count bounds the transfer.
+        MemorySegment target = offset == 0 ? dst : dst.asSlice(offset, len);
+        for (;;) {
+            begin();
+            long n;
+            try {
+                n = LibC.read(fd.fd, target, len);
+            } finally {
+                end();
+            }
+            if (n != -Errno.EAGAIN && n != -Errno.EINTR) {
+                readDrained = false;
+                return readResult(n);
+            }
+            if (n == -Errno.EAGAIN) {
+                readDrained = true;
+                awaitReady(readSlot, deadline, SocketErrors::readTimedOut);
+            }
+        }
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len, long deadline) throws IOException {
+        if (len > TransferScratch.SIZE) {
+            return read(MemorySegment.ofArray(b), off, len, deadline);
         }
         for (;;) {
             begin();
             long n;
             try {
-                n = LibC.read(fd.fd, dst, len);
+                MemorySegment scratch = TransferScratch.current().segment; // no suspension until the copy
+                n = LibC.read(fd.fd, scratch, len);
+                if (n > 0) {
+                    MemorySegment.copy(scratch, ValueLayout.JAVA_BYTE, 0, b, off, (int) n);
+                }
+            } finally {
+                end();
+            }
+            if (n != -Errno.EAGAIN && n != -Errno.EINTR) {
+                readDrained = false;
+                return readResult(n);
+            }
+            if (n == -Errno.EAGAIN) {
+                readDrained = true;
+                awaitReady(readSlot, deadline, SocketErrors::readTimedOut);
+            }
+        }
+    }
+
+    @Override
+    public int tryRead(byte[] b, int off, int len) throws IOException {
+        for (;;) {
+            begin();
+            long n;
+            try {
+                if (len > TransferScratch.SIZE) {
+                    n = LibC.read(fd.fd, MemorySegment.ofArray(b).asSlice(off, len), len);
+                } else {
+                    MemorySegment scratch = TransferScratch.current().segment; // no suspension until the copy
+                    n = LibC.read(fd.fd, scratch, len);
+                    if (n > 0) {
+                        MemorySegment.copy(scratch, ValueLayout.JAVA_BYTE, 0, b, off, (int) n);
+                    }
+                }
+            } finally {
+                end();
+            }
+            if (n == -Errno.EAGAIN) {
+                readDrained = true;
+                return 0;
+            }
+            if (n != -Errno.EINTR) {
+                readDrained = false;
+                return readResult(n);
+            }
+        }
+    }
+
+    /** A read's result for the caller: bytes, -1 at end of stream; throws for errors other than EAGAIN and EINTR. */
+    private static int readResult(long n) throws IOException {
+        if (n > 0) {
+            return (int) n;
+        }
+        if (n == 0) {
+            return -1;
+        }
+        throw ioError("read", (int) -n);
+    }
+
+    @Override
+    public int write(MemorySegment src, long deadline) throws IOException {
+        return write(src, 0, src.byteSize(), deadline);
+    }
+
+    @Override
+    public int write(MemorySegment src, long offset, long length, long deadline) throws IOException {
+        long len = Math.min(length, Integer.MAX_VALUE);
+        if (len == 0) {
+            return 0;
+        }
+        MemorySegment source = offset == 0 ? src : src.asSlice(offset, len);
+        for (;;) {
+            begin();
+            long n;
+            try {
+                n = LibC.write(fd.fd, source, len);
             } finally {
                 end();
             }
             if (n > 0) {
                 return (int) n;
             }
-            if (n == 0) {
-                return -1;
-            }
-            int e = (int) -n;
-            if (e == Errno.EAGAIN) {
-                awaitReady(readSlot, deadline, SocketErrors::readTimedOut);
-            } else if (e != Errno.EINTR) {
-                throw ioError("read", e);
-            }
+            awaitWriteRetry(n, deadline);
         }
     }
 
     @Override
-    public int write(MemorySegment src, long deadline) throws IOException {
-        long len = Math.min(src.byteSize(), Integer.MAX_VALUE);
-        if (len == 0) {
-            return 0;
+    public int write(byte[] b, int off, int len, long deadline) throws IOException {
+        if (len > TransferScratch.SIZE) {
+            return write(MemorySegment.ofArray(b), off, len, deadline);
         }
         for (;;) {
             begin();
             long n;
             try {
-                n = LibC.write(fd.fd, src, len);
+                MemorySegment scratch = TransferScratch.current().segment; // no suspension until the call
+                MemorySegment.copy(b, off, scratch, ValueLayout.JAVA_BYTE, 0, len);
+                n = LibC.write(fd.fd, scratch, len);
             } finally {
                 end();
             }
-            if (n >= 0) {
-                if (n > 0) {
-                    return (int) n;
-                }
-                continue;
+            if (n > 0) {
+                return (int) n;
             }
-            int e = (int) -n;
-            if (e == Errno.EAGAIN) {
-                awaitReady(writeSlot, deadline, SocketErrors::writeTimedOut);
-            } else if (e != Errno.EINTR) {
-                throw ioError("write", e);
+            awaitWriteRetry(n, deadline);
+        }
+    }
+
+    /**
+     * Gathers the buffers' remaining bytes into one system call: up to {@link TransferScratch#SIZE}
+     * bytes in all are copied into the carrier's native buffer and sent with one {@code write(2)}
+     * (cheaper than an iovec per buffer at these sizes, and heap buffers cannot be described by an
+     * iovec); more than that, if every buffer is direct, one {@code writev(2)} over them; otherwise the
+     * first buffer with bytes left alone.
+     */
+    @Override
+    public long write(ByteBuffer[] srcs, int offset, int length, long deadline) throws IOException {
+        long total = 0;
+        int nonEmpty = 0;
+        boolean allDirect = true;
+        for (int i = offset; i < offset + length; i++) {
+            int r = srcs[i].remaining();
+            if (r > 0) {
+                total += r;
+                nonEmpty++;
+                allDirect &= srcs[i].isDirect();
+            }
+        }
+        if (total == 0) {
+            return 0;
+        }
+        if (total > TransferScratch.SIZE && (!allDirect || nonEmpty > TransferScratch.IOVECS)) {
+            return SocketHandle.super.write(srcs, offset, length, deadline);
+        }
+        for (;;) {
+            begin();
+            long n;
+            try {
+                TransferScratch t = TransferScratch.current(); // no suspension until the call
+                if (total <= TransferScratch.SIZE) {
+                    int at = 0;
+                    for (int i = offset; i < offset + length; i++) {
+                        ByteBuffer b = srcs[i];
+                        int r = b.remaining();
+                        t.buffer.put(at, b, b.position(), r);
+                        at += r;
+                    }
+                    n = LibC.write(fd.fd, t.segment, total);
+                } else {
+                    int k = 0;
+                    for (int i = offset; i < offset + length; i++) {
+                        if (srcs[i].hasRemaining()) {
+                            IoVec.set(t.iovecs, k++, MemorySegment.ofBuffer(srcs[i]));
+                        }
+                    }
+                    n = LibC.writev(fd.fd, t.iovecs, k);
+                    Reference.reachabilityFence(srcs); // the iovecs hold raw addresses of their memory
+                }
+            } finally {
+                end();
+            }
+            if (n > 0) {
+                return n;
+            }
+            awaitWriteRetry(n, deadline);
+        }
+    }
+
+    /**
+     * One wait on the read slot; {@link #awaitReady} returns when its deadline passes (its callers
+     * retry and then throw), so the timeout is thrown here.
+     */
+    private void awaitReadableOnce(long deadline) throws IOException {
+        awaitReady(readSlot, deadline, SocketErrors::readTimedOut);
+        if (Deadlines.hasPassed(deadline)) {
+            throw SocketErrors.readTimedOut();
+        }
+    }
+
+    /** After a write that moved nothing: waits on EAGAIN, retries on EINTR or 0, throws otherwise. */
+    private void awaitWriteRetry(long n, long deadline) throws IOException {
+        if (n == 0 || n == -Errno.EINTR) {
+            return;
+        }
+        if (n == -Errno.EAGAIN) {
+            awaitReady(writeSlot, deadline, SocketErrors::writeTimedOut);
+            return;
+        }
+        throw ioError("write", (int) -n);
+    }
+
+    /**
+     * Waits until a read would find bytes, the end of the stream or an error, without a buffer. If
+     * the last read found nothing ({@code readDrained}), readiness since then left a wake-up in the
+     * read slot, so it just waits there once; otherwise a one-byte {@code recv(MSG_PEEK)} into the
+     * carrier's scratch asks the kernel first. A stale wake-up can end the wait early; the caller's
+     * next read then finds nothing and waits (or {@link #tryRead} returns 0).
+     */
+    @Override
+    public void awaitReadable(long deadline) throws IOException {
+        if (readDrained) { // the last read found nothing: any data since left a wake-up in the slot
+            awaitReadableOnce(deadline);
+            return;
+        }
+        for (;;) {
+            begin();
+            long n;
+            try {
+                n = LibC.recv(fd.fd, TransferScratch.current().segment, 1, MSG_PEEK | MSG_DONTWAIT);
+            } finally {
+                end();
+            }
+            if (n == -Errno.EAGAIN) {
+                readDrained = true;
+                awaitReadableOnce(deadline);
+                return;
+            } else if (n != -Errno.EINTR) {
+                return; // bytes, end of stream, or an error the next read reports
             }
         }
     }
@@ -183,7 +414,7 @@ final class EpollSocket extends EpollChannel implements SocketHandle {
     }
 
     @Override
-    public InetSocketAddress remoteAddress() throws IOException {
+    public SocketAddress remoteAddress() throws IOException {
         if (fd.isClosed()) {
             throw closedException();
         }

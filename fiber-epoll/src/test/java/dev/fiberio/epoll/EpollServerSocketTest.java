@@ -42,7 +42,7 @@ class EpollServerSocketTest {
             EpollServerSocket server = EpollServerSocket.open(LinuxConstants.AF_INET, listenerPoller, () -> broken);
             try {
                 server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
-                int port = server.localAddress().getPort();
+                int port = ((java.net.InetSocketAddress) server.localAddress()).getPort();
                 squatter.start();
                 for (int i = 0; i < 2000 && squatterErrors.isEmpty(); i++) {
                     Socket client = new Socket(InetAddress.getLoopbackAddress(), port);

@@ -5,6 +5,7 @@ import static dev.fiberio.iocp.win32.Win32Constants.AF_INET6;
 
 import dev.fiberio.iocp.win32.Win32;
 import dev.fiberio.iocp.win32.Win32Native;
+import dev.fiberio.net.spi.DatagramHandle;
 import dev.fiberio.net.spi.NetProvider;
 import dev.fiberio.net.spi.ServerSocketHandle;
 import dev.fiberio.net.spi.SocketHandle;
@@ -26,6 +27,10 @@ import java.util.Objects;
  * and is closed with {@link #close()}.
  */
 public final class IocpNetProvider implements NetProvider {
+    /** What {@link #openDatagram} says. */
+    static final String UNSUPPORTED_DATAGRAMS = "the IOCP backend has no datagram sockets yet (WSARecvFrom/WSASendTo are not implemented yet); "
+            + "FiberDatagramSocket works on the epoll and nio backends (-Dfiberio.net.provider=epoll|nio)";
+
     private final Win32 win32;
     private final Throwable unavailability;
     private final boolean shared;
@@ -101,6 +106,19 @@ public final class IocpNetProvider implements NetProvider {
     public SocketHandle openSocket(ProtocolFamily family) throws IOException {
         int af = af(family);
         return IocpSocket.open(group(), af);
+    }
+
+    /**
+     * Not supported: this backend has no datagram sockets yet (WSARecvFrom/WSASendTo are not implemented yet). {@code FiberDatagramSocket}
+     * works on the epoll and NIO backends.
+     *
+     * @param family ignored
+     * @return never
+     * @throws UnsupportedOperationException always
+     */
+    @Override
+    public DatagramHandle openDatagram(ProtocolFamily family) {
+        throw new UnsupportedOperationException(UNSUPPORTED_DATAGRAMS);
     }
 
     @Override

@@ -27,6 +27,7 @@ import dev.fiberio.net.spi.SocketHandle;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.net.SocketException;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -154,7 +155,8 @@ final class IocpServerSocket extends IocpChannel implements ServerSocketHandle {
     }
 
     @Override
-    public void bind(InetSocketAddress local, int backlog) throws IOException {
+    public void bind(SocketAddress localAddress, int backlog) throws IOException {
+        InetSocketAddress local = (InetSocketAddress) localAddress; // the provider opens Internet sockets only
         ensureOpen();
         bindTo(local);
         int value = listenBacklog(backlog);

@@ -17,6 +17,7 @@ import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.net.SocketException;
 import java.net.UnknownHostException;
 
@@ -103,14 +104,16 @@ final class IocpSocket extends IocpChannel implements SocketHandle {
     }
 
     @Override
-    public void bind(InetSocketAddress local) throws IOException {
+    public void bind(SocketAddress localAddress) throws IOException {
+        InetSocketAddress local = (InetSocketAddress) localAddress; // the provider opens Internet sockets only
         ensureOpen();
         bindTo(local);
         bound = true;
     }
 
     @Override
-    public void connect(InetSocketAddress address, long deadline) throws IOException {
+    public void connect(SocketAddress remoteAddress, long deadline) throws IOException {
+        InetSocketAddress address = (InetSocketAddress) remoteAddress; // the provider opens Internet sockets only
         OverlappedRecord rec = writeRecord;
         if (!rec.acquire()) {
             throw SocketErrors.socketClosed();

@@ -1,5 +1,6 @@
 package dev.fiberio.net;
 
+import dev.fiberio.core.Fiber;
 import dev.fiberio.core.FiberCancelledException;
 import dev.fiberio.core.sync.FiberLock;
 import dev.fiberio.net.spi.NetProvider;
@@ -13,7 +14,9 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.SocketException;
 import java.net.SocketOption;
+import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
+import java.net.UnixDomainSocketAddress;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Set;
@@ -47,10 +50,20 @@ import java.util.Set;
  * {@code holder} owns the backend handle (created at {@link #bind}) and the closed flag;
  * {@code acceptLock} (a {@link FiberLock}, held across the wait) keeps the handle to one acceptor at a
  * time, as the SPI requires; {@code acceptTimeoutNanos} is volatile, written by anyone, read by accept.
+ * An accept that finds a connection pending never suspends, so a fiber accepting a burst of
+ * connections would keep its worker until the backlog is empty, and every connection's fiber (and
+ * everything else on that worker) would wait: the C10K measurement saw an acceptor run 233 ms
+ * without suspending. So an acceptor fiber {@linkplain Fiber#yield() yields} before every
+ * accept that follows {@code ACCEPT_BURST} accepts ({@code acceptsSinceYield}, reset by the yield).
  */
 public final class FiberServerSocket implements Closeable {
     /** The backlog used when {@link #bind(SocketAddress, int)} is given 0 or less, as in {@code java.net}. */
     public static final int DEFAULT_BACKLOG = 50;
+    /**
+     * Accepts in a row after which an accepting fiber yields once ({@code fiberio.net.acceptBurst},
+     * default 16, as Netty's accepts per loop iteration).
+     */
+    static final int ACCEPT_BURST = Math.max(1, Integer.getInteger("fiberio.net.acceptBurst", 16));
     /** Options that may be set before bind (they are applied at bind). */
     static final Set<SocketOption<?>> EARLY_OPTIONS = Set.of(StandardSocketOptions.SO_RCVBUF,
             StandardSocketOptions.SO_REUSEADDR, StandardSocketOptions.SO_REUSEPORT);
@@ -59,6 +72,8 @@ public final class FiberServerSocket implements Closeable {
     private final HandleHolder<ServerSocketHandle> holder;
     private final FiberLock acceptLock = new FiberLock();
     private volatile long acceptTimeoutNanos;
+    /** Accepts since this socket's acceptor last yielded; guarded by {@code acceptLock}. */
+    private int acceptsSinceYield;
 
     private FiberServerSocket(NetProvider provider) {
         this.provider = provider;
@@ -114,17 +129,31 @@ public final class FiberServerSocket implements Closeable {
      * @return this server socket
      * @throws java.net.BindException   if the address is in use
      * @throws SocketException          if closed or already bound
-     * @throws IllegalArgumentException if {@code local} is not an {@link InetSocketAddress}
+     * @throws IllegalArgumentException if {@code local} is neither an {@link InetSocketAddress} nor a named
+     *                                  {@link UnixDomainSocketAddress} (which creates the socket file; it
+     *                                  stays after close, as with the JDK's {@code ServerSocketChannel}:
+     *                                  delete it, or binding the path again fails with "Address already in use")
      */
     public FiberServerSocket bind(SocketAddress local, int backlog) throws IOException {
+        if (local instanceof UnixDomainSocketAddress unix) {
+            if (unix.getPath().toString().isEmpty()) {
+                throw new IllegalArgumentException("a listening Unix domain socket needs a path; the empty path is the unnamed address");
+            }
+            bindHandle(holder.open(StandardProtocolFamily.UNIX), unix, backlog);
+            return this;
+        }
         InetSocketAddress target = local == null ? HostResolver.IPV4_WILDCARD : HostResolver.inet(local, "local address");
         InetAddress address = HostResolver.resolve(target).getFirst();
-        ServerSocketHandle h = holder.open(FiberSocket.familyOf(address));
+        bindHandle(holder.open(FiberSocket.familyOf(address)), new InetSocketAddress(address, target.getPort()), backlog);
+        return this;
+    }
+
+    private void bindHandle(ServerSocketHandle h, SocketAddress local, int backlog) throws IOException {
         if (h.localAddress() != null) {
             throw new SocketException("Already bound");
         }
         try {
-            h.bind(new InetSocketAddress(address, target.getPort()), backlog < 1 ? DEFAULT_BACKLOG : backlog);
+            h.bind(local, backlog < 1 ? DEFAULT_BACKLOG : backlog);
         } catch (IOException | RuntimeException e) {
             try {
                 holder.discard(h); // back to unbound: a failed bind keeps no descriptor
@@ -133,7 +162,6 @@ public final class FiberServerSocket implements Closeable {
             }
             throw e;
         }
-        return this;
     }
 
     /**
@@ -170,6 +198,11 @@ public final class FiberServerSocket implements Closeable {
         }
         try {
             holder.ensureOpenForIo(); // closed while waiting for the lock: woken by close
+            if (++acceptsSinceYield > ACCEPT_BURST && Fiber.current() != null) {
+                acceptsSinceYield = 1;
+                Fiber.yield(); // a burst of ready connections must not starve the fibers already running
+                holder.ensureOpenForIo();
+            }
             SocketHandle accepted = h.accept(deadline);
             return FiberSocket.accepted(provider, accepted, holder.family());
         } catch (FiberCancelledException cancelled) {
@@ -244,6 +277,16 @@ public final class FiberServerSocket implements Closeable {
      * @throws IOException if closed
      */
     public InetSocketAddress localAddress() throws IOException {
+        return FiberSocket.inet(localSocketAddress());
+    }
+
+    /**
+     * The local address of any family: an {@link InetSocketAddress} or a {@link UnixDomainSocketAddress}.
+     *
+     * @return the bound address, or {@code null} if not bound
+     * @throws IOException if closed
+     */
+    public SocketAddress localSocketAddress() throws IOException {
         holder.ensureOpen();
         ServerSocketHandle h = holder.current();
         return h == null ? null : h.localAddress();

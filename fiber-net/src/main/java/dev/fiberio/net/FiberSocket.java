@@ -22,8 +22,10 @@ import java.net.SocketException;
 import java.net.SocketOption;
 import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
+import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ByteChannel;
+import java.nio.channels.GatheringByteChannel;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -92,9 +94,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       {@code outputShutdown} are volatile: written by any caller, read by the I/O paths.</li>
  *   <li>{@code resetByPeer} (volatile, only ever set): a read or write saw "Connection reset"; every
  *       later read throws it again without asking the backend, whose second read could return -1.</li>
+ *   <li>No read or write wraps the caller's memory in a new object: arrays go to the backend as
+ *       arrays (epoll copies small transfers through a native buffer), segments with an offset, and
+ *       a direct buffer through a segment of its whole capacity kept per direction for the last
+ *       buffer used (so the socket keeps that buffer reachable until another one is used).</li>
  * </ul>
  */
-public final class FiberSocket implements ByteChannel {
+public final class FiberSocket implements ByteChannel, GatheringByteChannel {
     /** Options that may be set before the socket is bound or connected (they are applied then). */
     static final Set<SocketOption<?>> EARLY_OPTIONS = Set.of(StandardSocketOptions.TCP_NODELAY,
             StandardSocketOptions.SO_KEEPALIVE, StandardSocketOptions.SO_RCVBUF, StandardSocketOptions.SO_SNDBUF,
@@ -116,6 +122,12 @@ public final class FiberSocket implements ByteChannel {
     private volatile boolean inputShutdown;
     private volatile boolean outputShutdown;
     private volatile boolean resetByPeer;
+    /** The last direct buffer read into, and its whole segment; guarded by {@code readLock}. */
+    private ByteBuffer readBuffer;
+    private MemorySegment readBufferSegment;
+    /** The last direct buffer written from, and its whole segment; guarded by {@code writeLock}. */
+    private ByteBuffer writeBuffer;
+    private MemorySegment writeBufferSegment;
 
     private FiberSocket(NetProvider provider, HandleHolder<SocketHandle> holder, int state) {
         this.provider = provider;
@@ -167,24 +179,38 @@ public final class FiberSocket implements ByteChannel {
      * Binds the socket to a local address before connecting (rarely needed: connect binds to an
      * ephemeral port by itself). An unresolved address is resolved first.
      *
-     * @param local the local address; {@code null} for an ephemeral port on the IPv4 wildcard address
+     * @param local the local address; {@code null} for an ephemeral port on the IPv4 wildcard address; a
+     *              {@link UnixDomainSocketAddress} names an {@code AF_UNIX} socket (epoll and NIO backends)
      * @return this socket
      * @throws IOException              such as {@link java.net.BindException}, or "Already bound"
-     * @throws IllegalArgumentException if {@code local} is not an {@link InetSocketAddress}
+     * @throws IllegalArgumentException if {@code local} is neither an {@link InetSocketAddress} nor a
+     *                                  {@link UnixDomainSocketAddress}
      */
     public FiberSocket bind(SocketAddress local) throws IOException {
+        if (local instanceof UnixDomainSocketAddress unix) {
+            holder.ensureOpen();
+            if (state.get() != UNCONNECTED) {
+                throw new SocketException("Already connected");
+            }
+            bindHandle(holder.open(StandardProtocolFamily.UNIX), unix);
+            return this;
+        }
         InetSocketAddress target = local == null ? HostResolver.IPV4_WILDCARD : HostResolver.inet(local, "local address");
         InetAddress address = HostResolver.resolve(target).getFirst();
         holder.ensureOpen();
         if (state.get() != UNCONNECTED) {
             throw new SocketException("Already connected");
         }
-        SocketHandle h = holder.open(familyOf(address));
+        bindHandle(holder.open(familyOf(address)), new InetSocketAddress(address, target.getPort()));
+        return this;
+    }
+
+    private void bindHandle(SocketHandle h, SocketAddress local) throws IOException {
         if (h.localAddress() != null) {
             throw new SocketException("Already bound");
         }
         try {
-            h.bind(new InetSocketAddress(address, target.getPort()));
+            h.bind(local);
         } catch (IOException | RuntimeException e) {
             try {
                 holder.discard(h); // back to unbound: a failed bind keeps no descriptor
@@ -193,7 +219,6 @@ public final class FiberSocket implements ByteChannel {
             }
             throw e;
         }
-        return this;
     }
 
     /**
@@ -211,7 +236,9 @@ public final class FiberSocket implements ByteChannel {
      * pool while the fiber suspends) and each of its addresses is tried in turn until one accepts. If
      * the connect fails, the socket is closed.
      *
-     * @param remote  the peer, an {@link InetSocketAddress}
+     * @param remote  the peer, an {@link InetSocketAddress}, or a {@link UnixDomainSocketAddress} (a socket
+     *                file; "No such file or directory" if there is none, "Connection refused" if nobody
+     *                listens on it, as the JDK says)
      * @param timeout the longest time for the whole connect, name resolution included; zero for none
      * @throws ConnectException                if every address refused
      * @throws java.net.SocketTimeoutException if the timeout passed ("Connect timed out")
@@ -221,14 +248,19 @@ public final class FiberSocket implements ByteChannel {
      * @throws IllegalArgumentException        for another address type or a negative timeout
      */
     public void connect(SocketAddress remote, Duration timeout) throws IOException {
-        InetSocketAddress target = HostResolver.inet(remote, "remote address");
+        UnixDomainSocketAddress unix = remote instanceof UnixDomainSocketAddress u ? u : null;
+        InetSocketAddress target = unix != null ? null : HostResolver.inet(remote, "remote address");
         long deadline = Timeouts.deadlineFor(timeout);
         holder.ensureOpen();
         if (!state.compareAndSet(UNCONNECTED, CONNECTING)) {
             throw new SocketException(state.get() == CONNECTED ? "Already connected" : "Connection already in progress");
         }
         try {
-            connectAny(HostResolver.resolve(target), target, deadline);
+            if (unix != null) {
+                holder.open(StandardProtocolFamily.UNIX).connect(unix, deadline);
+            } else {
+                connectAny(HostResolver.resolve(target), target, deadline);
+            }
         } catch (FiberCancelledException cancelled) {
             state.set(UNCONNECTED);
             throw holder.closeByInterrupt(cancelled);
@@ -291,7 +323,7 @@ public final class FiberSocket implements ByteChannel {
      * @throws IndexOutOfBoundsException if the range is not inside {@code b}
      */
     public int read(byte[] b, int off, int len) throws IOException {
-        return (int) read(IoArgs.ofArray(b, off, len), false);
+        return (int) readRange(IoArgs.checkArray(b, off, len), off, len, false);
     }
 
     /**
@@ -305,10 +337,11 @@ public final class FiberSocket implements ByteChannel {
      */
     @Override
     public int read(ByteBuffer dst) throws IOException {
-        MemorySegment target = IoArgs.readTarget(dst);
-        int n = (int) read(target, false);
+        IoArgs.checkReadTarget(dst);
+        int start = dst.position();
+        int n = (int) readRange(targetOf(dst), indexOf(dst, start), dst.limit() - start, false);
         if (n > 0) {
-            dst.position(dst.position() + n);
+            dst.position(start + n);
         }
         return n;
     }
@@ -323,7 +356,8 @@ public final class FiberSocket implements ByteChannel {
      * @throws IllegalStateException            if its arena is closed
      */
     public int read(MemorySegment dst) throws IOException {
-        return (int) read(IoArgs.readTarget(dst), false);
+        MemorySegment target = IoArgs.readTarget(dst);
+        return (int) readRange(target, 0, target.byteSize(), false);
     }
 
     /**
@@ -336,7 +370,7 @@ public final class FiberSocket implements ByteChannel {
      * @throws IOException  as {@link #read(byte[], int, int)}
      */
     public void readFully(byte[] b, int off, int len) throws IOException {
-        read(IoArgs.ofArray(b, off, len), true);
+        readRange(IoArgs.checkArray(b, off, len), off, len, true);
     }
 
     /**
@@ -347,10 +381,10 @@ public final class FiberSocket implements ByteChannel {
      * @throws IOException  as {@link #read(byte[], int, int)}
      */
     public void readFully(ByteBuffer dst) throws IOException {
-        MemorySegment target = IoArgs.readTarget(dst);
+        IoArgs.checkReadTarget(dst);
         int start = dst.position();
         try {
-            read(target, true);
+            readRange(targetOf(dst), indexOf(dst, start), dst.limit() - start, true);
             dst.position(dst.limit());
         } catch (InterruptedIOException | PartialReadException e) {
             dst.position(start + transferred(e));
@@ -366,12 +400,100 @@ public final class FiberSocket implements ByteChannel {
      * @throws IOException  as {@link #read(byte[], int, int)}
      */
     public void readFully(MemorySegment dst) throws IOException {
-        read(IoArgs.readTarget(dst), true);
+        MemorySegment target = IoArgs.readTarget(dst);
+        readRange(target, 0, target.byteSize(), true);
     }
 
-    /** Reads into a checked segment: once, or until full. */
-    private long read(MemorySegment dst, boolean fully) throws IOException {
-        long size = dst.byteSize();
+    /**
+     * Waits until a read would not wait (bytes or the end of the stream have arrived, or the
+     * connection failed), without taking any bytes and without a buffer. A handler that serves many
+     * mostly idle connections waits here and takes a read buffer (from a pool) only once data is
+     * there, so an idle connection holds no buffer (see {@link #tryRead} for the loop). It may
+     * rarely return early (a stale readiness notification): the next {@code tryRead} then returns 0. Bounded by the {@linkplain #setReadTimeout read
+     * timeout}; waits for other readers first, as a read does. On backends that cannot wait without a
+     * buffer (the NIO, io_uring and IOCP backends today) it returns at once and the next read waits
+     * instead.
+     *
+     * @throws IOException "Read timed out", "Socket closed", "Closed by interrupt"...; a reset is
+     *                     reported by the next read
+     */
+    public void awaitReadable() throws IOException {
+        SocketHandle h = ioHandle();
+        long deadline = Timeouts.deadlineFor(readTimeoutNanos);
+        lock(readLock, deadline, SocketErrors::readTimedOut);
+        try {
+            holder.ensureOpenForIo();
+            if (!resetByPeer && !inputShutdown) { // otherwise the next read answers at once
+                h.awaitReadable(deadline);
+            }
+        } catch (SocketException e) {
+            throw noteReset(e);
+        } catch (FiberCancelledException cancelled) {
+            throw holder.closeByInterrupt(cancelled);
+        } finally {
+            readLock.unlock();
+        }
+    }
+
+    /**
+     * Reads the bytes that have already arrived into {@code b[off..]}, without waiting for more:
+     * with {@link #awaitReadable()}, the way to serve many mostly idle connections without a buffer
+     * per connection. Take a buffer (from a pool), {@code tryRead} into it; on 0 give the buffer back
+     * and {@code awaitReadable()}; on data use it, then give it back:
+     *
+     * <pre>{@code
+     * for (;;) {
+     *     byte[] buf = pool.take();
+     *     int n;
+     *     try {
+     *         n = s.tryRead(buf, 0, buf.length);
+     *         if (n > 0) s.write(buf, 0, n);         // may wait; the buffer is the pool's, not the carrier's
+     *     } finally {
+     *         pool.give(buf);
+     *     }
+     *     if (n < 0) break;                          // end of stream
+     *     if (n == 0) s.awaitReadable();            // idle: no buffer held
+     * }
+     * }</pre>
+     *
+     * It makes as many system calls as a plain read loop (the attempt that finds nothing is the one a
+     * blocking read makes before it waits).
+     *
+     * @param b   the destination
+     * @param off where to start in {@code b}
+     * @param len how many bytes at most
+     * @return the number of bytes read, 0 if none have arrived (or {@code len} is 0), or -1 at end of stream
+     * @throws IOException               "Connection reset", "Socket closed", "Closed by interrupt"...
+     * @throws IndexOutOfBoundsException if the range is not inside {@code b}
+     */
+    public int tryRead(byte[] b, int off, int len) throws IOException {
+        IoArgs.checkArray(b, off, len);
+        if (len == 0) {
+            return 0;
+        }
+        SocketHandle h = ioHandle();
+        lock(readLock, Timeouts.deadlineFor(readTimeoutNanos), SocketErrors::readTimedOut);
+        try {
+            holder.ensureOpenForIo();
+            if (resetByPeer) {
+                throw SocketErrors.connectionReset();
+            }
+            return inputShutdown ? -1 : h.tryRead(b, off, len);
+        } catch (SocketException e) {
+            throw noteReset(e);
+        } catch (FiberCancelledException cancelled) {
+            throw holder.closeByInterrupt(cancelled);
+        } finally {
+            readLock.unlock();
+        }
+    }
+
+    /**
+     * Reads into {@code [offset, offset+size)} of a checked target: once, or until full. The target
+     * is a {@code byte[]}, a {@link MemorySegment} or a direct {@link ByteBuffer} (indices from its
+     * start), so that no call wraps the caller's memory in a new object.
+     */
+    private long readRange(Object dst, long offset, long size, boolean fully) throws IOException {
         if (size == 0) {
             return 0; // as java.net: even on a closed or reset socket
         }
@@ -385,7 +507,7 @@ public final class FiberSocket implements ByteChannel {
                 if (resetByPeer) {
                     throw SocketErrors.connectionReset();
                 }
-                int n = inputShutdown ? -1 : h.read(done == 0 ? dst : dst.asSlice(done), deadline);
+                int n = inputShutdown ? -1 : readOnce(h, dst, offset + done, size - done, deadline);
                 if (n < 0) {
                     if (fully) {
                         throw new PartialReadException(done, size);
@@ -433,7 +555,7 @@ public final class FiberSocket implements ByteChannel {
      * @throws IndexOutOfBoundsException if the range is not inside {@code b}
      */
     public void write(byte[] b, int off, int len) throws IOException {
-        write(IoArgs.ofArray(b, off, len));
+        writeRange(IoArgs.checkArray(b, off, len), off, len);
     }
 
     /**
@@ -446,10 +568,15 @@ public final class FiberSocket implements ByteChannel {
      */
     @Override
     public int write(ByteBuffer src) throws IOException {
-        MemorySegment source = IoArgs.writeSource(src);
+        Objects.requireNonNull(src, "src");
         int start = src.position();
         try {
-            write(source);
+            if (src.hasArray() || src.isDirect()) {
+                writeRange(targetOf(src), indexOf(src, start), src.limit() - start);
+            } else { // a read-only heap buffer: no array to reach
+                MemorySegment source = IoArgs.writeSource(src);
+                writeRange(source, 0, source.byteSize());
+            }
         } catch (InterruptedIOException e) {
             src.position(start + e.bytesTransferred);
             throw e;
@@ -467,7 +594,87 @@ public final class FiberSocket implements ByteChannel {
      */
     public void write(MemorySegment src) throws IOException {
         MemorySegment source = IoArgs.writeSource(src);
-        long size = source.byteSize();
+        writeRange(source, 0, source.byteSize());
+    }
+
+    /**
+     * Writes all of {@code srcs[offset..offset+length)}'s remaining bytes, in order, advancing their
+     * positions; the backend gathers several buffers into one system call where it can (epoll: one
+     * {@code write(2)} of up to 16 KiB copied into a native buffer, or {@code writev(2)} over direct
+     * buffers), so a response head and body go out together without being joined first.
+     *
+     * @param srcs   the buffers, heap or direct
+     * @param offset the first buffer
+     * @param length how many buffers
+     * @return the number of bytes written: all that remained
+     * @throws IOException               as {@link #write(byte[], int, int)}; after a timeout the positions
+     *                                   show how far the write got
+     * @throws IndexOutOfBoundsException if the range is not inside {@code srcs}
+     */
+    @Override
+    public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
+        Objects.checkFromIndexSize(offset, length, srcs.length);
+        long total = 0;
+        for (int i = offset; i < offset + length; i++) {
+            total += Objects.requireNonNull(srcs[i], "srcs[" + i + "]").remaining();
+        }
+        if (total == 0) {
+            return 0; // as a zero-length write: even on a closed socket
+        }
+        SocketHandle h = ioHandle();
+        long deadline = Timeouts.deadlineFor(writeTimeoutNanos);
+        lock(writeLock, deadline, SocketErrors::writeTimedOut);
+        long done = 0;
+        int first = offset;
+        int end = offset + length;
+        try {
+            holder.ensureOpenForIo();
+            if (outputShutdown) {
+                throw SocketErrors.brokenPipe();
+            }
+            while (done < total) {
+                while (!srcs[first].hasRemaining()) {
+                    first++;
+                }
+                long n = h.write(srcs, first, end - first, deadline);
+                done += n;
+                for (long left = n; left > 0; ) { // advance the positions past what was written
+                    ByteBuffer b = srcs[first];
+                    int step = (int) Math.min(left, b.remaining());
+                    b.position(b.position() + step);
+                    left -= step;
+                    if (!b.hasRemaining()) {
+                        first++;
+                    }
+                }
+            }
+            return total;
+        } catch (InterruptedIOException e) {
+            e.bytesTransferred = (int) Math.min(done, Integer.MAX_VALUE);
+            throw e;
+        } catch (SocketException e) {
+            throw noteReset(e);
+        } catch (FiberCancelledException cancelled) {
+            throw holder.closeByInterrupt(cancelled);
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /**
+     * Writes all of {@code srcs}' remaining bytes; see {@link #write(ByteBuffer[], int, int)}.
+     *
+     * @param srcs the buffers
+     * @return the number of bytes written
+     * @throws IOException as there
+     */
+    @Override
+    public long write(ByteBuffer[] srcs) throws IOException {
+        return write(srcs, 0, srcs.length);
+    }
+
+    /** Writes {@code [offset, offset+size)} of a checked source (as {@link #readRange}'s targets). */
+    private void writeRange(Object source, long offset, long size) throws IOException {
         if (size == 0) {
             return; // as java.net: even on a closed socket
         }
@@ -481,7 +688,7 @@ public final class FiberSocket implements ByteChannel {
                 throw SocketErrors.brokenPipe(); // java.net's answer: the system's EPIPE after shutdown(SHUT_WR)
             }
             while (done < size) {
-                done += h.write(done == 0 ? source : source.asSlice(done), deadline);
+                done += writeOnce(h, source, offset + done, size - done, deadline);
             }
         } catch (InterruptedIOException e) {
             e.bytesTransferred = (int) Math.min(done, Integer.MAX_VALUE);
@@ -575,9 +782,25 @@ public final class FiberSocket implements ByteChannel {
      * @throws IOException if closed
      */
     public InetSocketAddress localAddress() throws IOException {
+        return inet(localSocketAddress());
+    }
+
+    /**
+     * The local address of any family, as {@link java.net.Socket#getLocalSocketAddress()}: an
+     * {@link InetSocketAddress}, or a {@link UnixDomainSocketAddress} (a connected {@code AF_UNIX} client
+     * that was not bound has the unnamed address, an empty path, as the JDK's {@code SocketChannel} says).
+     *
+     * @return the bound address, or {@code null} if neither bound nor connected
+     * @throws IOException if closed
+     */
+    public SocketAddress localSocketAddress() throws IOException {
         holder.ensureOpen();
         SocketHandle h = holder.current();
-        return h == null ? null : h.localAddress();
+        if (h == null) {
+            return null;
+        }
+        SocketAddress a = h.localAddress();
+        return a == null && state.get() == CONNECTED && holder.family() == StandardProtocolFamily.UNIX ? UNNAMED : a;
     }
 
     /**
@@ -587,8 +810,28 @@ public final class FiberSocket implements ByteChannel {
      * @throws IOException if closed
      */
     public InetSocketAddress remoteAddress() throws IOException {
+        return inet(remoteSocketAddress());
+    }
+
+    /**
+     * The peer's address of any family: an {@link InetSocketAddress} or a {@link UnixDomainSocketAddress}
+     * (an accepted {@code AF_UNIX} connection's peer is usually unnamed: an empty path).
+     *
+     * @return the address connected to, or {@code null} if not connected
+     * @throws IOException if closed
+     */
+    public SocketAddress remoteSocketAddress() throws IOException {
         holder.ensureOpen();
         return state.get() == CONNECTED ? holder.current().remoteAddress() : null;
+    }
+
+    /** {@code a} as an Internet address; a Unix domain address is refused with a pointer to the general method. */
+    static InetSocketAddress inet(SocketAddress a) {
+        if (a == null || a instanceof InetSocketAddress) {
+            return (InetSocketAddress) a;
+        }
+        throw new UnsupportedOperationException("an AF_UNIX socket has no Internet address (it is " + a
+                + "): use localSocketAddress()/remoteSocketAddress()");
     }
 
     // ------------------------------------------------------------------------------------------
@@ -714,6 +957,51 @@ public final class FiberSocket implements ByteChannel {
     // Helpers
     // ------------------------------------------------------------------------------------------
 
+    private int readOnce(SocketHandle h, Object dst, long offset, long length, long deadline) throws IOException {
+        if (dst instanceof byte[] b) {
+            return h.read(b, (int) offset, (int) length, deadline);
+        }
+        if (dst instanceof MemorySegment m) {
+            return h.read(m, offset, length, deadline);
+        }
+        ByteBuffer b = (ByteBuffer) dst;
+        if (b != readBuffer) { // one segment per direct buffer, not per call; guarded by readLock
+            readBufferSegment = wholeSegment(b);
+            readBuffer = b;
+        }
+        return h.read(readBufferSegment, offset, length, deadline);
+    }
+
+    private int writeOnce(SocketHandle h, Object src, long offset, long length, long deadline) throws IOException {
+        if (src instanceof byte[] b) {
+            return h.write(b, (int) offset, (int) length, deadline);
+        }
+        if (src instanceof MemorySegment m) {
+            return h.write(m, offset, length, deadline);
+        }
+        ByteBuffer b = (ByteBuffer) src;
+        if (b != writeBuffer) { // guarded by writeLock
+            writeBufferSegment = wholeSegment(b);
+            writeBuffer = b;
+        }
+        return h.write(writeBufferSegment, offset, length, deadline);
+    }
+
+    /** The segment of a direct buffer from index 0 to its capacity. */
+    private static MemorySegment wholeSegment(ByteBuffer direct) {
+        return IoArgs.writeSource(MemorySegment.ofBuffer(direct.duplicate().clear())); // throws if its arena is closed
+    }
+
+    /** What a transfer of {@code b}'s bytes addresses: its array, or the direct buffer itself. */
+    private static Object targetOf(ByteBuffer b) {
+        return b.hasArray() ? b.array() : b;
+    }
+
+    /** The index of {@code b}'s position {@code position} in {@link #targetOf}'s indices. */
+    private static long indexOf(ByteBuffer b, int position) {
+        return b.hasArray() ? b.arrayOffset() + (long) position : position;
+    }
+
     private SocketHandle connectedHandle() throws SocketException {
         holder.ensureOpen();
         return requireConnected();
@@ -749,6 +1037,9 @@ public final class FiberSocket implements ByteChannel {
         }
         return e;
     }
+
+    /** The unnamed Unix domain address. */
+    static final UnixDomainSocketAddress UNNAMED = UnixDomainSocketAddress.of("");
 
     static ProtocolFamily familyOf(InetAddress address) {
         return address instanceof Inet6Address ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET;

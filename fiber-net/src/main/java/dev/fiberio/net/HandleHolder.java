@@ -262,6 +262,6 @@ final class HandleHolder<H extends NetHandle> {
     }
 
     private static String familyName(ProtocolFamily f) {
-        return f == java.net.StandardProtocolFamily.INET6 ? "IPv6" : "IPv4";
+        return f == java.net.StandardProtocolFamily.INET6 ? "IPv6" : f == java.net.StandardProtocolFamily.UNIX ? "a Unix domain socket" : "IPv4";
     }
 }

@@ -15,29 +15,50 @@ final class IoArgs {
     }
 
     /**
-     * The segment to read into or write from {@code b[off, off+len)}.
+     * Checks an array range.
+     *
+     * @return {@code b}
+     * @throws NullPointerException      if {@code b} is null
+     * @throws IndexOutOfBoundsException if the range is not inside {@code b}
+     */
+    static byte[] checkArray(byte[] b, int off, int len) {
+        Objects.requireNonNull(b, "b");
+        Objects.checkFromIndexSize(off, len, b.length);
+        return b;
+    }
+
+    /**
+     * Checks a buffer to read into.
+     *
+     * @throws ReadOnlyBufferException if {@code dst} is read-only
+     */
+    /**
+     * The segment to read into or write from {@code b[off, off+len)}, for paths that take segments
+     * (datagrams); stream reads and writes pass the array itself (no allocation per call).
      *
      * @throws NullPointerException      if {@code b} is null
      * @throws IndexOutOfBoundsException if the range is not inside {@code b}
      */
     static MemorySegment ofArray(byte[] b, int off, int len) {
-        Objects.requireNonNull(b, "b");
-        Objects.checkFromIndexSize(off, len, b.length);
-        return MemorySegment.ofArray(b).asSlice(off, len);
+        return MemorySegment.ofArray(checkArray(b, off, len)).asSlice(off, len);
     }
 
     /**
-     * The segment of {@code dst}'s remaining bytes, to read into.
+     * The segment of {@code dst}'s remaining bytes, to read into (datagrams).
      *
      * @throws ReadOnlyBufferException if {@code dst} is read-only
      * @throws IllegalStateException   if {@code dst} belongs to a closed arena
      */
     static MemorySegment readTarget(ByteBuffer dst) {
+        checkReadTarget(dst);
+        return alive(MemorySegment.ofBuffer(dst));
+    }
+
+    static void checkReadTarget(ByteBuffer dst) {
         Objects.requireNonNull(dst, "dst");
         if (dst.isReadOnly()) {
             throw new ReadOnlyBufferException();
         }
-        return alive(MemorySegment.ofBuffer(dst));
     }
 
     /**

@@ -5,6 +5,7 @@ import dev.fiberio.net.spi.ServerSocketHandle;
 import dev.fiberio.net.spi.SocketHandle;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -103,9 +104,30 @@ public final class CountingProvider implements NetProvider {
         }
         handleCalls.incrementAndGet();
         boolean write = method.getName().equals("write");
-        long requested = write ? ((MemorySegment) args[0]).byteSize() : 0;
-        if (write && requested > writeCap) {
-            args[0] = ((MemorySegment) args[0]).asSlice(0, writeCap);
+        long requested = 0;
+        if (write && args.length == 2) { // write(MemorySegment, deadline)
+            requested = ((MemorySegment) args[0]).byteSize();
+            if (requested > writeCap) {
+                args[0] = ((MemorySegment) args[0]).asSlice(0, writeCap);
+            }
+        } else if (write && args[0] instanceof ByteBuffer[] srcs) { // gathering: capped, it writes one buffer's part
+            int first = (Integer) args[1];
+            while (!srcs[first].hasRemaining()) {
+                first++;
+            }
+            for (int i = first; i < (Integer) args[1] + (Integer) args[2]; i++) {
+                requested += srcs[i].remaining();
+            }
+            if (requested > writeCap) {
+                MemorySegment part = MemorySegment.ofBuffer(srcs[first]);
+                args = new Object[] {part.asSlice(0, Math.min(writeCap, part.byteSize())), args[3]};
+                method = SocketHandle.class.getMethod("write", MemorySegment.class, long.class);
+            }
+        } else if (write) { // write(byte[] or MemorySegment, offset, length, deadline)
+            requested = ((Number) args[2]).longValue();
+            if (requested > writeCap) {
+                args[2] = args[0] instanceof byte[] ? (Object) (int) writeCap : (Object) writeCap;
+            }
         }
         Object result;
         try {
@@ -113,7 +135,7 @@ public final class CountingProvider implements NetProvider {
         } catch (InvocationTargetException e) {
             throw e.getCause();
         }
-        if (write && (Integer) result < requested) {
+        if (write && ((Number) result).longValue() < requested) {
             partialWrites.incrementAndGet();
         }
         if (result instanceof SocketHandle accepted && method.getName().equals("accept")) {

@@ -1,5 +1,6 @@
 package dev.fiberio.uring;
 
+import dev.fiberio.core.spi.FiberSpi;
 import static dev.fiberio.uring.ffi.UringConstants.ECANCELED;
 import static dev.fiberio.uring.ffi.UringConstants.ETIME;
 import static dev.fiberio.uring.ffi.UringConstants.IORING_ASYNC_CANCEL_ALL;
@@ -66,10 +67,11 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li><b>Submission</b>: any thread, under a short owner-less spin lock ({@code sqLock}) that covers
  *       only the SQE writes and the tail store (never a system call or a suspension). The submission is
- *       then flushed ({@code io_uring_enter} with {@code to_submit}) by the submitter itself, unless
- *       {@code deferred}: a fiber of the scheduler that drives this ring leaves it for the next poll of
- *       the ring (an idle worker's blocking poll, or a busy worker's poll every few dozen runs), which
- *       submits everything pending in the same system call that reaps. A submitter that finds a poll
+ *       then flushed ({@code io_uring_enter} with {@code to_submit}, exactly the number queued) by the
+ *       submitter itself, unless {@code deferred}: a fiber running on the worker that drives this ring
+ *       (its own worker; or any worker of the scheduler for a ring shared by its idle workers) leaves it
+ *       for the ring's next poll (the worker's blocking poll when idle, or its poll every few dozen
+ *       runs), which submits everything pending in the same system call that reaps. A submitter that finds a poll
  *       blocked in the kernel ({@code polling}) flushes itself: that poll would not see the new SQE.</li>
  *   <li><b>Reaping</b>: one thread at a time, the one in {@link #poll} (a worker holding the ring, or its
  *       poller thread). Completions go to {@link OperationRecord#complete}, which signals the waiter.</li>
@@ -99,6 +101,8 @@ final class Ring implements Poller {
     private static final List<MemorySegment> STRANDED_MEMORY = new CopyOnWriteArrayList<>();
     /** Stale completions dropped by every ring. */
     static final LongAdder ALL_STALE = new LongAdder();
+    /** io_uring_enter calls that reap or wait (not plain flushes), for tests and diagnostics. */
+    final LongAdder enters = new LongAdder();
 
     static {
         try {
@@ -124,9 +128,16 @@ final class Ring implements Poller {
     private final MemorySegment wakeBuffer; // the kernel's while the wake read is in flight
     private final MemorySegment one;
     private final dev.fiberio.core.FiberScheduler drivenBy;
+    /** The worker of {@code drivenBy} whose own ring this is, or -1 if any of its idle workers drives it. */
+    private final int homeWorker;
     private int sqTail;  // under sqLock
     private int cqHead;  // the polling thread's
     private boolean wakeArmed; // the polling thread's (and the constructor's): the eventfd read is in flight
+    /** The result of the last io_uring_enter that reaped or waited, {@link #NO_ENTER} if a poll made none; the polling thread's. */
+    int lastEnterResult = NO_ENTER;
+    static final int NO_ENTER = Integer.MIN_VALUE;
+    /** How long {@link #close()} reaps for operations still in flight. */
+    long drainNanos = DRAIN_NANOS;
     @SuppressWarnings("unused")
     private volatile int sqLock;
     private volatile boolean polling;
@@ -139,11 +150,13 @@ final class Ring implements Poller {
      * Creates a ring.
      *
      * @param features what the kernel offers (probed once)
-     * @param drivenBy the scheduler whose workers poll it (submissions from its fibers are deferred), or null
+     * @param drivenBy   the scheduler whose workers poll it (submissions from its fibers are deferred), or null
+     * @param homeWorker the worker of {@code drivenBy} that alone drives it, or -1
      */
-    Ring(UringFeatures features, dev.fiberio.core.FiberScheduler drivenBy) throws IOException {
+    Ring(UringFeatures features, dev.fiberio.core.FiberScheduler drivenBy, int homeWorker) throws IOException {
         this.features = features;
         this.drivenBy = drivenBy;
+        this.homeWorker = homeWorker;
         this.deferred = drivenBy != null && UringFeatures.DEFER_SUBMIT;
         this.mem = RingMemory.create(features);
         int ev = LibC.eventfd(0, LinuxConstants.EFD_NONBLOCK | LinuxConstants.EFD_CLOEXEC);
@@ -237,15 +250,27 @@ final class Ring implements Poller {
         }
     }
 
-    /** Whether the caller is a fiber of the scheduler whose workers poll this ring. */
+    /**
+     * Whether the caller's submission may wait for this ring's next poll: it runs on the worker that
+     * polls this ring (its own worker), or, for a ring any idle worker drives, on one of the scheduler's
+     * workers. A fiber that migrated to another worker flushes itself, since the ring's worker may be
+     * busy for long.
+     */
     private boolean fromDrivingScheduler() {
         dev.fiberio.core.Fiber f = dev.fiberio.core.Fiber.current();
-        return f != null && f.scheduler() == drivenBy;
+        if (f == null || f.scheduler() != drivenBy) {
+            return false;
+        }
+        return homeWorker < 0 || FiberSpi.currentWorkerIndex() == homeWorker;
     }
 
-    /** Submits whatever is queued, without waiting. */
+    /** Submits whatever is queued, without waiting; no system call if nothing is. */
     private void flush() {
-        int r = LibUring.enter(mem.fd, mem.sqEntries, 0, 0, MemorySegment.NULL, 0);
+        int pending = sqUnsubmitted();
+        if (pending == 0) {
+            return;
+        }
+        int r = LibUring.enter(mem.fd, pending, 0, 0, MemorySegment.NULL, 0);
         if (r < 0 && -r != Errno.EINTR && -r != Errno.EAGAIN && -r != dev.fiberio.uring.ffi.UringConstants.EBUSY) {
             LOG.warn("io_uring_enter(submit) failed: {}", Errno.name(-r));
         }
@@ -262,7 +287,17 @@ final class Ring implements Poller {
     }
 
     private boolean sqPending() {
-        return (int) INT.getVolatile(mem.sqTail, 0L) != (int) INT.getAcquire(mem.sqHead, 0L);
+        return sqUnsubmitted() != 0;
+    }
+
+    /**
+     * SQEs published but not yet taken by the kernel. io_uring_enter must be given exactly this many:
+     * when it submits fewer than {@code to_submit} it returns at once and skips the wait that
+     * {@code IORING_ENTER_GETEVENTS} asked for. A concurrent flush can make the count too large, which
+     * costs one early return of a poll, nothing else.
+     */
+    private int sqUnsubmitted() {
+        return (int) INT.getVolatile(mem.sqTail, 0L) - (int) INT.getAcquire(mem.sqHead, 0L);
     }
 
     // ------------------------------------------------------------------ reaping
@@ -272,6 +307,7 @@ final class Ring implements Poller {
         if (!ringFd.acquire()) {
             return -1;
         }
+        lastEnterResult = NO_ENTER;
         try {
             int n = reap();
             boolean overflow = ((int) INT.getAcquire(mem.sqFlags, 0L) & IORING_SQ_CQ_OVERFLOW) != 0;
@@ -282,10 +318,17 @@ final class Ring implements Poller {
                 }
                 return n;
             }
-            polling = true; // volatile write, then volatile read of wakePending: pairs with wakeup()
-            boolean wake = (boolean) WAKE_PENDING.getVolatile(this);
+            polling = true; // volatile write, then the read-modify-write of wakePending: pairs with wakeup()
+            // The poll consumes the wake-up it sees; a wake-up that came while nobody polled wrote no
+            // eventfd, so only this clears it (the WAKE completion clears nothing: it may belong to an
+            // earlier wake-up, and clearing then would lose a later one).
+            boolean wake = (boolean) WAKE_PENDING.getAndSet(this, false);
             try {
-                enter(wake ? 0 : 1, wake ? 0 : timeoutNanos);
+                if (!wake) {
+                    enter(1, timeoutNanos);
+                } else if (sqPending() || overflow) {
+                    enter(0, 0);
+                }
             } finally {
                 polling = false;
             }
@@ -309,7 +352,9 @@ final class Ring implements Poller {
             arg = waitArg;
             argSize = waitArg.byteSize();
         }
-        int r = LibUring.enter(mem.fd, mem.sqEntries, min, flags, arg, argSize);
+        int r = LibUring.enter(mem.fd, sqUnsubmitted(), min, flags, arg, argSize);
+        enters.increment();
+        lastEnterResult = r;
         if (r < 0) {
             int e = -r;
             if (e != ETIME && e != Errno.EINTR && e != Errno.EAGAIN && e != dev.fiberio.uring.ffi.UringConstants.EBUSY) {
@@ -343,7 +388,6 @@ final class Ring implements Poller {
         }
         cqHead = head;
         if (woken) {
-            WAKE_PENDING.setVolatile(this, false); // this poll returned: the wake-up is consumed
             if (!(boolean) CLOSED.getVolatile(this)) {
                 armWakeRead();
             }
@@ -385,6 +429,26 @@ final class Ring implements Poller {
         }
     }
 
+    /** Queues a no-op whose completion carries {@code userData} (tests: stale and duplicate completions). */
+    boolean queueNop(long userData) {
+        return queue(dev.fiberio.uring.ffi.UringConstants.IORING_OP_NOP, 0, -1, 0, 0, 0, 0, 0, userData, true);
+    }
+
+    /** Whether a poll is blocked in the kernel, or about to be (tests order a wake-up after it). */
+    boolean isPolling() {
+        return polling;
+    }
+
+    /** Whether a wake-up waits to be consumed by the next poll. */
+    boolean wakePending() {
+        return wakePending;
+    }
+
+    /** Records the kernel never gave back before their ring closed (tests). */
+    static List<OperationRecord> stranded() {
+        return List.copyOf(STRANDED);
+    }
+
     /** Whether {@link #close()} was called. */
     boolean isClosed() {
         return closed;
@@ -404,7 +468,7 @@ final class Ring implements Poller {
         for (UringChannel ch : channels.live()) {
             ch.closeBecause("its io_uring instance was closed (its scheduler shut down)");
         }
-        long end = System.nanoTime() + DRAIN_NANOS;
+        long end = System.nanoTime() + drainNanos;
         try {
             while ((inFlight.get() > 0 || wakeArmed) && end - System.nanoTime() > 0) {
                 if (poll(TimeUnit.MILLISECONDS.toNanos(10)) < 0) {
@@ -436,6 +500,6 @@ final class Ring implements Poller {
 
     @Override
     public String toString() {
-        return "Ring[fd=" + mem.fd + ", inFlight=" + inFlight.get() + (closed ? ", closed" : "") + "]";
+        return "Ring[fd=" + mem.fd + (homeWorker >= 0 ? ", worker=" + homeWorker : "") + ", inFlight=" + inFlight.get() + (closed ? ", closed" : "") + "]";
     }
 }

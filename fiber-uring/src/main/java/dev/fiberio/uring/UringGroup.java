@@ -13,12 +13,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A set of rings and who drives them; a socket is assigned to one ring when it is created and stays
- * there. As with epoll: a socket created in a fiber belongs to its scheduler's group, a
- * {@linkplain FiberScheduler#service service} whose rings are {@linkplain FiberScheduler#attachPoller
- * attached} to the scheduler (idle workers wait in {@code io_uring_enter} with their next timer as the
- * timeout; busy workers reap without blocking every few dozen runs); a socket created outside any
- * fiber belongs to the process-wide group, whose rings each have a {@link PollerThread}.
- * Sizes: {@code fiberio.uring.rings} per scheduler (default 1), {@code fiberio.uring.pollers} for the
+ * there. A socket created in a fiber belongs to its scheduler's group, a
+ * {@linkplain FiberScheduler#service service} with one ring per regular worker, each
+ * {@linkplain FiberScheduler#attachPoller(dev.fiberio.core.spi.Poller, int) attached} as that worker's
+ * own: the worker waits in {@code io_uring_enter} when idle (its next timer as the timeout) and reaps
+ * without blocking every few dozen runs when busy, and a socket goes to the ring of the worker that
+ * creates it. A socket created outside any fiber belongs to the process-wide group, whose rings each
+ * have a {@link PollerThread}. Sizes: {@code fiberio.uring.rings} per scheduler (default: its worker
+ * count; another count gives rings that any idle worker drives), {@code fiberio.uring.pollers} for the
  * shared group (default 1).
  */
 final class UringGroup implements AutoCloseable {
@@ -28,14 +30,21 @@ final class UringGroup implements AutoCloseable {
     private final Ring[] rings;
     private final List<PollerThread> threads = new ArrayList<>();
     private final AtomicInteger next = new AtomicInteger();
+    /** Ring i is worker i's own (one ring per regular worker of the scheduler). */
+    private final boolean perWorker;
 
     private UringGroup(int count, FiberScheduler drivenBy) throws IOException {
         rings = new Ring[count];
+        perWorker = drivenBy != null && count == drivenBy.workerCount();
         try {
             for (int i = 0; i < count; i++) {
-                rings[i] = new Ring(UringFeatures.get(), drivenBy);
+                rings[i] = new Ring(UringFeatures.get(), drivenBy, perWorker ? i : -1);
                 if (drivenBy != null) {
-                    FiberSpi.attachPoller(drivenBy, rings[i]);
+                    if (perWorker) {
+                        FiberSpi.attachPoller(drivenBy, rings[i], i);
+                    } else {
+                        FiberSpi.attachPoller(drivenBy, rings[i]);
+                    }
                 } else {
                     threads.add(new PollerThread("fiberio-uring-" + i, rings[i]));
                 }
@@ -54,7 +63,7 @@ final class UringGroup implements AutoCloseable {
         }
         return FiberSpi.service(f.scheduler(), SERVICE_KEY, s -> {
             try {
-                return new UringGroup(Math.max(1, Integer.getInteger("fiberio.uring.rings", 1)), s);
+                return new UringGroup(Math.max(1, Integer.getInteger("fiberio.uring.rings", s.workerCount())), s);
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot create the io_uring instance of scheduler " + s.name(), e);
             }
@@ -79,8 +88,23 @@ final class UringGroup implements AutoCloseable {
         return g;
     }
 
-    /** The ring for a new socket. */
+    /** The ring for a new socket: the calling worker's own if it has one, else the next in turn. */
     Ring next() {
+        if (perWorker) {
+            int w = FiberSpi.currentWorkerIndex();
+            if (w >= 0 && w < rings.length) {
+                return rings[w];
+            }
+        }
+        return rings[Math.floorMod(next.getAndIncrement(), rings.length)];
+    }
+
+    /**
+     * The ring for an accepted connection: the next in turn. Its fiber is not known yet (the acceptor
+     * usually spawns one, which may start anywhere), and after its first completion it runs on the
+     * worker of its ring anyway, where completions resume it.
+     */
+    Ring nextInTurn() {
         return rings[Math.floorMod(next.getAndIncrement(), rings.length)];
     }
 

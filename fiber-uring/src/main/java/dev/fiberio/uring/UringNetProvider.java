@@ -3,6 +3,7 @@ package dev.fiberio.uring;
 import static dev.fiberio.nativeio.ffi.LinuxConstants.AF_INET;
 import static dev.fiberio.nativeio.ffi.LinuxConstants.AF_INET6;
 
+import dev.fiberio.net.spi.DatagramHandle;
 import dev.fiberio.net.spi.NetProvider;
 import dev.fiberio.net.spi.ServerSocketHandle;
 import dev.fiberio.net.spi.SocketHandle;
@@ -19,6 +20,10 @@ import java.util.Objects;
  * without the features and opcodes this backend needs.
  */
 public final class UringNetProvider implements NetProvider {
+    /** What {@link #openDatagram} says. */
+    static final String UNSUPPORTED_DATAGRAMS = "the io_uring backend has no datagram sockets yet (IORING_OP_RECVMSG/SENDMSG are not implemented yet); "
+            + "FiberDatagramSocket works on the epoll and nio backends (-Dfiberio.net.provider=epoll|nio)";
+
 
     /** Creates the provider (for {@link java.util.ServiceLoader}). */
     public UringNetProvider() {
@@ -48,6 +53,19 @@ public final class UringNetProvider implements NetProvider {
     public SocketHandle openSocket(ProtocolFamily family) throws IOException {
         requireAvailable();
         return UringSocket.open(af(family));
+    }
+
+    /**
+     * Not supported: this backend has no datagram sockets yet (IORING_OP_RECVMSG/SENDMSG are not implemented yet). {@code FiberDatagramSocket}
+     * works on the epoll and NIO backends.
+     *
+     * @param family ignored
+     * @return never
+     * @throws UnsupportedOperationException always
+     */
+    @Override
+    public DatagramHandle openDatagram(ProtocolFamily family) {
+        throw new UnsupportedOperationException(UNSUPPORTED_DATAGRAMS);
     }
 
     @Override

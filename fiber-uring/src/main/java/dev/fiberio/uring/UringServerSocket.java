@@ -19,6 +19,7 @@ import dev.fiberio.net.spi.SocketHandle;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -52,7 +53,7 @@ final class UringServerSocket extends UringChannel implements ServerSocketHandle
 
     /** Opens a listening socket on the caller's ring; connections go to the accepting caller's ring. */
     static UringServerSocket open(int family) throws IOException {
-        return open(family, UringGroup.current().next(), () -> UringGroup.current().next());
+        return open(family, UringGroup.current().next(), () -> UringGroup.current().nextInTurn());
     }
 
     /** Opens a listening socket on {@code ring} whose connections go to the rings {@code connectionRings} supplies. */
@@ -80,7 +81,8 @@ final class UringServerSocket extends UringChannel implements ServerSocketHandle
     }
 
     @Override
-    public void bind(InetSocketAddress local, int backlog) throws IOException {
+    public void bind(SocketAddress localAddress, int backlog) throws IOException {
+        InetSocketAddress local = (InetSocketAddress) localAddress; // the provider opens Internet sockets only
         MemorySegment sa = ADDRESS_SCRATCH.get();
         int len = encode(local, sa);
         check("bind", withFd(() -> LibC.bind(fd.fd, sa, len)));

@@ -19,6 +19,7 @@ import dev.fiberio.net.spi.SocketHandle;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.net.SocketException;
 
 /**
@@ -74,14 +75,16 @@ final class UringSocket extends UringChannel implements SocketHandle {
     }
 
     @Override
-    public void bind(InetSocketAddress local) throws IOException {
+    public void bind(SocketAddress localAddress) throws IOException {
+        InetSocketAddress local = (InetSocketAddress) localAddress; // the provider opens Internet sockets only
         MemorySegment sa = ADDRESS_SCRATCH.get();
         int len = encode(local, sa);
         check("bind", withFd(() -> LibC.bind(fd.fd, sa, len)));
     }
 
     @Override
-    public void connect(InetSocketAddress address, long deadline) throws IOException {
+    public void connect(SocketAddress remoteAddress, long deadline) throws IOException {
+        InetSocketAddress address = (InetSocketAddress) remoteAddress; // the provider opens Internet sockets only
         acquire(writeRecord);
         try {
             leftover(writeRecord, deadline, SocketErrors::connectTimedOut); // a cancelled writer's send: done with

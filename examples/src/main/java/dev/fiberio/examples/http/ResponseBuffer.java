@@ -1,12 +1,20 @@
 package dev.fiberio.examples.http;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Responses waiting to be written. Pipelined requests append their responses here and the connection
  * flushes once, when it is about to wait for more input: one write for many responses.
+ *
+ * <p>Heads and small bodies are copied into one array. A body of {@link #GATHER_MIN} bytes or more is
+ * not copied: the flush hands the pending bytes to the transport as a list of parts (the array's
+ * stretches and the bodies, in order), which a socket sends with one gathering write. Below that size
+ * a copy costs less than describing one more part (the benchmark's 13-byte body is copied).
  */
 final class ResponseBuffer {
     private static final byte[] SERVER_AND_DATE = "\r\nServer: fiberio\r\nDate: ".getBytes(StandardCharsets.US_ASCII);
@@ -16,8 +24,15 @@ final class ResponseBuffer {
     private static final byte[] ALLOW = "\r\nAllow: GET, HEAD".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] END = "\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
+    /** Bodies at least this long are sent from the caller's array instead of being copied. */
+    static final int GATHER_MIN = 1024;
+
     private byte[] buf = new byte[4096];
     private int size;
+    /** Parts before {@code buf[partStart, size)}, when a large body was appended; else empty. */
+    private final List<ByteBuffer> parts = new ArrayList<>();
+    private int partStart;
+    private int gathered;
 
     /** Appends a complete response. */
     void append(int status, String contentType, byte[] body, boolean head, boolean close) {
@@ -39,21 +54,41 @@ final class ResponseBuffer {
         }
         bytes(END);
         if (!head) {
-            bytes(body);
+            if (body.length >= GATHER_MIN) {
+                // buf[partStart, size) stays as it is until the flush: later appends only grow size
+                parts.add(ByteBuffer.wrap(buf, partStart, size - partStart));
+                parts.add(ByteBuffer.wrap(body));
+                partStart = size;
+                gathered += body.length;
+            } else {
+                bytes(body);
+            }
         }
     }
 
     /** Bytes waiting to be written. */
     int size() {
-        return size;
+        return size + gathered;
     }
 
     void flushTo(Transport t) throws IOException {
-        if (size > 0) {
-            int n = size;
-            size = 0;
-            t.write(buf, 0, n);
+        if (parts.isEmpty()) {
+            if (size > 0) {
+                int n = size;
+                size = 0;
+                t.write(buf, 0, n);
+            }
+            return;
         }
+        if (size > partStart) {
+            parts.add(ByteBuffer.wrap(buf, partStart, size - partStart));
+        }
+        ByteBuffer[] all = parts.toArray(new ByteBuffer[0]);
+        parts.clear();
+        size = 0;
+        partStart = 0;
+        gathered = 0;
+        t.write(all);
     }
 
     private void ascii(String s) {

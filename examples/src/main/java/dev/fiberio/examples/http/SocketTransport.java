@@ -2,6 +2,7 @@ package dev.fiberio.examples.http;
 
 import dev.fiberio.net.FiberSocket;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 
 /** A {@link Transport} over a {@link FiberSocket}; the socket's write timeout bounds every write. */
@@ -26,5 +27,10 @@ final class SocketTransport implements Transport {
     @Override
     public void write(byte[] b, int off, int len) throws IOException {
         socket.write(b, off, len);
+    }
+
+    @Override
+    public void write(ByteBuffer[] parts) throws IOException {
+        socket.write(parts);
     }
 }

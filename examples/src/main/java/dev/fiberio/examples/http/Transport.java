@@ -1,6 +1,7 @@
 package dev.fiberio.examples.http;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 
 /** The byte stream an {@link HttpConnection} serves: a socket in the server, memory in tests. */
 public interface Transport {
@@ -42,4 +43,18 @@ public interface Transport {
      * @throws IOException on I/O failure or timeout
      */
     void write(byte[] b, int off, int len) throws IOException;
+
+    /**
+     * Writes all remaining bytes of {@code parts}, in order, advancing their positions; a socket
+     * gathers them into as few system calls as it can. By default, one buffer after the other.
+     *
+     * @param parts the buffers, each backed by an array
+     * @throws IOException on I/O failure or timeout
+     */
+    default void write(ByteBuffer[] parts) throws IOException {
+        for (ByteBuffer p : parts) {
+            write(p.array(), p.arrayOffset() + p.position(), p.remaining());
+            p.position(p.limit());
+        }
+    }
 }

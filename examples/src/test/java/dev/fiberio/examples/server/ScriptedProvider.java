@@ -6,6 +6,7 @@ import dev.fiberio.net.spi.SocketHandle;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.net.ProtocolFamily;
 import java.net.SocketOption;
 import java.util.List;
@@ -105,8 +106,8 @@ final class ScriptedProvider implements NetProvider {
 
     private final class Listener extends Handle implements ServerSocketHandle {
         @Override
-        public void bind(InetSocketAddress address, int backlog) {
-            local = address;
+        public void bind(SocketAddress address, int backlog) {
+            local = (InetSocketAddress) address;
         }
 
         @Override
@@ -119,12 +120,12 @@ final class ScriptedProvider implements NetProvider {
     /** An in-memory connection: reads see end of stream, writes vanish. */
     static final class Connection extends Handle implements SocketHandle {
         @Override
-        public void bind(InetSocketAddress address) {
-            local = address;
+        public void bind(SocketAddress address) {
+            local = (InetSocketAddress) address;
         }
 
         @Override
-        public void connect(InetSocketAddress remote, long deadline) {
+        public void connect(SocketAddress remote, long deadline) {
         }
 
         @Override

@@ -126,10 +126,18 @@ public abstract class CoreAccess {
                                                           Function<FiberScheduler, T> factory);
 
     /**
-     * Lets the scheduler's idle workers drive a poller.
+     * Lets the scheduler's idle workers drive a poller, or one regular worker alone.
      *
      * @param scheduler the scheduler
      * @param poller    the poller
+     * @param worker    the regular worker it belongs to, or -1 for any idle worker
      */
-    protected abstract void attachPoller(FiberScheduler scheduler, Poller poller);
+    protected abstract void attachPoller(FiberScheduler scheduler, Poller poller, int worker);
+
+    /**
+     * The index of the regular worker running the caller, or -1.
+     *
+     * @return the index, or -1
+     */
+    protected abstract int currentWorkerIndex();
 }

@@ -64,6 +64,34 @@ public final class FiberSpi {
      * @param poller    the poller; called by at most one worker at a time
      */
     public static void attachPoller(FiberScheduler scheduler, Poller poller) {
-        CoreAccess.get().attachPoller(scheduler, poller);
+        CoreAccess.get().attachPoller(scheduler, poller, -1);
+    }
+
+    /**
+     * Attaches {@code poller} as the own poller of regular worker {@code worker} (0 ≤ worker &lt; the
+     * scheduler's worker count): that worker alone drives it, blocking in it when idle and polling it
+     * without blocking every few dozen fibers; a spare worker compensating for a blocked one may drive a
+     * free one. The caller owns and closes the poller.
+     *
+     * @param scheduler the scheduler
+     * @param poller    the poller
+     * @param worker    the index of the regular worker it belongs to
+     * @throws IllegalArgumentException if there is no such regular worker
+     */
+    public static void attachPoller(FiberScheduler scheduler, Poller poller, int worker) {
+        if (worker < 0) {
+            throw new IllegalArgumentException("no regular worker " + worker);
+        }
+        CoreAccess.get().attachPoller(scheduler, poller, worker);
+    }
+
+    /**
+     * The index of the regular worker running the caller (found through the mounted fiber), or -1 on
+     * a spare worker or outside the scheduler's workers.
+     *
+     * @return the index, or -1
+     */
+    public static int currentWorkerIndex() {
+        return CoreAccess.get().currentWorkerIndex();
     }
 }

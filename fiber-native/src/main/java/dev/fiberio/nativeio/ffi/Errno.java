@@ -52,6 +52,8 @@ public final class Errno {
     public static final int EPROTO = 71;
     /** The fd is not a socket. */
     public static final int ENOTSOCK = 88;
+    /** Message too long: a datagram larger than the protocol allows. */
+    public static final int EMSGSIZE = 90;
     /** Operation not supported on the socket. */
     public static final int EOPNOTSUPP = 95;
     /** Address family not supported by the protocol. */
@@ -109,6 +111,7 @@ public final class Errno {
             case EPIPE -> "EPIPE";
             case EPROTO -> "EPROTO";
             case ENOTSOCK -> "ENOTSOCK";
+            case EMSGSIZE -> "EMSGSIZE";
             case EOPNOTSUPP -> "EOPNOTSUPP";
             case EAFNOSUPPORT -> "EAFNOSUPPORT";
             case EADDRINUSE -> "EADDRINUSE";

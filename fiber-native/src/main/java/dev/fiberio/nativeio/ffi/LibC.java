@@ -33,12 +33,13 @@ import java.util.Objects;
  *       calling thread's {@link CallScratch}; the thread owns them, and they are freed by the GC
  *       after the thread is gone. Wrappers given native segments allocate nothing (measured on
  *       JDK 25: 0 bytes per call after warm-up). The {@code byte[]} overloads allocate one heap
- *       segment view per call (32 bytes; it escapes into the downcall), which is still cheaper than
- *       copying; native buffers avoid it.</li>
- *   <li>{@link #read}, {@link #write}, {@link #readv} and {@link #writev} are linked as
+ *       segment view per call (32 bytes; it escapes into the downcall; a second one for a slice when
+ *       the offset is not 0); callers that must not allocate copy through a native buffer
+ *       (fiber-epoll's sockets do for transfers up to 16 KiB).</li>
+ *   <li>{@link #read}, {@link #write}, {@link #recv}, {@link #readv} and {@link #writev} are linked as
  *       <em>critical</em> functions ({@code Linker.Option.critical}): no thread-state transition, and
  *       read/write accept heap segments (a {@code byte[]}) without copying. The JVM cannot reach a
- *       safepoint while a critical call runs, so these four must only be used on non-blocking
+ *       safepoint while a critical call runs, so these must only be used on non-blocking
  *       descriptors (every fiberio fd is). Critical linking combines with errno capture (tested).
  *       It is chosen for the zero-copy heap access; the saved transition was not measurable next to
  *       the system call itself.</li>
@@ -85,8 +86,14 @@ public final class LibC {
     private static final MethodHandle CONNECT = link("connect", INT_INT_ADDR_INT);
     private static final MethodHandle READ = link("read", SIZE_INT_ADDR_SIZE, CRITICAL_HEAP);
     private static final MethodHandle WRITE = link("write", SIZE_INT_ADDR_SIZE, CRITICAL_HEAP);
+    private static final MethodHandle RECV = link("recv",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT), CRITICAL_HEAP);
     private static final MethodHandle READV = link("readv", SIZE_INT_ADDR_INT, CRITICAL);
     private static final MethodHandle WRITEV = link("writev", SIZE_INT_ADDR_INT, CRITICAL);
+    private static final MethodHandle RECVFROM = link("recvfrom",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS), CRITICAL_HEAP);
+    private static final MethodHandle SENDTO = link("sendto",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT), CRITICAL_HEAP);
     private static final MethodHandle SHUTDOWN = link("shutdown", INT_INT_INT);
     private static final MethodHandle CLOSE = link("close", INT_INT);
     private static final MethodHandle SETSOCKOPT = link("setsockopt",
@@ -367,7 +374,8 @@ public final class LibC {
      */
     public static int read(int fd, byte[] array, int offset, int length) {
         Objects.checkFromIndexSize(offset, length, array.length);
-        return (int) read(fd, MemorySegment.ofArray(array).asSlice(offset, length), length);
+        MemorySegment whole = MemorySegment.ofArray(array);
+        return (int) read(fd, offset == 0 ? whole : whole.asSlice(offset, length), length);
     }
 
     /**
@@ -404,7 +412,87 @@ public final class LibC {
      */
     public static int write(int fd, byte[] array, int offset, int length) {
         Objects.checkFromIndexSize(offset, length, array.length);
-        return (int) write(fd, MemorySegment.ofArray(array).asSlice(offset, length), length);
+        MemorySegment whole = MemorySegment.ofArray(array);
+        return (int) write(fd, offset == 0 ? whole : whole.asSlice(offset, length), length);
+    }
+
+    /**
+     * {@code recv(2)} with flags, e.g. {@link LinuxConstants#MSG_PEEK}{@code |}{@link
+     * LinuxConstants#MSG_DONTWAIT} to learn whether a socket has data (or is at end of stream) without
+     * taking it. Critical like {@link #read}; use only on non-blocking fds or with {@code MSG_DONTWAIT}.
+     *
+     * @param fd     a socket
+     * @param buffer a native or heap segment, not read-only
+     * @param count  the maximum number of bytes, at most {@code buffer.byteSize()}
+     * @param flags  {@code MSG_*} flags
+     * @return the number of bytes received (0 at end of stream), or {@code -errno}
+     * @throws IndexOutOfBoundsException if {@code count} exceeds the segment
+     */
+    public static long recv(int fd, MemorySegment buffer, long count, int flags) {
+        Objects.checkFromIndexSize(0, count, buffer.byteSize());
+        CallScratch s = CallScratch.current();
+        try {
+            return result((long) RECV.invokeExact(s.capture, fd, buffer, count, flags), s);
+        } catch (Throwable t) {
+            throw unchecked(t);
+        }
+    }
+
+    /**
+     * {@code recvfrom(2)}: receives one datagram into a segment; critical, so {@code buffer} may be a
+     * heap segment. Use only on non-blocking fds. With {@link LinuxConstants#MSG_TRUNC} in
+     * {@code flags}, a UDP socket returns the datagram's real length even when it was longer than
+     * {@code count} (only {@code count} bytes are copied): that is how truncation is seen.
+     *
+     * @param fd a non-blocking datagram socket
+     * @param buffer a native or heap segment, not read-only (may be empty)
+     * @param count the maximum number of bytes to copy, at most {@code buffer.byteSize()}
+     * @param flags e.g. {@link LinuxConstants#MSG_TRUNC}
+     * @param sender a native segment of {@link SockAddr#STORAGE_SIZE} bytes that receives the
+     *        sender's address
+     * @return the datagram's length (see {@code flags}), or {@code -errno} ({@code -EAGAIN} when
+     *         nothing is queued, {@code -ECONNREFUSED} after an ICMP port unreachable on a connected socket)
+     * @throws IndexOutOfBoundsException if {@code count} exceeds the segment
+     * @throws IllegalArgumentException if {@code buffer} is read-only
+     */
+    public static long recvfrom(int fd, MemorySegment buffer, long count, int flags, MemorySegment sender) {
+        Objects.checkFromIndexSize(0, count, buffer.byteSize());
+        if (buffer.isReadOnly()) {
+            throw new IllegalArgumentException("recvfrom into a read-only segment");
+        }
+        CallScratch s = CallScratch.current();
+        MemorySegment length = addressLength(s, sender);
+        try {
+            return result((long) RECVFROM.invokeExact(s.capture, fd, buffer, count, flags, sender, length), s);
+        } catch (Throwable t) {
+            throw unchecked(t);
+        }
+    }
+
+    /**
+     * {@code sendto(2)}: sends one datagram from a segment; critical, so {@code buffer} may be a heap
+     * segment. Use only on non-blocking fds.
+     *
+     * @param fd a non-blocking datagram socket
+     * @param buffer a native or heap segment (may be empty)
+     * @param count the number of bytes, at most {@code buffer.byteSize()}
+     * @param flags e.g. 0
+     * @param target a native socket address (see {@link SockAddr#encode}), or {@link MemorySegment#NULL}
+     *        on a connected socket
+     * @param targetLength the address's length, 0 with {@code NULL}
+     * @return {@code count}, or {@code -errno} ({@code -EAGAIN} when the send buffer is full,
+     *         {@code -EMSGSIZE} for a datagram too large)
+     * @throws IndexOutOfBoundsException if {@code count} exceeds the segment or {@code targetLength} the address
+     */
+    public static long sendto(int fd, MemorySegment buffer, long count, int flags, MemorySegment target, int targetLength) {
+        Objects.checkFromIndexSize(0, count, buffer.byteSize());
+        Objects.checkFromIndexSize(0, targetLength, target.byteSize());
+        CallScratch s = CallScratch.current();
+        try {
+            return result((long) SENDTO.invokeExact(s.capture, fd, buffer, count, flags, target, targetLength), s);
+        } catch (Throwable t) {
+            throw unchecked(t);
+        }
     }
 
     /**

@@ -52,6 +52,10 @@ public final class LinuxConstants {
 
     /** Stream (TCP) socket type ({@code SOCK_STREAM}). */
     public static final int SOCK_STREAM = 1;
+    /** recv(2) flag: look at the data without taking it from the queue. */
+    public static final int MSG_PEEK = 0x2;
+    /** recv(2) flag: do not block, even on a blocking descriptor. */
+    public static final int MSG_DONTWAIT = 0x40;
     /** Datagram (UDP) socket type ({@code SOCK_DGRAM}). */
     public static final int SOCK_DGRAM = 2;
     /** Create the fd non-blocking, or'ed into the type ({@code SOCK_NONBLOCK}, equal to O_NONBLOCK). */
@@ -87,6 +91,36 @@ public final class LinuxConstants {
     public static final int SO_REUSEPORT = 15;
     /** Protocol number and option level of TCP ({@code IPPROTO_TCP}). */
     public static final int IPPROTO_TCP = 6;
+    /** Protocol level of IPv4 options ({@code IPPROTO_IP}). */
+    public static final int IPPROTO_IP = 0;
+    /** Broadcast permission of a datagram socket ({@code SO_BROADCAST}, level SOL_SOCKET). */
+    public static final int SO_BROADCAST = 6;
+    /** Type of service / DSCP of IPv4 packets ({@code IP_TOS}). */
+    public static final int IP_TOS = 1;
+    /** Outgoing interface of IPv4 multicast, a {@code struct ip_mreqn} ({@code IP_MULTICAST_IF}). */
+    public static final int IP_MULTICAST_IF = 32;
+    /** Time to live of IPv4 multicast ({@code IP_MULTICAST_TTL}). */
+    public static final int IP_MULTICAST_TTL = 33;
+    /** Loopback of IPv4 multicast to local members ({@code IP_MULTICAST_LOOP}). */
+    public static final int IP_MULTICAST_LOOP = 34;
+    /** Join an IPv4 group, a {@code struct ip_mreqn} ({@code IP_ADD_MEMBERSHIP}). */
+    public static final int IP_ADD_MEMBERSHIP = 35;
+    /** Leave an IPv4 group ({@code IP_DROP_MEMBERSHIP}). */
+    public static final int IP_DROP_MEMBERSHIP = 36;
+    /** Outgoing interface index of IPv6 multicast ({@code IPV6_MULTICAST_IF}). */
+    public static final int IPV6_MULTICAST_IF = 17;
+    /** Hop limit of IPv6 multicast ({@code IPV6_MULTICAST_HOPS}). */
+    public static final int IPV6_MULTICAST_HOPS = 18;
+    /** Loopback of IPv6 multicast ({@code IPV6_MULTICAST_LOOP}). */
+    public static final int IPV6_MULTICAST_LOOP = 19;
+    /** Join an IPv6 group, a {@code struct ipv6_mreq} ({@code IPV6_ADD_MEMBERSHIP}). */
+    public static final int IPV6_ADD_MEMBERSHIP = 20;
+    /** Leave an IPv6 group ({@code IPV6_DROP_MEMBERSHIP}). */
+    public static final int IPV6_DROP_MEMBERSHIP = 21;
+    /** Traffic class of IPv6 packets ({@code IPV6_TCLASS}). */
+    public static final int IPV6_TCLASS = 67;
+    /** recvfrom flag: return the datagram's real length even if it was truncated ({@code MSG_TRUNC}). */
+    public static final int MSG_TRUNC = 0x20;
     /** Protocol number and option level of IPv6 ({@code IPPROTO_IPV6}). */
     public static final int IPPROTO_IPV6 = 41;
     /** Disable Nagle's algorithm ({@code TCP_NODELAY}, level IPPROTO_TCP). */

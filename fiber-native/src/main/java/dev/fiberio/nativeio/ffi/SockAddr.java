@@ -13,6 +13,9 @@ import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
+import java.nio.charset.Charset;
 import java.net.UnknownHostException;
 import java.nio.ByteOrder;
 import java.util.Objects;
@@ -58,7 +61,18 @@ public final class SockAddr {
             MemoryLayout.sequenceLayout(16, JAVA_BYTE).withName("sin6_addr"),
             JAVA_INT.withName("sin6_scope_id"));
 
+    /** Room for a path in {@code struct sockaddr_un}, the terminating NUL included. */
+    public static final int UNIX_PATH_SIZE = 108;
+
+    /** {@code struct sockaddr_un}: 110 bytes. Member names are the C field names. */
+    public static final StructLayout UN_LAYOUT = MemoryLayout.structLayout(
+            JAVA_SHORT.withName("sun_family"),
+            MemoryLayout.sequenceLayout(UNIX_PATH_SIZE, JAVA_BYTE).withName("sun_path"));
+
     private static final long FAMILY_OFFSET = 0;
+    private static final long SUN_PATH_OFFSET = offset(UN_LAYOUT, "sun_path");
+    /** How the JDK encodes file names for the system (and so Unix domain socket paths). */
+    private static final Charset PATH_CHARSET = pathCharset();
     private static final long PORT_OFFSET = offset(IN_LAYOUT, "sin_port");
     private static final long IN_ADDR_OFFSET = offset(IN_LAYOUT, "sin_addr");
     private static final long IN6_FLOWINFO_OFFSET = offset(IN6_LAYOUT, "sin6_flowinfo");
@@ -143,6 +157,69 @@ public final class SockAddr {
         MemorySegment.copy(address, 0, storage, JAVA_BYTE, IN6_ADDR_OFFSET, 16);
         storage.set(JAVA_INT, IN6_SCOPE_OFFSET, scopeId);
         return (int) IN6_LAYOUT.byteSize();
+    }
+
+    /**
+     * Encodes a Unix domain socket address as {@code sockaddr_un}: the path's bytes in the JDK's file-name
+     * encoding ({@code sun.jnu.encoding}), NUL-terminated. The rest of the struct is zeroed.
+     *
+     * @param address a named address (a non-empty path)
+     * @param storage the destination, at least 110 bytes
+     * @return the length to pass as {@code addrlen}: the path's offset, its bytes and the NUL
+     * @throws java.net.SocketException  if the path is too long for {@code sun_path} (107 bytes), as the JDK
+     * @throws IllegalArgumentException  if the path is empty
+     */
+    public static int encodeUnix(UnixDomainSocketAddress address, MemorySegment storage) throws java.net.SocketException {
+        byte[] path = address.getPath().toString().getBytes(PATH_CHARSET);
+        if (path.length == 0) {
+            throw new IllegalArgumentException("the unnamed Unix domain address (empty path) cannot be bound or connected to");
+        }
+        if (path.length >= UNIX_PATH_SIZE) {
+            throw new java.net.SocketException("Unix domain path too long");
+        }
+        checkRoom(storage, UN_LAYOUT);
+        storage.asSlice(0, UN_LAYOUT.byteSize()).fill((byte) 0);
+        storage.set(JAVA_SHORT, FAMILY_OFFSET, (short) LinuxConstants.AF_UNIX);
+        MemorySegment.copy(path, 0, storage, JAVA_BYTE, SUN_PATH_OFFSET, path.length);
+        return (int) SUN_PATH_OFFSET + path.length + 1;
+    }
+
+    /**
+     * Decodes a {@code sockaddr_un} that the kernel filled into a zeroed segment: the path up to its
+     * first NUL. An unnamed socket (the kernel wrote only the family) gives the empty path.
+     *
+     * @param storage a zeroed-then-filled socket address of family AF_UNIX
+     * @return the address
+     */
+    public static UnixDomainSocketAddress decodeUnix(MemorySegment storage) {
+        checkRoom(storage, UN_LAYOUT);
+        int n = 0;
+        while (n < UNIX_PATH_SIZE && storage.get(JAVA_BYTE, SUN_PATH_OFFSET + n) != 0) {
+            n++;
+        }
+        byte[] path = storage.asSlice(SUN_PATH_OFFSET, n).toArray(JAVA_BYTE);
+        return UnixDomainSocketAddress.of(new String(path, PATH_CHARSET));
+    }
+
+    /**
+     * Decodes an address of any supported family: {@link #decode} for AF_INET and AF_INET6,
+     * {@link #decodeUnix} for AF_UNIX (zero the segment before the call that fills it).
+     *
+     * @param storage a socket address
+     * @return the address
+     * @throws IllegalArgumentException for another family
+     */
+    public static SocketAddress decodeAny(MemorySegment storage) {
+        return family(storage) == LinuxConstants.AF_UNIX ? decodeUnix(storage) : decode(storage);
+    }
+
+    private static Charset pathCharset() {
+        String name = System.getProperty("sun.jnu.encoding");
+        try {
+            return name == null ? Charset.defaultCharset() : Charset.forName(name);
+        } catch (RuntimeException e) {
+            return Charset.defaultCharset();
+        }
     }
 
     /**

@@ -33,6 +33,7 @@ class LinuxPlatformValuesTest {
             #include <sys/resource.h>
             #include <sys/socket.h>
             #include <sys/uio.h>
+            #include <sys/un.h>
             """;
 
     @Test
@@ -46,6 +47,10 @@ class LinuxPlatformValuesTest {
         c.addStruct("struct linger", Linger.LAYOUT);
         c.addStruct("struct rlimit", RLimit.LAYOUT);
         c.addStruct("struct iovec", IoVec.LAYOUT);
+        c.addStruct("struct sockaddr_un", SockAddr.UN_LAYOUT);
+        c.add("SockAddr.UNIX_PATH_SIZE", "sizeof(((struct sockaddr_un *) 0)->sun_path)", SockAddr.UNIX_PATH_SIZE);
+        c.addStruct("struct ip_mreqn", MulticastRequest.IP_MREQN_LAYOUT);
+        c.addStruct("struct ipv6_mreq", MulticastRequest.IPV6_MREQ_LAYOUT);
         c.add("SockAddr.STORAGE_SIZE", "sizeof(struct sockaddr_storage)", SockAddr.STORAGE_SIZE);
         c.add("IoVec.SIZE", "sizeof(struct iovec)", IoVec.SIZE);
         c.verify(dir);

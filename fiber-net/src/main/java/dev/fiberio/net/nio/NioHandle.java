@@ -2,7 +2,8 @@ package dev.fiberio.net.nio;
 
 import dev.fiberio.net.spi.NetHandle;
 import java.io.IOException;
-import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
 import java.net.SocketOption;
 import java.nio.channels.Channel;
 import java.nio.channels.NetworkChannel;
@@ -19,7 +20,7 @@ import java.util.Set;
  * @param <C> the channel type
  */
 abstract sealed class NioHandle<C extends SelectableChannel & NetworkChannel> implements NetHandle
-        permits NioSocketHandle, NioServerSocketHandle {
+        permits NioSocketHandle, NioServerSocketHandle, NioDatagramHandle {
     /** The channel; non-blocking, registered with {@link #reg}. */
     final C channel;
     /** The channel's registration: wait slots and closed state. */
@@ -95,8 +96,10 @@ abstract sealed class NioHandle<C extends SelectableChannel & NetworkChannel> im
     }
 
     @Override
-    public final InetSocketAddress localAddress() throws IOException {
-        return call(() -> (InetSocketAddress) channel.getLocalAddress());
+    public SocketAddress localAddress() throws IOException {
+        SocketAddress a = call(channel::getLocalAddress);
+        // An unnamed AF_UNIX socket has no bound name: null, as for an unbound Internet socket.
+        return a instanceof UnixDomainSocketAddress u && u.getPath().toString().isEmpty() ? null : a;
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.fiberio.net.nio;
 
+import dev.fiberio.net.spi.DatagramHandle;
 import dev.fiberio.net.spi.NetProvider;
 import dev.fiberio.net.spi.ServerSocketHandle;
 import dev.fiberio.net.spi.SocketHandle;
@@ -7,6 +8,7 @@ import java.io.IOException;
 import java.net.ProtocolFamily;
 import java.net.SocketException;
 import java.net.StandardProtocolFamily;
+import java.nio.channels.DatagramChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 
@@ -48,20 +50,29 @@ public final class NioNetProvider implements NetProvider {
     public SocketHandle openSocket(ProtocolFamily family) throws IOException {
         // Owner of the descriptor: the handle built below (adopt closes it if building fails); released
         // by the handle's close(), or by the poller's shutdown when the scheduler closes.
-        SocketChannel ch = open(family, SocketChannel::open);
+        SocketChannel ch = open(family, true, SocketChannel::open);
         return NioHandle.adopt(ch, () -> new NioSocketHandle(ch, NioPoller.forCaller()));
     }
 
     @Override
     public ServerSocketHandle openServerSocket(ProtocolFamily family) throws IOException {
         // Owner: as in openSocket.
-        ServerSocketChannel ch = open(family, ServerSocketChannel::open);
+        ServerSocketChannel ch = open(family, true, ServerSocketChannel::open);
         return NioHandle.adopt(ch, () -> new NioServerSocketHandle(ch, NioPoller.forCaller()));
     }
 
-    private static <C> C open(ProtocolFamily family, ChannelOpener<C> opener) throws IOException {
-        if (family != StandardProtocolFamily.INET && family != StandardProtocolFamily.INET6) {
-            throw new UnsupportedOperationException("protocol family " + family + " is not supported; use INET or INET6");
+    @Override
+    public DatagramHandle openDatagram(ProtocolFamily family) throws IOException {
+        // Owner: as in openSocket.
+        DatagramChannel ch = open(family, false, DatagramChannel::open);
+        return NioHandle.adopt(ch, () -> new NioDatagramHandle(ch, NioPoller.forCaller()));
+    }
+
+    private static <C> C open(ProtocolFamily family, boolean unixToo, ChannelOpener<C> opener) throws IOException {
+        boolean unix = unixToo && family == StandardProtocolFamily.UNIX;
+        if (family != StandardProtocolFamily.INET && family != StandardProtocolFamily.INET6 && !unix) {
+            throw new UnsupportedOperationException("protocol family " + family + " is not supported; use INET or INET6"
+                    + (unixToo ? " or UNIX" : ""));
         }
         try {
             return opener.open(family);

@@ -5,7 +5,7 @@ import dev.fiberio.net.spi.ServerSocketHandle;
 import dev.fiberio.net.spi.SocketErrors;
 import dev.fiberio.net.spi.SocketHandle;
 import java.io.IOException;
-import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
@@ -33,7 +33,7 @@ final class NioServerSocketHandle extends NioHandle<ServerSocketChannel> impleme
     }
 
     @Override
-    public void bind(InetSocketAddress local, int backlog) throws IOException {
+    public void bind(SocketAddress local, int backlog) throws IOException {
         call(() -> channel.bind(local, backlog));
     }
 

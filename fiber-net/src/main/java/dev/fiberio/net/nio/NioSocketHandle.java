@@ -5,7 +5,7 @@ import dev.fiberio.net.spi.SocketErrors;
 import dev.fiberio.net.spi.SocketHandle;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
-import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
@@ -29,12 +29,12 @@ final class NioSocketHandle extends NioHandle<SocketChannel> implements SocketHa
     }
 
     @Override
-    public void bind(InetSocketAddress local) throws IOException {
+    public void bind(SocketAddress local) throws IOException {
         call(() -> channel.bind(local));
     }
 
     @Override
-    public void connect(InetSocketAddress remote, long deadline) throws IOException {
+    public void connect(SocketAddress remote, long deadline) throws IOException {
         if (call(() -> channel.connect(remote))) {
             return;
         }
@@ -87,8 +87,8 @@ final class NioSocketHandle extends NioHandle<SocketChannel> implements SocketHa
     }
 
     @Override
-    public InetSocketAddress remoteAddress() throws IOException {
-        return call(() -> (InetSocketAddress) channel.getRemoteAddress());
+    public SocketAddress remoteAddress() throws IOException {
+        return call(channel::getRemoteAddress);
     }
 
     private static MemorySegment chunk(MemorySegment segment) {

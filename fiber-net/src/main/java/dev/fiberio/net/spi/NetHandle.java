@@ -2,7 +2,7 @@ package dev.fiberio.net.spi;
 
 import java.io.Closeable;
 import java.io.IOException;
-import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.net.SocketOption;
 import java.util.Set;
 
@@ -46,12 +46,14 @@ public interface NetHandle extends Closeable {
     Set<SocketOption<?>> supportedOptions();
 
     /**
-     * The local address.
+     * The local address: an {@link java.net.InetSocketAddress}, or for an {@code AF_UNIX} handle a
+     * {@link java.net.UnixDomainSocketAddress}.
      *
-     * @return the bound address, or {@code null} if not bound yet
+     * @return the bound address, or {@code null} if not bound yet (an unnamed {@code AF_UNIX} socket,
+     *         such as a connected client's, has no bound name either)
      * @throws IOException if the handle is closed
      */
-    InetSocketAddress localAddress() throws IOException;
+    SocketAddress localAddress() throws IOException;
 
     /**
      * Whether {@link #close()} has not been called (a connection reset does not close a handle).

@@ -57,21 +57,36 @@ public interface NetProvider {
     /**
      * Opens an unconnected, unbound, non-blocking stream socket of {@code family}.
      *
-     * @param family {@link java.net.StandardProtocolFamily#INET} or {@code INET6}
+     * @param family {@link java.net.StandardProtocolFamily#INET} or {@code INET6}; {@code UNIX} where the
+     *               backend has Unix domain sockets (others throw {@link UnsupportedOperationException})
      * @return the new handle, owned by the caller (who must close it)
      * @throws IOException                   if the socket cannot be created (e.g. fd exhaustion),
      *                                       or the family is not supported on this machine
-     * @throws UnsupportedOperationException for a family other than INET and INET6
+     * @throws UnsupportedOperationException for a family this backend does not support
      */
     SocketHandle openSocket(ProtocolFamily family) throws IOException;
 
     /**
      * Opens an unbound, non-blocking listening socket of {@code family}.
      *
+     * @param family {@link java.net.StandardProtocolFamily#INET} or {@code INET6}; {@code UNIX} as for
+     *               {@link #openSocket}
+     * @return the new handle, owned by the caller (who must close it)
+     * @throws IOException                   if the socket cannot be created
+     * @throws UnsupportedOperationException for a family this backend does not support
+     */
+    ServerSocketHandle openServerSocket(ProtocolFamily family) throws IOException;
+
+    /**
+     * Opens an unbound, non-blocking UDP socket of {@code family}. The default says the backend has
+     * none.
+     *
      * @param family {@link java.net.StandardProtocolFamily#INET} or {@code INET6}
      * @return the new handle, owned by the caller (who must close it)
      * @throws IOException                   if the socket cannot be created
-     * @throws UnsupportedOperationException for a family other than INET and INET6
+     * @throws UnsupportedOperationException for another family, or if this backend has no datagram sockets
      */
-    ServerSocketHandle openServerSocket(ProtocolFamily family) throws IOException;
+    default DatagramHandle openDatagram(ProtocolFamily family) throws IOException {
+        throw new UnsupportedOperationException("the " + name() + " backend has no datagram sockets");
+    }
 }

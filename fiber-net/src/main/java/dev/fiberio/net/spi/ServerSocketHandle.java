@@ -1,7 +1,7 @@
 package dev.fiberio.net.spi;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 
 /**
  * A backend's listening socket, used by {@link dev.fiberio.net.FiberServerSocket}.
@@ -17,11 +17,12 @@ public interface ServerSocketHandle extends NetHandle {
     /**
      * Binds and starts listening.
      *
-     * @param local   a resolved address of this handle's family; port 0 picks an ephemeral port
+     * @param local   a resolved {@link java.net.InetSocketAddress} of this handle's family (port 0 picks an
+     *                ephemeral port), or a {@link java.net.UnixDomainSocketAddress} for {@code AF_UNIX}
      * @param backlog the accept queue length, at least 1 (the caller replaces smaller values)
      * @throws IOException such as {@link java.net.BindException} if the address is in use
      */
-    void bind(InetSocketAddress local, int backlog) throws IOException;
+    void bind(SocketAddress local, int backlog) throws IOException;
 
     /**
      * Accepts a connection, waiting until one arrives.

@@ -117,6 +117,15 @@ public final class SocketErrors {
     }
 
     /**
+     * The exception for a datagram receive whose deadline passed ({@code java.net.DatagramSocket}'s).
+     *
+     * @return {@code SocketTimeoutException("Receive timed out")}
+     */
+    public static SocketTimeoutException receiveTimedOut() {
+        return new SocketTimeoutException("Receive timed out");
+    }
+
+    /**
      * The exception for an accept whose deadline passed.
      *
      * @return {@code SocketTimeoutException("Accept timed out")}

@@ -74,7 +74,7 @@ class NioBackendTest {
 
     @Test
     void otherProtocolFamiliesAreRefused() throws IOException {
-        assertThrows(UnsupportedOperationException.class, () -> nio.openSocket(StandardProtocolFamily.UNIX));
+        assertThrows(UnsupportedOperationException.class, () -> nio.openDatagram(StandardProtocolFamily.UNIX)); // AF_UNIX: streams only
         assertThrows(UnsupportedOperationException.class, () -> nio.openServerSocket(new ProtocolFamily() {
             @Override
             public String name() {
