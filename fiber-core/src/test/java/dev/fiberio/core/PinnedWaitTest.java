@@ -10,7 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
-import dev.fiberio.core.sync.Channel;
+import dev.fiberio.core.sync.FiberChannel;
 import dev.fiberio.core.sync.FiberLock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -115,7 +115,7 @@ class PinnedWaitTest {
         FiberScheduler s = TestSchedulers.create(1);
         Object monitor = new Object();
         FiberLock fiberLock = new FiberLock();
-        Channel<String> channel = new Channel<>(0);
+        FiberChannel<String> channel = new FiberChannel<>(0);
         try {
             Fiber holder = s.spawn(() -> {
                 fiberLock.lock();

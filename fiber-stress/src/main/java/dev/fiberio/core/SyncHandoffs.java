@@ -3,7 +3,7 @@ package dev.fiberio.core;
 import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
 import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
-import dev.fiberio.core.sync.Channel;
+import dev.fiberio.core.sync.FiberChannel;
 import dev.fiberio.core.sync.ChannelClosedException;
 import dev.fiberio.core.sync.FiberLock;
 import dev.fiberio.core.sync.FiberSemaphore;
@@ -91,7 +91,7 @@ public final class SyncHandoffs {
 
     /** A rendezvous channel's {@code trySend} racing the cancellation of the receiver. */
     @JCStressTest
-    @Description("Channel(0).trySend() vs cancel() of the fiber blocked in receive(): the item is delivered or refused, never lost")
+    @Description("FiberChannel(0).trySend() vs cancel() of the fiber blocked in receive(): the item is delivered or refused, never lost")
     @Outcome(id = "7, 1, 0, 1", expect = ACCEPTABLE, desc = "trySend handed the item to the receiver")
     @Outcome(id = "2, 0, 0, 1", expect = ACCEPTABLE, desc = "the receiver was cancelled first and left; trySend found nobody and refused")
     @Outcome(id = "2, 1, .*", expect = FORBIDDEN, desc = "item lost: trySend succeeded but the receiver was cancelled without it")
@@ -100,7 +100,7 @@ public final class SyncHandoffs {
     @Outcome(expect = FORBIDDEN, desc = "not a listed outcome")
     @State
     public static class ChannelSendVsCancel {
-        final Channel<Integer> channel = new Channel<>(0);
+        final FiberChannel<Integer> channel = new FiberChannel<>(0);
         final DrivenFiber receiver = new DrivenFiber(() -> {
             try {
                 return channel.receive();
@@ -146,7 +146,7 @@ public final class SyncHandoffs {
 
     /** {@code close()} racing {@code trySend} while a fiber is blocked in {@code receive()}. */
     @JCStressTest
-    @Description("Channel(1): close() vs trySend() with a fiber blocked in receive(): an accepted item is received, a refused one is reported")
+    @Description("FiberChannel(1): close() vs trySend() with a fiber blocked in receive(): an accepted item is received, a refused one is reported")
     @Outcome(id = "5, 1, 0, 1", expect = ACCEPTABLE, desc = "the send came first and handed the item over; close came after")
     @Outcome(id = "3, 0, 0, 1", expect = ACCEPTABLE, desc = "close came first: the receiver saw the channel closed and trySend threw ChannelClosedException")
     @Outcome(id = "3, 1, .*", expect = FORBIDDEN, desc = "item lost: trySend accepted it but the receiver saw only the close")
@@ -155,7 +155,7 @@ public final class SyncHandoffs {
     @Outcome(expect = FORBIDDEN, desc = "not a listed outcome")
     @State
     public static class ChannelCloseVsSend {
-        final Channel<Integer> channel = new Channel<>(1);
+        final FiberChannel<Integer> channel = new FiberChannel<>(1);
         final DrivenFiber receiver = new DrivenFiber(() -> {
             try {
                 return channel.receive();

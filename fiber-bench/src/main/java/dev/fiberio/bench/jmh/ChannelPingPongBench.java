@@ -7,7 +7,7 @@ import org.openjdk.jmh.annotations.OperationsPerInvocation;
 
 /**
  * A ping-pong over two rendezvous channels with two workers: two fibers and two capacity-0
- * {@link dev.fiberio.core.sync.Channel}s on a two-worker scheduler, against two virtual threads (two
+ * {@link dev.fiberio.core.sync.FiberChannel}s on a two-worker scheduler, against two virtual threads (two
  * carriers) and two platform threads with {@link java.util.concurrent.SynchronousQueue}s. Each
  * invocation runs {@value #ROUNDS} round trips. Score: nanoseconds per round trip.
  */
@@ -23,7 +23,7 @@ public class ChannelPingPongBench extends SchedulerBench {
     }
 
     /**
-     * fiberio: two fibers, two {@code Channel(0)}.
+     * fiberio: two fibers, two {@code FiberChannel(0)}.
      *
      * @return round trips done
      */

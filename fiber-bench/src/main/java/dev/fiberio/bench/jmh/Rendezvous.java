@@ -1,11 +1,11 @@
 package dev.fiberio.bench.jmh;
 
-import dev.fiberio.core.sync.Channel;
+import dev.fiberio.core.sync.FiberChannel;
 import java.util.concurrent.SynchronousQueue;
 
 /**
  * A rendezvous hand-over (the putter waits until a taker has the item) with one contender's
- * primitive: a capacity-0 fiberio {@link Channel}, or a JDK {@link SynchronousQueue}. Two of them,
+ * primitive: a capacity-0 fiberio {@link FiberChannel}, or a JDK {@link SynchronousQueue}. Two of them,
  * one each way, make the channel ping-pong.
  */
 interface Rendezvous {
@@ -18,9 +18,9 @@ interface Rendezvous {
     /** Takes the next item, waiting for a putter. */
     Object take();
 
-    /** fiberio: {@code new Channel<>(0)}. */
+    /** fiberio: {@code new FiberChannel<>(0)}. */
     static Rendezvous channel() {
-        Channel<Object> c = new Channel<>(0);
+        FiberChannel<Object> c = new FiberChannel<>(0);
         return new Rendezvous() {
             @Override
             public void put(Object item) {

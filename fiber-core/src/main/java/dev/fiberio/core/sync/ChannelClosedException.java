@@ -1,8 +1,8 @@
 package dev.fiberio.core.sync;
 
 /**
- * Thrown by {@link Channel} operations that cannot complete because the channel is closed: any send
- * after {@link Channel#close()} (or a send that was waiting when it closed), and a receive once a
+ * Thrown by {@link FiberChannel} operations that cannot complete because the channel is closed: any send
+ * after {@link FiberChannel#close()} (or a send that was waiting when it closed), and a receive once a
  * closed channel has no items left.
  */
 public class ChannelClosedException extends IllegalStateException {

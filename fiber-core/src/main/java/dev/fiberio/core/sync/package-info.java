@@ -1,7 +1,7 @@
 /**
  * Fiber-aware synchronisation: {@link dev.fiberio.core.sync.FiberLock} with its
  * {@link dev.fiberio.core.sync.FiberCondition}s, {@link dev.fiberio.core.sync.FiberSemaphore} and the
- * bounded {@link dev.fiberio.core.sync.Channel}.
+ * bounded {@link dev.fiberio.core.sync.FiberChannel}.
  *
  * <p>Every blocking call suspends the calling <em>fiber</em> and leaves its worker free for other
  * fibers; called from a plain thread, it parks the thread. Fibers and threads may share one primitive.

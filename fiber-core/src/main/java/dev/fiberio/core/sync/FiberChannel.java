@@ -10,7 +10,7 @@ import java.util.Objects;
  * the item.
  *
  * <pre>{@code
- * Channel<Request> requests = new Channel<>(64);
+ * FiberChannel<Request> requests = new FiberChannel<>(64);
  * Fiber.spawn(() -> { for (Request r : batch) requests.send(r); requests.close(); });
  * try {
  *     for (;;) handle(requests.receive());
@@ -52,7 +52,7 @@ import java.util.Objects;
  *
  * @param <T> the item type
  */
-public final class Channel<T> {
+public final class FiberChannel<T> {
     private final int capacity;
     private final Guard guard = new Guard();
     private final ArrayDeque<T> buffer;
@@ -67,7 +67,7 @@ public final class Channel<T> {
      * @param capacity how many items it buffers; 0 for a rendezvous channel
      * @throws IllegalArgumentException if {@code capacity} is negative
      */
-    public Channel(int capacity) {
+    public FiberChannel(int capacity) {
         this.capacity = WaitSupport.requireNonNegative(capacity, "capacity");
         this.buffer = new ArrayDeque<>(Math.min(capacity, 64));
     }
@@ -220,7 +220,7 @@ public final class Channel<T> {
 
     @Override
     public String toString() {
-        return "Channel[capacity=" + capacity + (closed ? ", closed" : "") + "]";
+        return "FiberChannel[capacity=" + capacity + (closed ? ", closed" : "") + "]";
     }
 
     // ------------------------------------------------------------------------------------------

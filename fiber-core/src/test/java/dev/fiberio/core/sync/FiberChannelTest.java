@@ -23,10 +23,10 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import org.junit.jupiter.api.Test;
 
-class ChannelTest extends SchedulerTest {
+class FiberChannelTest extends SchedulerTest {
     @Test
     void bufferedItemsComeOutInOrderAndTheBufferIsBounded() {
-        Channel<Integer> ch = new Channel<>(3);
+        FiberChannel<Integer> ch = new FiberChannel<>(3);
         assertTrue(ch.trySend(1));
         assertTrue(ch.trySend(2));
         assertTrue(ch.trySend(3));
@@ -43,7 +43,7 @@ class ChannelTest extends SchedulerTest {
 
     @Test
     void aSendToAFullChannelWaitsUntilAReceiverMakesRoom() {
-        Channel<Integer> ch = new Channel<>(2);
+        FiberChannel<Integer> ch = new FiberChannel<>(2);
         ch.send(1);
         ch.send(2);
         Fiber sender = spawnQueued(s, () -> ch.send(3), ch::waitingSenders, 1);
@@ -57,7 +57,7 @@ class ChannelTest extends SchedulerTest {
 
     @Test
     void aRendezvousChannelPairsEachSendWithAReceive() throws Exception {
-        Channel<String> ch = new Channel<>(0);
+        FiberChannel<String> ch = new FiberChannel<>(0);
         assertFalse(ch.trySend("nobody"), "no receiver waits");
         AtomicBoolean sent = new AtomicBoolean();
         Fiber sender = spawnQueued(s, () -> {
@@ -79,7 +79,7 @@ class ChannelTest extends SchedulerTest {
 
     @Test
     void waitingSendersAndReceiversAreServedInArrivalOrder() {
-        Channel<Integer> ch = new Channel<>(0);
+        FiberChannel<Integer> ch = new FiberChannel<>(0);
         List<String> received = new CopyOnWriteArrayList<>();
         List<Fiber> receivers = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
@@ -103,7 +103,7 @@ class ChannelTest extends SchedulerTest {
 
     @Test
     void closeFailsSendersAndReceiversButBufferedItemsAreStillDelivered() {
-        Channel<Integer> ch = new Channel<>(2);
+        FiberChannel<Integer> ch = new FiberChannel<>(2);
         ch.send(1);
         ch.send(2);
         AtomicInteger failedSends = new AtomicInteger();
@@ -131,7 +131,7 @@ class ChannelTest extends SchedulerTest {
 
     @Test
     void closeWakesEveryWaitingReceiverOfAnEmptyChannel() throws Exception {
-        Channel<Integer> ch = new Channel<>(1);
+        FiberChannel<Integer> ch = new FiberChannel<>(1);
         AtomicInteger closedSeen = new AtomicInteger();
         Runnable receiver = () -> {
             try {
@@ -155,7 +155,7 @@ class ChannelTest extends SchedulerTest {
     @Test
     void aMillionItemsCrossBetweenFibersInOrder() {
         int items = 1_000_000;
-        Channel<Integer> ch = new Channel<>(256);
+        FiberChannel<Integer> ch = new FiberChannel<>(256);
         AtomicLong checksum = new AtomicLong();
         AtomicInteger outOfOrder = new AtomicInteger();
         Fiber producer = s.spawn("producer", () -> {
@@ -188,7 +188,7 @@ class ChannelTest extends SchedulerTest {
 
     @Test
     void manyFiberAndThreadProducersAndConsumersDrainAClosedChannel() throws Exception {
-        Channel<Integer> ch = new Channel<>(8);
+        FiberChannel<Integer> ch = new FiberChannel<>(8);
         int producers = 4;
         int perProducer = 5_000;
         LongAdder sum = new LongAdder();
@@ -229,7 +229,7 @@ class ChannelTest extends SchedulerTest {
 
     @Test
     void timedOperationsGiveUpAfterTheirDeadline() throws Exception {
-        Channel<Integer> ch = new Channel<>(1);
+        FiberChannel<Integer> ch = new FiberChannel<>(1);
         Duration timeout = Duration.ofMillis(30);
         long start = System.nanoTime();
         assertNull(inFiber(s, () -> ch.receive(timeout)));
@@ -248,7 +248,7 @@ class ChannelTest extends SchedulerTest {
 
     @Test
     void cancellingABlockedSenderThrowsOnceSendsNothingAndTheNextSenderProceeds() {
-        Channel<String> ch = new Channel<>(0);
+        FiberChannel<String> ch = new FiberChannel<>(0);
         AtomicInteger cancellations = new AtomicInteger();
         Fiber cancelled = spawnQueued(s, () -> {
             try {
@@ -269,7 +269,7 @@ class ChannelTest extends SchedulerTest {
 
     @Test
     void cancellingABlockedReceiverThrowsOnceAndTheNextReceiverGetsTheItem() {
-        Channel<String> ch = new Channel<>(4);
+        FiberChannel<String> ch = new FiberChannel<>(4);
         AtomicInteger cancellations = new AtomicInteger();
         AtomicReference<String> received = new AtomicReference<>();
         Fiber cancelled = spawnQueued(s, () -> {
@@ -292,7 +292,7 @@ class ChannelTest extends SchedulerTest {
 
     @Test
     void anItemHandedToAReceiverAsItIsCancelledIsReturnedNotLost() {
-        Channel<String> ch = new Channel<>(0);
+        FiberChannel<String> ch = new FiberChannel<>(0);
         AtomicReference<String> received = new AtomicReference<>();
         Fiber receiver = spawnQueued(s, () -> received.set(ch.receive(Duration.ofMinutes(5))),
                 ch::waitingReceivers, 1);
@@ -306,7 +306,7 @@ class ChannelTest extends SchedulerTest {
 
     @Test
     void aSenderWhoseItemWasTakenAsItIsCancelledReportsSuccess() {
-        Channel<String> ch = new Channel<>(0);
+        FiberChannel<String> ch = new FiberChannel<>(0);
         AtomicBoolean sent = new AtomicBoolean();
         Fiber sender = spawnQueued(s, () -> sent.set(ch.send("taken", Duration.ofMinutes(5))),
                 ch::waitingSenders, 1);
@@ -322,8 +322,8 @@ class ChannelTest extends SchedulerTest {
 
     @Test
     void misuseIsRejected() {
-        assertThrows(IllegalArgumentException.class, () -> new Channel<String>(-1));
-        Channel<String> ch = new Channel<>(1);
+        assertThrows(IllegalArgumentException.class, () -> new FiberChannel<String>(-1));
+        FiberChannel<String> ch = new FiberChannel<>(1);
         assertThrows(NullPointerException.class, () -> ch.send(null));
         assertThrows(NullPointerException.class, () -> ch.trySend(null));
         assertThrows(NullPointerException.class, () -> ch.send(null, Duration.ZERO));
