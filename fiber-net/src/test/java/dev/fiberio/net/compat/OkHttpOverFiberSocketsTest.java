@@ -8,12 +8,15 @@ import com.sun.net.httpserver.HttpServer;
 import dev.fiberio.core.Fiber;
 import dev.fiberio.core.FiberScheduler;
 import dev.fiberio.core.TestSchedulers;
+import dev.fiberio.junit.FiberTest;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -85,26 +88,28 @@ class OkHttpOverFiberSocketsTest {
         return "http://127.0.0.1:" + http.getAddress().getPort() + pathAndQuery;
     }
 
-    @Test
+    /** The body runs in a fiber of a scheduler @FiberTest owns; a leaked fiber or a violation fails it. */
+    @FiberTest(workers = 2)
     void requestsFromManyFibersGoThroughFiberSockets() throws Exception {
         OkHttpClient client = new OkHttpClient.Builder().socketFactory(factory).build();
-        FiberScheduler scheduler = TestSchedulers.create(2);
         try {
-            List<CompletableFuture<String>> bodies = new CopyOnWriteArrayList<>();
-            for (int i = 0; i < 20; i++) {
-                CompletableFuture<String> body = new CompletableFuture<>();
-                bodies.add(body);
-                String query = "n=" + i;
-                scheduler.spawn(() -> {
-                    try (Response r = client.newCall(new Request.Builder().url(url("/hello?" + query)).build()).execute()) {
-                        body.complete(r.code() + " " + r.body().string());
-                    } catch (Throwable t) {
-                        body.completeExceptionally(t);
+            List<Fiber> fibers = new ArrayList<>();
+            String[] bodies = new String[20];
+            for (int i = 0; i < bodies.length; i++) {
+                int n = i;
+                fibers.add(Fiber.spawn(() -> {
+                    try (Response r = client.newCall(new Request.Builder().url(url("/hello?n=" + n)).build()).execute()) {
+                        bodies[n] = r.code() + " " + r.body().string();
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
                     }
-                });
+                }));
             }
-            for (int i = 0; i < bodies.size(); i++) {
-                assertEquals("200 hello n=" + i, bodies.get(i).get(30, TimeUnit.SECONDS));
+            for (Fiber f : fibers) {
+                f.join(); // orders the fiber's write of bodies[n] before the reads below
+            }
+            for (int i = 0; i < bodies.length; i++) {
+                assertEquals("200 hello n=" + i, bodies[i]);
             }
             assertTrue(!created.isEmpty(), "OkHttp did not use the socket factory");
             for (Socket s : created) {
@@ -113,7 +118,6 @@ class OkHttpOverFiberSocketsTest {
         } finally {
             client.connectionPool().evictAll();
             client.dispatcher().executorService().shutdown();
-            TestSchedulers.closeChecked(scheduler);
         }
     }
 
