@@ -221,7 +221,7 @@ final class Worker implements Runnable {
             CURRENT.setRelease(this, (Fiber) null);
             RUN_SEQ.setRelease(this, (long) RUN_SEQ.getOpaque(this) + 1);
         }
-        if (threadLocalsBefore != null && f.state() != FiberState.TERMINATED && !f.isDone()) {
+        if (threadLocalsBefore != null && !f.isDone()) { // it suspended (a finished fiber keeps nothing)
             SuspensionChecks.afterSuspension(f, thread, threadLocalsBefore);
         }
         f.afterRun(); // terminate, or mark YIELDED and run the post-switch hook

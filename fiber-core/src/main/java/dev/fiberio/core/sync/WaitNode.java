@@ -161,7 +161,8 @@ final class WaitNode {
                     slot.await();
                 }
             } catch (RuntimeException | Error e) {
-                // The fiber could not suspend (pinned): leave the queue, unless a grant already came.
+                // The wait failed (a misuse such as a second waiter; a pinned fiber waits, it does not throw):
+                // leave the queue, unless a grant already came.
                 if (withdrawal.withdraw(this)) {
                     throw e;
                 }
