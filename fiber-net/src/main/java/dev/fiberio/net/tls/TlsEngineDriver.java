@@ -53,6 +53,8 @@ final class TlsEngineDriver {
     private static final byte HANDSHAKE_RECORD = 22;
     /** How long {@link #close()} tries to send close_notify when the peer does not read. */
     private static final Duration CLOSE_NOTIFY_TIMEOUT = Duration.ofSeconds(1);
+    /** The most {@link #abort} reads and drops from a peer that keeps sending after the alert. */
+    private static final long LINGER_READ_LIMIT = 256 * 1024;
 
     private final FiberSocket socket;
     private final SSLEngine engine;
@@ -461,7 +463,14 @@ final class TlsEngineDriver {
 
     /**
      * After a TLS failure: sends the alert the engine prepared (if no other writer is busy) and closes
-     * the connection, as the JDK's SSLSocket does; returns {@code e} to be thrown.
+     * the connection; returns {@code e} to be thrown.
+     *
+     * <p>A failure during the handshake usually comes while the peer is still sending its flight
+     * (a TLS 1.3 server writes its certificate and Finished in one go). Closing at once would leave
+     * those bytes unread, and a close with unread data sends a reset (RFC 2525 §2.17), which can
+     * reach the peer before it reads the alert: it would then see "connection reset" or "broken
+     * pipe" instead of the reason. So, after the alert, the output is shut down and what the peer
+     * still sends is read and dropped until it closes, for at most {@link #CLOSE_NOTIFY_TIMEOUT}.
      */
     private SSLException abort(SSLException e) {
         if (!closed.compareAndSet(false, true)) {
@@ -469,14 +478,19 @@ final class TlsEngineDriver {
         }
         try {
             if (writeLock.tryLock()) {
+                long deadline = TlsDeadline.after(CLOSE_NOTIFY_TIMEOUT.toNanos());
+                boolean alertSent = false;
                 try {
-                    long deadline = TlsDeadline.after(CLOSE_NOTIFY_TIMEOUT.toNanos());
                     wrap(EMPTY, deadline);
                     flush(deadline);
+                    alertSent = !netOut.hasRemaining();
                 } catch (IOException | RuntimeException alertFailure) {
                     LOG.debug("alert not sent on {}: {}", socket, alertFailure.toString());
                 } finally {
                     writeLock.unlock();
+                }
+                if (alertSent && !handshaken) {
+                    lingerUntilPeerCloses(deadline);
                 }
             }
         } finally {
@@ -487,6 +501,30 @@ final class TlsEngineDriver {
             }
         }
         return e;
+    }
+
+    /** Half-closes, then reads and drops until end of stream, an error or the deadline. */
+    private void lingerUntilPeerCloses(long deadline) {
+        if (!readLock.tryLock()) {
+            return; // a reader is busy with the socket; it will see the close
+        }
+        try {
+            socket.shutdownOutput();
+            long budget = LINGER_READ_LIMIT;
+            while (budget > 0) {
+                netIn.clear();
+                int n = fillNetIn(deadline) ? netIn.position() : -1;
+                if (n < 0) {
+                    return;
+                }
+                budget -= n;
+            }
+        } catch (IOException | RuntimeException lingerEnded) {
+            LOG.debug("linger after alert ended on {}: {}", socket, lingerEnded.toString());
+        } finally {
+            netIn.clear();
+            readLock.unlock();
+        }
     }
 
     void ensureOpen() throws SocketException {

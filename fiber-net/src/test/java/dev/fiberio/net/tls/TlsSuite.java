@@ -55,6 +55,7 @@ import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
@@ -523,7 +524,11 @@ public abstract class TlsSuite {
         });
     }
 
-    @Test
+    /**
+     * Repeated: the client rejects the certificate while the JDK server may still be writing its
+     * flight, and the server must learn the reason (the alert), not see a reset.
+     */
+    @RepeatedTest(25)
     void aWrongCertificateFromAJdkServerFailsTheHandshake() throws Exception {
         try (SSLServerSocket jdk = jdkServer(STRANGER_SERVER_CONTEXT, null)) {
             CompletableFuture<Throwable> peer = thread(() -> {
