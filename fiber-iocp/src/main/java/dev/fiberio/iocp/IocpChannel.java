@@ -122,13 +122,24 @@ abstract class IocpChannel implements NetHandle, CompletionTarget, CompletionWai
      * @param exclusiveAddress set SO_EXCLUSIVEADDRUSE (sockets that will be bound)
      */
     final void register(boolean exclusiveAddress) throws IOException {
+        register(exclusiveAddress, false);
+    }
+
+    /**
+     * Like {@link #register(boolean)}.
+     *
+     * @param exclusiveAddress set SO_EXCLUSIVEADDRUSE now (and, on IPv6, clear IPV6_V6ONLY)
+     * @param datagram         a UDP socket: AcceptEx/ConnectEx are not loaded through it, IPV6_V6ONLY is
+     *                         cleared, and its address option is left to its bind
+     */
+    final void register(boolean exclusiveAddress, boolean datagram) throws IOException {
         try {
             token = group.port.channels().add(this);
             group.port.associate(handle, token);
             // No packet for a synchronous success, and no event signalling (SetFileCompletionNotificationModes),
             // but only where the provider returns IFS handles: with a non-IFS layered provider the packet
             // may come anyway and would complete the record's next operation with this one's result.
-            if (group.ifsHandles(family, handle)) {
+            if (group.ifsHandles(family, datagram, handle)) {
                 skipOnSuccess = win32.setFileCompletionNotificationModes(handle,
                         (byte) (FILE_SKIP_COMPLETION_PORT_ON_SUCCESS | FILE_SKIP_SET_EVENT_ON_HANDLE));
                 if (!skipOnSuccess) {
@@ -136,7 +147,13 @@ abstract class IocpChannel implements NetHandle, CompletionTarget, CompletionWai
                             Win32Error.name(win32.lastError()));
                 }
             }
-            group.ensureExtensions(handle);
+            if (datagram) {
+                if (family == AF_INET6) {
+                    clearV6Only();
+                }
+            } else {
+                group.ensureExtensions(handle);
+            }
             if (exclusiveAddress) {
                 CarrierScratch s = CarrierScratch.get();
                 s.value.set(JAVA_INT, 0, 1);
@@ -144,18 +161,25 @@ abstract class IocpChannel implements NetHandle, CompletionTarget, CompletionWai
                         win32.setsockopt(h, SOL_SOCKET, SO_EXCLUSIVEADDRUSE, s.value, SocketOptions.VALUE_LENGTH) == 0
                                 ? 0 : win32.lastError()));
                 if (family == AF_INET6) {
-                    // Windows makes IPv6 sockets v6-only by default; java.net's are dual-stack (a server on ::
-                    // accepts IPv4 clients too), so clear it, as the JDK does.
-                    s.value.set(JAVA_INT, 0, 0);
-                    check("setsockopt(IPV6_V6ONLY)", call(h ->
-                            win32.setsockopt(h, IPPROTO_IPV6, IPV6_V6ONLY, s.value, SocketOptions.VALUE_LENGTH) == 0
-                                    ? 0 : win32.lastError()));
+                    clearV6Only();
                 }
             }
         } catch (IOException | RuntimeException e) {
             close();
             throw e;
         }
+    }
+
+    /**
+     * Windows makes IPv6 sockets v6-only by default; java.net's are dual-stack (a server on :: accepts
+     * IPv4 clients too, a datagram socket on :: exchanges with IPv4 peers), so clear it, as the JDK does.
+     */
+    final void clearV6Only() throws IOException {
+        CarrierScratch s = CarrierScratch.get();
+        s.value.set(JAVA_INT, 0, 0);
+        check("setsockopt(IPV6_V6ONLY)", call(h ->
+                win32.setsockopt(h, IPPROTO_IPV6, IPV6_V6ONLY, s.value, SocketOptions.VALUE_LENGTH) == 0
+                        ? 0 : win32.lastError()));
     }
 
     /** The completion key of this channel (its token). */
@@ -211,7 +235,13 @@ abstract class IocpChannel implements NetHandle, CompletionTarget, CompletionWai
      */
     final OperationRecord.Completion run(OverlappedRecord record, int length, OverlappedCall call, long deadline,
                                          Supplier<SocketTimeoutException> timeout) throws IOException {
-        OperationRecord.Completion c = start(record, length, call);
+        return run(record, 0, length, call, deadline, timeout);
+    }
+
+    /** Like {@link #run(OverlappedRecord, int, OverlappedCall, long, Supplier)}, the WSABUF at {@code offset} in the data buffer. */
+    final OperationRecord.Completion run(OverlappedRecord record, long offset, int length, OverlappedCall call,
+                                         long deadline, Supplier<SocketTimeoutException> timeout) throws IOException {
+        OperationRecord.Completion c = start(record, offset, length, call);
         return c != null ? c : CompletionWait.await(record, this, deadline, WSA_OPERATION_ABORTED, timeout);
     }
 
@@ -225,7 +255,12 @@ abstract class IocpChannel implements NetHandle, CompletionTarget, CompletionWai
      * @throws SocketException "Socket closed"
      */
     final OperationRecord.Completion start(OverlappedRecord record, int length, OverlappedCall call) throws SocketException {
-        record.prepare(length);
+        return start(record, 0, length, call);
+    }
+
+    private OperationRecord.Completion start(OverlappedRecord record, long offset, int length, OverlappedCall call)
+            throws SocketException {
+        record.prepare(offset, length);
         int code;
         if (!socket.acquire()) {
             throw SocketErrors.socketClosed();

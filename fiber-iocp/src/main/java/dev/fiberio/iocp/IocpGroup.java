@@ -3,6 +3,8 @@ package dev.fiberio.iocp;
 import static dev.fiberio.iocp.win32.Win32Constants.AF_INET;
 import static dev.fiberio.iocp.win32.Win32Constants.INVALID_SOCKET;
 import static dev.fiberio.iocp.win32.Win32Constants.IPPROTO_TCP;
+import static dev.fiberio.iocp.win32.Win32Constants.IPPROTO_UDP;
+import static dev.fiberio.iocp.win32.Win32Constants.SOCK_DGRAM;
 import static dev.fiberio.iocp.win32.Win32Constants.SOCKET_ERROR;
 import static dev.fiberio.iocp.win32.Win32Constants.SOCK_STREAM;
 import static dev.fiberio.iocp.win32.Win32Constants.SOL_SOCKET;
@@ -62,8 +64,8 @@ final class IocpGroup implements AutoCloseable {
     private final List<PollerThread> threads = new ArrayList<>();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final ThreadPoolExecutor closer;
-    /** Per family (index 0: AF_INET, 1: AF_INET6): null until asked, then whether its provider returns IFS handles. */
-    private final AtomicReferenceArray<Boolean> ifsHandles = new AtomicReferenceArray<>(2);
+    /** Per family and type (index 0: AF_INET, 1: AF_INET6; +2 for UDP): null until asked, then whether its provider returns IFS handles. */
+    private final AtomicReferenceArray<Boolean> ifsHandles = new AtomicReferenceArray<>(4);
     private volatile boolean extensionsLoaded;
 
     private IocpGroup(Win32 win32, CompletionPort port, RecordPool records, IocpConfig config, String name) {
@@ -122,7 +124,21 @@ final class IocpGroup implements AutoCloseable {
      * @throws IOException if WSASocketW failed
      */
     long newSocket(int family) throws IOException {
-        long socket = win32.wsaSocket(family, SOCK_STREAM, IPPROTO_TCP, WSA_FLAG_OVERLAPPED | WSA_FLAG_NO_HANDLE_INHERIT);
+        return newSocket(family, SOCK_STREAM, IPPROTO_TCP);
+    }
+
+    /**
+     * A new overlapped, non-inheritable UDP socket.
+     *
+     * @param family {@code AF_INET} or {@code AF_INET6}
+     * @return the handle, owned by the caller
+     */
+    long newDatagramSocket(int family) throws IOException {
+        return newSocket(family, SOCK_DGRAM, IPPROTO_UDP);
+    }
+
+    private long newSocket(int family, int type, int protocol) throws IOException {
+        long socket = win32.wsaSocket(family, type, protocol, WSA_FLAG_OVERLAPPED | WSA_FLAG_NO_HANDLE_INHERIT);
         if (socket == INVALID_SOCKET) {
             throw Win32Error.exception("WSASocketW", win32.lastError());
         }
@@ -162,7 +178,15 @@ final class IocpGroup implements AutoCloseable {
      * @param socket an open socket of that family
      */
     boolean ifsHandles(int family, long socket) {
-        int index = family == AF_INET ? 0 : 1;
+        return ifsHandles(family, false, socket);
+    }
+
+    /**
+     * Like {@link #ifsHandles(int, long)}, per family and socket type (TCP and UDP have catalog entries of
+     * their own, which a layered provider may cover separately).
+     */
+    boolean ifsHandles(int family, boolean datagram, long socket) {
+        int index = (family == AF_INET ? 0 : 1) + (datagram ? 2 : 0);
         Boolean known = ifsHandles.get(index);
         if (known != null) {
             return known;

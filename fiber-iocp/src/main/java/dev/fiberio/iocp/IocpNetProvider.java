@@ -27,10 +27,6 @@ import java.util.Objects;
  * and is closed with {@link #close()}.
  */
 public final class IocpNetProvider implements NetProvider {
-    /** What {@link #openDatagram} says. */
-    static final String UNSUPPORTED_DATAGRAMS = "the IOCP backend has no datagram sockets yet (WSARecvFrom/WSASendTo are not implemented yet); "
-            + "FiberDatagramSocket works on the epoll and nio backends (-Dfiberio.net.provider=epoll|nio)";
-
     private final Win32 win32;
     private final Throwable unavailability;
     private final boolean shared;
@@ -109,16 +105,16 @@ public final class IocpNetProvider implements NetProvider {
     }
 
     /**
-     * Not supported: this backend has no datagram sockets yet (WSARecvFrom/WSASendTo are not implemented yet). {@code FiberDatagramSocket}
-     * works on the epoll and NIO backends.
+     * A UDP socket: WSARecvFrom/WSASendTo on the completion port (see {@link IocpDatagram}).
      *
-     * @param family ignored
-     * @return never
-     * @throws UnsupportedOperationException always
+     * @param family {@code INET} or {@code INET6}
+     * @return the handle, unbound
+     * @throws UnsupportedOperationException for another family
      */
     @Override
-    public DatagramHandle openDatagram(ProtocolFamily family) {
-        throw new UnsupportedOperationException(UNSUPPORTED_DATAGRAMS);
+    public DatagramHandle openDatagram(ProtocolFamily family) throws IOException {
+        int af = af(family);
+        return IocpDatagram.open(group(), af);
     }
 
     @Override

@@ -15,7 +15,9 @@ import static dev.fiberio.iocp.win32.Win32Constants.*;
  * {@code WSA_OPERATION_ABORTED}, as the CancelIoEx page ("GetLastError returns ERROR_OPERATION_ABORTED")
  * and the closesocket page ("fail with the error status WSA_OPERATION_ABORTED") say. An operation aborted
  * by closesocket may also complete with STATUS_LOCAL_DISCONNECT (WSAECONNABORTED): callers therefore
- * decide "socket closed" by the socket's state, never by the status alone. {@code FakeWin32.winsockError}
+ * decide "socket closed" by the socket's state, never by the status alone. A datagram receive that
+ * truncated its datagram completes with the warning STATUS_BUFFER_OVERFLOW and the bytes copied, which
+ * WSAGetOverlappedResult reports as WSAEMSGSIZE. {@code FakeWin32.winsockError}
  * models the same table.
  */
 final class NtStatus {
@@ -39,6 +41,7 @@ final class NtStatus {
             case STATUS_CONNECTION_REFUSED -> WSAECONNREFUSED;
             case STATUS_CONNECTION_ABORTED, STATUS_LOCAL_DISCONNECT -> WSAECONNABORTED;
             case STATUS_IO_TIMEOUT -> WSAETIMEDOUT;
+            case STATUS_BUFFER_OVERFLOW -> WSAEMSGSIZE;
             default -> UNKNOWN;
         };
     }

@@ -104,9 +104,17 @@ final class OverlappedRecord extends OperationRecord {
 
     /** Prepares the OVERLAPPED for a new operation (zeroed, as the doc page asks) and the WSABUF for {@code length} data bytes. */
     void prepare(int length) {
+        prepare(0, length);
+    }
+
+    /**
+     * Like {@link #prepare(int)}, the WSABUF covering {@code length} bytes from {@code offset} in the data
+     * buffer (a datagram record keeps the sender's address ahead of the payload).
+     */
+    void prepare(long offset, int length) {
         Overlapped.clear(overlapped);
         syncBytes.set(JAVA_INT, 0, 0);
         flags.set(JAVA_INT, 0, 0);
-        WsaBuf.set(wsaBuf, 0, data.asSlice(0, length));
+        WsaBuf.set(wsaBuf, 0, data.asSlice(offset, length));
     }
 }

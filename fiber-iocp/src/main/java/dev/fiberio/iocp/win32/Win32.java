@@ -274,6 +274,55 @@ public interface Win32 {
                 MemorySegment overlapped);
 
     /**
+     * {@code WSARecvFrom(s, lpBuffers, dwBufferCount, lpNumberOfBytesRecvd, lpFlags, lpFrom, lpFromlen,
+     * lpOverlapped, NULL)}: receives one datagram and its source address. A datagram longer than the
+     * buffers is truncated: the call (or its completion) reports WSAEMSGSIZE with the buffers filled, and
+     * the rest is discarded.
+     *
+     * @param socket a datagram socket (bound)
+     * @param buffers a {@link WsaBuf} array
+     * @param bufferCount entries in it
+     * @param bytesReceived receives the count on synchronous success (DWORD), or NULL
+     * @param flags in/out DWORD, 0 on input; must not be NULL
+     * @param from receives the source sockaddr when the operation completes (must stay valid until then)
+     * @param fromLength in/out int: the size of {@code from}, then the address's length (valid until completion too)
+     * @param overlapped the operation's OVERLAPPED
+     * @return 0 on synchronous success; SOCKET_ERROR with lastError WSA_IO_PENDING when started, or another
+     *         error when it did not start ("no completion indication will occur")
+     */
+    int wsaRecvFrom(long socket, MemorySegment buffers, int bufferCount, MemorySegment bytesReceived,
+                    MemorySegment flags, MemorySegment from, MemorySegment fromLength, MemorySegment overlapped);
+
+    /**
+     * {@code WSASendTo(s, lpBuffers, dwBufferCount, lpNumberOfBytesSent, dwFlags, lpTo, iTolen,
+     * lpOverlapped, NULL)}: sends one datagram.
+     *
+     * @param socket a datagram socket
+     * @param buffers a {@link WsaBuf} array
+     * @param bufferCount entries in it
+     * @param bytesSent receives the count on synchronous success (DWORD), or NULL
+     * @param flags send flags, 0
+     * @param to the destination sockaddr, or NULL on a connected socket
+     * @param toLength its length (0 with NULL)
+     * @param overlapped the operation's OVERLAPPED
+     * @return 0 on synchronous success; SOCKET_ERROR with lastError WSA_IO_PENDING when started, or another
+     *         error (e.g. WSAEMSGSIZE, WSAEACCES for a broadcast without SO_BROADCAST)
+     */
+    int wsaSendTo(long socket, MemorySegment buffers, int bufferCount, MemorySegment bytesSent, int flags,
+                  MemorySegment to, int toLength, MemorySegment overlapped);
+
+    /**
+     * {@code connect(s, name, namelen)} (winsock2.h), for datagram sockets: sets (or, with a zeroed
+     * address, dissolves) the default peer; never waits. An unbound socket is bound implicitly.
+     *
+     * @param socket a datagram socket
+     * @param name the peer sockaddr, or a zeroed one (family AF_UNSPEC) to disconnect
+     * @param nameLength its length
+     * @return 0 or SOCKET_ERROR
+     */
+    int connect(long socket, MemorySegment name, int nameLength);
+
+    /**
      * {@code WSAGetOverlappedResult(s, lpOverlapped, lpcbTransfer, FALSE, lpdwFlags)}: the result of a
      * completed operation as a Winsock error code, e.g. after a completion whose status is not
      * {@code STATUS_SUCCESS}.

@@ -27,6 +27,12 @@ public final class Win32Constants {
     public static final int IPPROTO_TCP = 6;
     /** {@code IPPROTO_IPV6} (ws2def.h). */
     public static final int IPPROTO_IPV6 = 41;
+    /** {@code SOCK_DGRAM} (winsock2.h): datagram socket. */
+    public static final int SOCK_DGRAM = 2;
+    /** {@code IPPROTO_UDP} (ws2def.h). */
+    public static final int IPPROTO_UDP = 17;
+    /** {@code IPPROTO_IP} (ws2def.h): the level of the IPv4 options. */
+    public static final int IPPROTO_IP = 0;
 
     // ---- socket options (winsock2.h, ws2def.h, ws2ipdef.h, mswsock.h) ----
 
@@ -54,6 +60,32 @@ public final class Win32Constants {
     public static final int TCP_NODELAY = 0x0001;
     /** {@code IPV6_V6ONLY} (ws2ipdef.h), level {@link #IPPROTO_IPV6}. */
     public static final int IPV6_V6ONLY = 27;
+    /** {@code SO_BROADCAST} (winsock2.h): a datagram socket may send to a broadcast address. */
+    public static final int SO_BROADCAST = 0x0020;
+    /** {@code IP_TOS} (ws2ipdef.h), level {@link #IPPROTO_IP}. */
+    public static final int IP_TOS = 3;
+    /** {@code IP_MULTICAST_IF} (ws2ipdef.h): a DWORD, an IPv4 address or an index in 0.0.0.0/8, network byte order. */
+    public static final int IP_MULTICAST_IF = 9;
+    /** {@code IP_MULTICAST_TTL} (ws2ipdef.h): a DWORD. */
+    public static final int IP_MULTICAST_TTL = 10;
+    /** {@code IP_MULTICAST_LOOP} (ws2ipdef.h): a DWORD boolean. */
+    public static final int IP_MULTICAST_LOOP = 11;
+    /** {@code IP_ADD_MEMBERSHIP} (ws2ipdef.h): an {@code ip_mreq}, see {@link MulticastRequest}. */
+    public static final int IP_ADD_MEMBERSHIP = 12;
+    /** {@code IP_DROP_MEMBERSHIP} (ws2ipdef.h): an {@code ip_mreq}. */
+    public static final int IP_DROP_MEMBERSHIP = 13;
+    /** {@code IPV6_MULTICAST_IF} (ws2ipdef.h): a DWORD interface index. */
+    public static final int IPV6_MULTICAST_IF = 9;
+    /** {@code IPV6_MULTICAST_HOPS} (ws2ipdef.h): a DWORD. */
+    public static final int IPV6_MULTICAST_HOPS = 10;
+    /** {@code IPV6_MULTICAST_LOOP} (ws2ipdef.h): a DWORD boolean. */
+    public static final int IPV6_MULTICAST_LOOP = 11;
+    /** {@code IPV6_ADD_MEMBERSHIP} (ws2ipdef.h, = IPV6_JOIN_GROUP): an {@code ipv6_mreq}. */
+    public static final int IPV6_ADD_MEMBERSHIP = 12;
+    /** {@code IPV6_DROP_MEMBERSHIP} (ws2ipdef.h, = IPV6_LEAVE_GROUP): an {@code ipv6_mreq}. */
+    public static final int IPV6_DROP_MEMBERSHIP = 13;
+    /** {@code IPV6_TCLASS} (ws2ipdef.h): the IPv6 traffic class. */
+    public static final int IPV6_TCLASS = 39;
     /** {@code SOMAXCONN} (winsock2.h): "as large a backlog as the provider allows". */
     public static final int SOMAXCONN = 0x7fffffff;
     /** {@code SO_PROTOCOL_INFOW} (winsock2.h): getsockopt returns the socket's {@link ProtocolInfo}. */
@@ -75,6 +107,12 @@ public final class Win32Constants {
     public static final int WSA_FLAG_NO_HANDLE_INHERIT = 0x80;
     /** {@code SIO_GET_EXTENSION_FUNCTION_POINTER} (winsock2.h): {@code _WSAIORW(IOC_WS2,6)}. */
     public static final int SIO_GET_EXTENSION_FUNCTION_POINTER = 0xC8000006;
+    /**
+     * {@code SIO_UDP_CONNRESET} (mswsock.h): {@code _WSAIOW(IOC_VENDOR,12)}; input a BOOL. TRUE (Windows'
+     * default) makes a receive fail with WSAECONNRESET after a datagram the socket sent drew an ICMP
+     * port unreachable.
+     */
+    public static final int SIO_UDP_CONNRESET = 0x9800000C;
     /** {@code INVALID_SOCKET} (winsock2.h): {@code (SOCKET)(~0)}. */
     public static final long INVALID_SOCKET = -1L;
     /** {@code SOCKET_ERROR} (winsock2.h): the failure result of most Winsock functions. */
@@ -158,6 +196,8 @@ public final class Win32Constants {
     public static final int WSAEINVAL = 10022;
     /** {@code WSAEMFILE} (winerror.h): no more socket descriptors. */
     public static final int WSAEMFILE = 10024;
+    /** {@code WSAEMSGSIZE} (winerror.h): a datagram was truncated, or is too long to send. */
+    public static final int WSAEMSGSIZE = 10040;
     /** {@code WSAEWOULDBLOCK} (winerror.h). */
     public static final int WSAEWOULDBLOCK = 10035;
     /** {@code WSAENOTSOCK} (winerror.h): not a (open) socket. */
@@ -199,6 +239,13 @@ public final class Win32Constants {
     public static final int STATUS_SUCCESS = 0x00000000;
     /** {@code STATUS_PENDING} (ntstatus.h): set in OVERLAPPED.Internal while the I/O is in flight. */
     public static final int STATUS_PENDING = 0x00000103;
+    /**
+     * {@code STATUS_BUFFER_OVERFLOW} (ntstatus.h): a warning, not an error: the datagram did not fit and
+     * was truncated; the byte count is what was copied. Reported as {@link #WSAEMSGSIZE}.
+     */
+    public static final int STATUS_BUFFER_OVERFLOW = 0x80000005;
+    /** {@code STATUS_PORT_UNREACHABLE} (ntstatus.h): an ICMP port unreachable reached a datagram socket. */
+    public static final int STATUS_PORT_UNREACHABLE = 0xC000023F;
     /** {@code STATUS_CANCELLED} (ntstatus.h): reported as {@link #ERROR_OPERATION_ABORTED}. */
     public static final int STATUS_CANCELLED = 0xC0000120;
     /** {@code STATUS_CONNECTION_RESET} (ntstatus.h). */

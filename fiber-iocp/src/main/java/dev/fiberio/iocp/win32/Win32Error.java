@@ -157,6 +157,7 @@ public final class Win32Error {
             case WSAEFAULT -> "WSAEFAULT";
             case WSAEINVAL -> "WSAEINVAL";
             case WSAEMFILE -> "WSAEMFILE";
+            case WSAEMSGSIZE -> "WSAEMSGSIZE";
             case WSAEWOULDBLOCK -> "WSAEWOULDBLOCK";
             case WSAENOTSOCK -> "WSAENOTSOCK";
             case WSAEADDRINUSE -> "WSAEADDRINUSE";

@@ -54,6 +54,14 @@ enum Win32Function {
     /** {@code int WSASend(SOCKET, LPWSABUF, DWORD, LPDWORD, DWORD dwFlags, LPWSAOVERLAPPED, completion routine)}. */
     WSA_SEND(Library.WS2_32, "WSASend", FunctionDescriptor.of(JAVA_INT,
             JAVA_LONG, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, ADDRESS)),
+    /** {@code int WSARecvFrom(SOCKET, LPWSABUF, DWORD, LPDWORD, LPDWORD lpFlags, sockaddr* lpFrom, LPINT lpFromlen, LPWSAOVERLAPPED, completion routine)}. */
+    WSA_RECV_FROM(Library.WS2_32, "WSARecvFrom", FunctionDescriptor.of(JAVA_INT,
+            JAVA_LONG, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS)),
+    /** {@code int WSASendTo(SOCKET, LPWSABUF, DWORD, LPDWORD, DWORD dwFlags, const sockaddr* lpTo, int iTolen, LPWSAOVERLAPPED, completion routine)}. */
+    WSA_SEND_TO(Library.WS2_32, "WSASendTo", FunctionDescriptor.of(JAVA_INT,
+            JAVA_LONG, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, ADDRESS)),
+    /** {@code int connect(SOCKET, const sockaddr*, int)} (used for datagram sockets only: it never waits there). */
+    CONNECT(Library.WS2_32, "connect", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, ADDRESS, JAVA_INT)),
     /** {@code BOOL WSAGetOverlappedResult(SOCKET, LPWSAOVERLAPPED, LPDWORD, BOOL fWait, LPDWORD)}. */
     WSA_GET_OVERLAPPED_RESULT(Library.WS2_32, "WSAGetOverlappedResult", FunctionDescriptor.of(JAVA_INT,
             JAVA_LONG, ADDRESS, ADDRESS, JAVA_INT, ADDRESS)),

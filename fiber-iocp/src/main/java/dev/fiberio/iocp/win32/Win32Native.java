@@ -37,6 +37,9 @@ public final class Win32Native implements Win32 {
     private final MethodHandle wsaIoctl;
     private final MethodHandle wsaRecv;
     private final MethodHandle wsaSend;
+    private final MethodHandle wsaRecvFrom;
+    private final MethodHandle wsaSendTo;
+    private final MethodHandle connect;
     private final MethodHandle wsaGetOverlappedResult;
     private final MethodHandle createIoCompletionPort;
     private final MethodHandle getQueuedCompletionStatusEx;
@@ -64,6 +67,9 @@ public final class Win32Native implements Win32 {
         wsaIoctl = linker.downcall(Win32Function.WSA_IOCTL);
         wsaRecv = linker.downcall(Win32Function.WSA_RECV);
         wsaSend = linker.downcall(Win32Function.WSA_SEND);
+        wsaRecvFrom = linker.downcall(Win32Function.WSA_RECV_FROM);
+        wsaSendTo = linker.downcall(Win32Function.WSA_SEND_TO);
+        connect = linker.downcall(Win32Function.CONNECT);
         wsaGetOverlappedResult = linker.downcall(Win32Function.WSA_GET_OVERLAPPED_RESULT);
         createIoCompletionPort = linker.downcall(Win32Function.CREATE_IO_COMPLETION_PORT);
         getQueuedCompletionStatusEx = linker.downcall(Win32Function.GET_QUEUED_COMPLETION_STATUS_EX);
@@ -277,6 +283,39 @@ public final class Win32Native implements Win32 {
         try {
             return (int) wsaSend.invokeExact(state(Win32Function.WSA_SEND), socket, buffers, bufferCount, bytesSent,
                     flags, overlapped, MemorySegment.NULL);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    @Override
+    public int wsaRecvFrom(long socket, MemorySegment buffers, int bufferCount, MemorySegment bytesReceived,
+                           MemorySegment flags, MemorySegment from, MemorySegment fromLength, MemorySegment overlapped) {
+        requireArray(buffers, WsaBuf.arraySize(bufferCount), "WSABUF");
+        try {
+            return (int) wsaRecvFrom.invokeExact(state(Win32Function.WSA_RECV_FROM), socket, buffers, bufferCount,
+                    bytesReceived, flags, from, fromLength, overlapped, MemorySegment.NULL);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    @Override
+    public int wsaSendTo(long socket, MemorySegment buffers, int bufferCount, MemorySegment bytesSent, int flags,
+                         MemorySegment to, int toLength, MemorySegment overlapped) {
+        requireArray(buffers, WsaBuf.arraySize(bufferCount), "WSABUF");
+        try {
+            return (int) wsaSendTo.invokeExact(state(Win32Function.WSA_SEND_TO), socket, buffers, bufferCount,
+                    bytesSent, flags, to, toLength, overlapped, MemorySegment.NULL);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    @Override
+    public int connect(long socket, MemorySegment name, int nameLength) {
+        try {
+            return (int) connect.invokeExact(state(Win32Function.CONNECT), socket, name, nameLength);
         } catch (Throwable t) {
             throw unexpected(t);
         }

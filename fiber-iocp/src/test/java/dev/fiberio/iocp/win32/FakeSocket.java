@@ -35,7 +35,7 @@ final class FakeSocket {
     }
 
     /** A pending overlapped operation. */
-    sealed interface Operation permits Receive, Send, Accept, Connect {
+    sealed interface Operation permits Receive, Send, Accept, Connect, ReceiveFrom {
         MemorySegment overlapped();
     }
 
@@ -51,6 +51,18 @@ final class FakeSocket {
     record Connect(MemorySegment overlapped) implements Operation {
     }
 
+    /**
+     * A pending WSARecvFrom: the buffers, and where the sender's address and its length go (memory the
+     * caller must keep until the completion).
+     */
+    record ReceiveFrom(MemorySegment overlapped, List<MemorySegment> buffers, MemorySegment from,
+                       MemorySegment fromLength) implements Operation {
+    }
+
+    /** A datagram waiting in a UDP socket's receive queue, with its sender as the receiver sees it. */
+    record Datagram(byte[] data, InetSocketAddress from) {
+    }
+
     /** A pending AcceptEx on a listener. */
     record Accept(MemorySegment overlapped, FakeSocket acceptSocket, MemorySegment output,
                   int localLength, int remoteLength) implements Operation {
@@ -58,6 +70,8 @@ final class FakeSocket {
 
     final long handle;
     final int family;
+    /** SOCK_STREAM or SOCK_DGRAM. */
+    int type = Win32Constants.SOCK_STREAM;
     State state = State.CREATED;
     InetSocketAddress local;
     InetSocketAddress remote;
@@ -81,6 +95,16 @@ final class FakeSocket {
     /** Connections waiting for AcceptEx: handle-less server-side sockets. */
     final ArrayDeque<FakeSocket> backlog = new ArrayDeque<>();
     final Map<Long, byte[]> options = new HashMap<>();
+    /** UDP: datagrams no receive has taken yet. */
+    final ArrayDeque<Datagram> datagrams = new ArrayDeque<>();
+    /** UDP: pending WSARecvFrom calls. */
+    final ArrayDeque<ReceiveFrom> receiveFroms = new ArrayDeque<>();
+    /** UDP: SIO_UDP_CONNRESET, on by default on Windows. */
+    boolean reportPortUnreachable = true;
+    /** UDP: an ICMP port unreachable waits to fail the next receive. */
+    boolean portUnreachable;
+    /** UDP: the multicast groups joined (any interface). */
+    final java.util.Set<java.net.InetAddress> groups = new java.util.HashSet<>();
 
     FakeSocket(long handle, int family) {
         this.handle = handle;
@@ -92,7 +116,7 @@ final class FakeSocket {
     }
 
     int pendingCount() {
-        return receives.size() + sends.size() + accepts.size() + connects.size();
+        return receives.size() + sends.size() + accepts.size() + connects.size() + receiveFroms.size();
     }
 
     /** Whether a receive can complete now (with data, end of stream or reset). */
@@ -189,7 +213,7 @@ final class FakeSocket {
      */
     int abort(Predicate<Operation> which, java.util.function.ToIntFunction<Operation> status, Completer completer) {
         List<Operation> cancelled = new ArrayList<>();
-        for (ArrayDeque<? extends Operation> queue : List.of(receives, sends, accepts, connects)) {
+        for (ArrayDeque<? extends Operation> queue : List.of(receives, sends, accepts, connects, receiveFroms)) {
             for (Iterator<? extends Operation> it = queue.iterator(); it.hasNext(); ) {
                 Operation operation = it.next();
                 if (which.test(operation)) {
@@ -201,6 +225,50 @@ final class FakeSocket {
         cancelled.forEach(operation ->
                 completer.complete(this, operation.overlapped(), status.applyAsInt(operation), 0));
         return cancelled.size();
+    }
+
+    /** UDP: a datagram arrives: it completes the oldest pending receive, or waits in the queue. */
+    void offer(Datagram datagram, Completer completer) {
+        ReceiveFrom receive = receiveFroms.pollFirst();
+        if (receive == null) {
+            datagrams.addLast(datagram);
+        } else {
+            int n = deliver(datagram, receive.buffers(), receive.from(), receive.fromLength());
+            completer.complete(this, receive.overlapped(), n < datagram.data().length
+                    ? Win32Constants.STATUS_BUFFER_OVERFLOW : Win32Constants.STATUS_SUCCESS, n);
+        }
+    }
+
+    /** UDP: an ICMP port unreachable answers a datagram this socket sent (reported only with SIO_UDP_CONNRESET on). */
+    void portUnreachable(Completer completer) {
+        if (!reportPortUnreachable) {
+            return;
+        }
+        ReceiveFrom receive = receiveFroms.pollFirst();
+        if (receive == null) {
+            portUnreachable = true;
+        } else {
+            completer.complete(this, receive.overlapped(), Win32Constants.STATUS_PORT_UNREACHABLE, 0);
+        }
+    }
+
+    /**
+     * UDP: copies what fits of {@code datagram} into {@code buffers} (the rest is discarded) and writes the
+     * sender into {@code from}/{@code fromLength}.
+     *
+     * @return the bytes copied
+     */
+    int deliver(Datagram datagram, List<MemorySegment> buffers, MemorySegment from, MemorySegment fromLength) {
+        byte[] data = datagram.data();
+        int copied = 0;
+        for (MemorySegment buffer : buffers) {
+            int n = (int) Math.min(buffer.byteSize(), data.length - copied);
+            MemorySegment.copy(data, copied, buffer, JAVA_BYTE, 0, n);
+            copied += n;
+        }
+        int length = SockAddrs.encode(datagram.from(), family, from);
+        fromLength.set(java.lang.foreign.ValueLayout.JAVA_INT, 0, length);
+        return copied;
     }
 
     /** Takes over a backlog connection: this socket becomes its server side. */

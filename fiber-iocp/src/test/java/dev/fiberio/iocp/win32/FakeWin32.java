@@ -44,8 +44,22 @@ import java.util.function.ToIntFunction;
  * and refused after a delay (no listener, full backlog) or timing out (an address nobody answers,
  * {@link #setConnectDelays}); SO_PROTOCOL_INFOW; WSAGetOverlappedResult.
  *
+ * <p>UDP, after the WSARecvFrom, WSASendTo, connect and IPPROTO_IP/IPPROTO_IPV6 option pages:
+ * WSARecvFrom completing synchronously when a datagram waits and pending otherwise; truncation
+ * (the buffers filled, the rest discarded: a synchronous WSAEMSGSIZE with no completion packet, or a
+ * completion with STATUS_BUFFER_OVERFLOW and the bytes copied); the sender written into the caller's
+ * address buffer and length; WSASendTo completing at once (WSAEMSGSIZE beyond 65,507 bytes over IPv4
+ * and 65,527 over IPv6, WSAEACCES for 255.255.255.255 without SO_BROADCAST, an implicit bind);
+ * connect setting a default peer that filters what arrives and, with a zeroed address (AF_UNSPEC),
+ * dissolving it; an ICMP port unreachable for a datagram to a loopback port nobody holds, failing the
+ * sender's next receive with WSAECONNRESET (or completing its pending one with STATUS_PORT_UNREACHABLE)
+ * while SIO_UDP_CONNRESET is on, Windows' default; dual-stack delivery to an IPv6 wildcard socket with
+ * IPV6_V6ONLY cleared, senders reported IPv4-mapped; multicast memberships with loopback delivery to
+ * every member bound to the port. Datagrams are never dropped, and a port is not shared (SO_REUSEADDR
+ * is stored only). A UDP port that a real socket of this machine holds counts as in use.
+ *
  * <p>What it does not: blocking (non-overlapped) I/O, AcceptEx with receive data, ConnectEx with
- * send data, UDP. Those throw {@link UnsupportedOperationException}. Errors the doc pages do not
+ * send data. Those throw {@link UnsupportedOperationException}. Errors the doc pages do not
  * pin down are reported as WSAEINVAL.
  *
  * <p>Test hooks: {@link #connectedPair}, {@link #connectTo}, {@link #receive}, {@link #takeReceived},
@@ -364,11 +378,15 @@ public final class FakeWin32 implements Win32 {
                 fail(WSANOTINITIALISED);
                 return INVALID_SOCKET;
             }
-            if ((af != AF_INET && af != AF_INET6) || type != SOCK_STREAM || (protocol != 0 && protocol != IPPROTO_TCP)) {
+            boolean stream = type == SOCK_STREAM && (protocol == 0 || protocol == IPPROTO_TCP);
+            boolean datagram = type == SOCK_DGRAM && (protocol == 0 || protocol == IPPROTO_UDP);
+            if ((af != AF_INET && af != AF_INET6) || !(stream || datagram)) {
                 fail(WSAEINVAL);
                 return INVALID_SOCKET;
             }
-            return newSocket(af).handle;
+            FakeSocket s = newSocket(af);
+            s.type = type;
+            return s.handle;
         });
     }
 
@@ -389,7 +407,8 @@ public final class FakeWin32 implements Win32 {
             }
             if (address.getPort() == 0) {
                 s.local = bindEphemeral(s, address.getAddress());
-            } else if (boundPorts.containsKey(address.getPort())) {
+            } else if (boundPorts.getOrDefault(address.getPort(), List.of()).stream().anyMatch(o -> o.type == s.type)
+                    || (s.type == SOCK_DGRAM && takenOnThisMachine(address))) {
                 return fail(WSAEADDRINUSE);
             } else {
                 s.local = address;
@@ -453,6 +472,9 @@ public final class FakeWin32 implements Win32 {
                 // completed fails (as libuv expects, which skips such a connection).
                 return fail(WSAECONNRESET);
             }
+            if (s.type == SOCK_DGRAM && isMembership(level, name)) {
+                return membership(s, level, name, value, valueLength);
+            }
             s.options.put(optionKey(level, name), value.asSlice(0, valueLength).toArray(JAVA_BYTE));
             return 0;
         });
@@ -479,6 +501,10 @@ public final class FakeWin32 implements Win32 {
             if (stored == null && level == SOL_SOCKET && (name == SO_ERROR || name == SO_RCVBUF || name == SO_SNDBUF)) {
                 int defaultValue = name == SO_ERROR ? 0 : 65536;
                 stored = MemorySegment.ofArray(new int[] {defaultValue}).toArray(JAVA_BYTE);
+            }
+            if (stored == null && s.type == SOCK_DGRAM) {
+                Integer defaultValue = datagramDefault(level, name);
+                stored = defaultValue == null ? null : MemorySegment.ofArray(new int[] {defaultValue}).toArray(JAVA_BYTE);
             }
             if (stored == null) {
                 return fail(WSAEINVAL);
@@ -510,6 +536,13 @@ public final class FakeWin32 implements Win32 {
             throw new UnsupportedOperationException("FakeWin32 models blocking WSAIoctl only");
         }
         return withSocket(socket, s -> {
+            if (controlCode == SIO_UDP_CONNRESET) {
+                if (s.type != SOCK_DGRAM || inLength < 4) {
+                    return fail(WSAEINVAL);
+                }
+                s.reportPortUnreachable = in.get(JAVA_INT, 0) != 0;
+                return 0;
+            }
             if (controlCode != SIO_GET_EXTENSION_FUNCTION_POINTER || inLength < Guid.LAYOUT.byteSize()
                     || outLength < ADDRESS.byteSize()) {
                 return fail(WSAEINVAL);
@@ -689,6 +722,140 @@ public final class FakeWin32 implements Win32 {
     }
 
     @Override
+    public int wsaRecvFrom(long socket, MemorySegment buffers, int bufferCount, MemorySegment bytesReceived,
+                           MemorySegment flags, MemorySegment from, MemorySegment fromLength, MemorySegment overlapped) {
+        requireNative(buffers, bytesReceived, flags, from, fromLength, overlapped);
+        requireOverlapped(overlapped);
+        Win32Native.requireArray(buffers, WsaBuf.arraySize(bufferCount), "WSABUF");
+        return withSocket(socket, s -> {
+            if (s.type != SOCK_DGRAM) {
+                throw new UnsupportedOperationException("FakeWin32 models WSARecvFrom on datagram sockets only");
+            }
+            if (flags.equals(MemorySegment.NULL) || fromLength.equals(MemorySegment.NULL)
+                    || fromLength.get(JAVA_INT, 0) < SockAddrs.length(s.family) || from.byteSize() < SockAddrs.length(s.family)) {
+                return fail(WSAEFAULT); // "The lpFrom buffer was too small to accommodate the peer address"
+            }
+            if (s.state == FakeSocket.State.CREATED) {
+                return fail(WSAEINVAL); // "The socket has not been bound"
+            }
+            List<MemorySegment> targets = wsaBufs(buffers, bufferCount);
+            flags.set(JAVA_INT, 0, 0);
+            if (s.receiveFroms.isEmpty() && s.portUnreachable) {
+                s.portUnreachable = false;
+                return fail(WSAECONNRESET); // "a previous send operation resulted in an ICMP Port Unreachable message"
+            }
+            FakeSocket.Datagram datagram = s.receiveFroms.isEmpty() ? s.datagrams.pollFirst() : null;
+            if (datagram != null) {
+                int n = s.deliver(datagram, targets, from, fromLength);
+                if (n < datagram.data().length) {
+                    // Truncated: an error return, after which "no completion indication will occur"; the
+                    // buffers hold what fitted, the rest is discarded.
+                    Overlapped.complete(overlapped, STATUS_BUFFER_OVERFLOW, n);
+                    return fail(WSAEMSGSIZE);
+                }
+                setIfPresent(bytesReceived, n);
+                completeSynchronously(s, overlapped, n);
+                return 0;
+            }
+            markPending(overlapped);
+            s.receiveFroms.addLast(new FakeSocket.ReceiveFrom(overlapped, targets, from, fromLength));
+            return fail(WSA_IO_PENDING);
+        });
+    }
+
+    @Override
+    public int wsaSendTo(long socket, MemorySegment buffers, int bufferCount, MemorySegment bytesSent, int flags,
+                         MemorySegment to, int toLength, MemorySegment overlapped) {
+        requireNative(buffers, bytesSent, to, overlapped);
+        requireOverlapped(overlapped);
+        Win32Native.requireArray(buffers, WsaBuf.arraySize(bufferCount), "WSABUF");
+        return withSocket(socket, s -> {
+            if (s.type != SOCK_DGRAM) {
+                throw new UnsupportedOperationException("FakeWin32 models WSASendTo on datagram sockets only");
+            }
+            InetSocketAddress target;
+            if (to.equals(MemorySegment.NULL)) {
+                if (s.remote == null) {
+                    return fail(WSAENOTCONN);
+                }
+                target = s.remote;
+            } else {
+                if (toLength < SockAddrs.length(s.family) || to.get(JAVA_SHORT, 0) != s.family) {
+                    return fail(WSAEFAULT);
+                }
+                target = SockAddrs.decode(to.asSlice(0, toLength));
+            }
+            if (target.getPort() == 0 || target.getAddress().isAnyLocalAddress()) {
+                return fail(WSAEADDRNOTAVAIL);
+            }
+            List<MemorySegment> sources = wsaBufs(buffers, bufferCount);
+            long length = sources.stream().mapToLong(MemorySegment::byteSize).sum();
+            // UDP length minus headers: 65,535 - 8 - 20 over IPv4 (also for IPv4-mapped destinations), 65,535 - 8 over IPv6.
+            if (length > (target.getAddress() instanceof java.net.Inet4Address ? 65_507 : 65_527)) {
+                return fail(WSAEMSGSIZE);
+            }
+            boolean broadcast = target.getAddress() instanceof java.net.Inet4Address
+                    && java.util.Arrays.equals(target.getAddress().getAddress(), new byte[] {-1, -1, -1, -1});
+            if (broadcast && !optionOn(s, SOL_SOCKET, SO_BROADCAST)) {
+                return fail(WSAEACCES); // "the requested address is a broadcast address, but the appropriate flag was not set"
+            }
+            if (s.state == FakeSocket.State.CREATED) {
+                s.local = bindEphemeral(s, wildcard(s.family)); // sendto binds an unbound socket implicitly
+            }
+            byte[] payload = new byte[(int) length];
+            int at = 0;
+            for (MemorySegment source : sources) {
+                MemorySegment.copy(source, JAVA_BYTE, 0, payload, at, (int) source.byteSize());
+                at += (int) source.byteSize();
+            }
+            if (!broadcast) {
+                route(s, target, payload);
+            }
+            setIfPresent(bytesSent, (int) length);
+            completeSynchronously(s, overlapped, (int) length);
+            return 0;
+        });
+    }
+
+    @Override
+    public int connect(long socket, MemorySegment name, int nameLength) {
+        requireNative(name);
+        return withSocket(socket, s -> {
+            if (s.type != SOCK_DGRAM) {
+                throw new UnsupportedOperationException("FakeWin32 models connect on datagram sockets only (TCP: ConnectEx)");
+            }
+            if (nameLength < 2 || name.byteSize() < nameLength) {
+                return fail(WSAEFAULT);
+            }
+            MemorySegment sockaddr = name.asSlice(0, nameLength);
+            if (sockaddr.get(JAVA_SHORT, 0) == AF_UNSPEC) {
+                // "If the address member ... is filled with zeros, the socket will be disconnected."
+                for (byte b : sockaddr.toArray(JAVA_BYTE)) {
+                    if (b != 0) {
+                        return fail(WSAEINVAL);
+                    }
+                }
+                s.remote = null;
+                return 0;
+            }
+            if (sockaddr.get(JAVA_SHORT, 0) != s.family || nameLength < SockAddrs.length(s.family)) {
+                return fail(WSAEFAULT);
+            }
+            InetSocketAddress target = SockAddrs.decode(sockaddr);
+            if (target.getPort() == 0 || target.getAddress().isAnyLocalAddress()) {
+                return fail(WSAEADDRNOTAVAIL);
+            }
+            if (s.state == FakeSocket.State.CREATED) {
+                s.local = bindEphemeral(s, wildcard(s.family));
+            }
+            s.remote = target;
+            // "Any datagrams queued for receipt are discarded if name is different from the previous connect."
+            s.datagrams.removeIf(d -> !d.from().equals(target));
+            return 0;
+        });
+    }
+
+    @Override
     public boolean wsaGetOverlappedResult(long socket, MemorySegment overlapped, MemorySegment bytesTransferred,
                                           MemorySegment flags) {
         requireNative(overlapped, bytesTransferred, flags);
@@ -785,9 +952,10 @@ public final class FakeWin32 implements Win32 {
             }
             boolean all = overlapped.equals(MemorySegment.NULL);
             // Cancelling one receive cancels every pending receive of the socket (AFD keeps them in one queue).
-            boolean aReceive = s.receives.stream().anyMatch(r -> r.overlapped().address() == overlapped.address());
+            boolean aReceive = s.receives.stream().anyMatch(r -> r.overlapped().address() == overlapped.address())
+                    || s.receiveFroms.stream().anyMatch(r -> r.overlapped().address() == overlapped.address());
             int cancelled = s.cancel(op -> all || op.overlapped().address() == overlapped.address()
-                    || (aReceive && op instanceof FakeSocket.Receive), completer);
+                    || (aReceive && (op instanceof FakeSocket.Receive || op instanceof FakeSocket.ReceiveFrom)), completer);
             if (cancelled == 0) {
                 return failBool(ERROR_NOT_FOUND);
             }
@@ -1043,7 +1211,7 @@ public final class FakeWin32 implements Win32 {
         // STATUS_LOCAL_DISCONNECT for transfers and STATUS_REQUEST_ABORTED for AcceptEx/ConnectEx, not
         // STATUS_CANCELLED, so the fake uses those and the backend must not rely on the status.
         s.abort(op -> true, op -> op instanceof FakeSocket.Receive || op instanceof FakeSocket.Send
-                ? STATUS_LOCAL_DISCONNECT : STATUS_REQUEST_ABORTED, completer);
+                || op instanceof FakeSocket.ReceiveFrom ? STATUS_LOCAL_DISCONNECT : STATUS_REQUEST_ABORTED, completer);
         for (Object other : handles.values()) {
             if (other instanceof FakeSocket listener) {
                 listener.cancel(op -> op instanceof FakeSocket.Accept a && a.acceptSocket() == s, completer);
@@ -1069,6 +1237,135 @@ public final class FakeWin32 implements Win32 {
             if (bound != null && bound.remove(s) && bound.isEmpty()) {
                 boundPorts.remove(s.local.getPort());
             }
+        }
+    }
+
+    /**
+     * UDP routing of a datagram from {@code sender} to {@code target}: a multicast group reaches every
+     * member bound to the port (the sender too while IP_MULTICAST_LOOP is on, Windows' default); a
+     * unicast address reaches one socket bound to it (or to the wildcard; an IPv6 wildcard socket
+     * with IPV6_V6ONLY cleared takes IPv4 too) unless that socket is connected to someone else. A
+     * loopback port nobody holds answers with ICMP port unreachable.
+     */
+    private void route(FakeSocket sender, InetSocketAddress target, byte[] payload) {
+        InetAddress destination = target.getAddress();
+        boolean v4 = destination instanceof java.net.Inet4Address;
+        InetSocketAddress from = v4 && sender.family == AF_INET6
+                ? new InetSocketAddress(loopback(AF_INET), sender.local.getPort())
+                : concrete(sender.local, sender.family);
+        List<FakeSocket> bound = boundPorts.getOrDefault(target.getPort(), List.of());
+        if (destination.isMulticastAddress()) {
+            if (!optionOn(sender, v4 ? IPPROTO_IP : IPPROTO_IPV6, v4 ? IP_MULTICAST_LOOP : IPV6_MULTICAST_LOOP)) {
+                return; // every fake socket is on this host
+            }
+            for (FakeSocket r : List.copyOf(bound)) {
+                if (r.type == SOCK_DGRAM && r.groups.contains(destination) && reaches(r, destination)) {
+                    r.offer(new FakeSocket.Datagram(payload, from), completer);
+                }
+            }
+            return;
+        }
+        for (FakeSocket r : bound) {
+            if (r.type == SOCK_DGRAM && r.state != FakeSocket.State.CLOSED && reaches(r, destination)) {
+                if (r.remote == null || r.remote.equals(from)) {
+                    r.offer(new FakeSocket.Datagram(payload, from), completer);
+                }
+                return;
+            }
+        }
+        if (destination.isLoopbackAddress()) {
+            sender.portUnreachable(completer);
+        }
+    }
+
+    /** Whether a datagram socket bound as {@code r} receives what is sent to {@code destination} at its port. */
+    private static boolean reaches(FakeSocket r, InetAddress destination) {
+        InetAddress local = r.local.getAddress();
+        if (destination instanceof java.net.Inet4Address) {
+            if (r.family == AF_INET) {
+                return local.isAnyLocalAddress() || local.equals(destination);
+            }
+            return !v6Only(r) && local.isAnyLocalAddress();
+        }
+        return r.family == AF_INET6 && (local.isAnyLocalAddress() || local.equals(destination));
+    }
+
+    /** UDP option defaults (Windows: multicast TTL/hops 1, multicast loopback on, broadcast and TOS off). */
+    private static Integer datagramDefault(int level, int name) {
+        if (level == SOL_SOCKET && name == SO_BROADCAST) {
+            return 0;
+        }
+        if ((level == IPPROTO_IP && (name == IP_MULTICAST_TTL || name == IP_MULTICAST_LOOP))
+                || (level == IPPROTO_IPV6 && (name == IPV6_MULTICAST_HOPS || name == IPV6_MULTICAST_LOOP))) {
+            return 1;
+        }
+        if ((level == IPPROTO_IP && name == IP_TOS) || (level == IPPROTO_IPV6 && name == IPV6_TCLASS)) {
+            return 0;
+        }
+        return null;
+    }
+
+    /** Whether an int option is set to non-zero, its default applied. */
+    private static boolean optionOn(FakeSocket s, int level, int name) {
+        byte[] stored = s.options.get(optionKey(level, name));
+        if (stored == null) {
+            Integer d = datagramDefault(level, name);
+            return d != null && d != 0;
+        }
+        return MemorySegment.ofArray(stored).get(JAVA_BYTE, 0) != 0;
+    }
+
+    private static boolean isMembership(int level, int name) {
+        return (level == IPPROTO_IP && (name == IP_ADD_MEMBERSHIP || name == IP_DROP_MEMBERSHIP))
+                || (level == IPPROTO_IPV6 && (name == IPV6_ADD_MEMBERSHIP || name == IPV6_DROP_MEMBERSHIP));
+    }
+
+    /** IP_ADD/DROP_MEMBERSHIP and their IPv6 forms; the interface is not modelled (every fake socket is on loopback). */
+    private int membership(FakeSocket s, int level, int name, MemorySegment value, int valueLength) {
+        boolean v4 = level == IPPROTO_IP;
+        long size = v4 ? MulticastRequest.IP_MREQ.byteSize() : MulticastRequest.IPV6_MREQ.byteSize();
+        if (valueLength < size) {
+            return fail(WSAEFAULT);
+        }
+        if (!v4 && s.family != AF_INET6) {
+            return fail(WSAEINVAL);
+        }
+        InetAddress group;
+        try {
+            group = InetAddress.getByAddress(v4 ? MulticastRequest.ipv4Group(value) : MulticastRequest.ipv6Group(value));
+        } catch (java.net.UnknownHostException e) {
+            throw new AssertionError(e);
+        }
+        if (!group.isMulticastAddress()) {
+            return fail(WSAEINVAL);
+        }
+        boolean join = name == (v4 ? IP_ADD_MEMBERSHIP : IPV6_ADD_MEMBERSHIP);
+        if (join ? !s.groups.add(group) : !s.groups.remove(group)) {
+            return fail(join ? WSAEADDRINUSE : WSAEADDRNOTAVAIL);
+        }
+        return 0;
+    }
+
+    /**
+     * Whether another program on this machine holds a UDP port: the fake's port space is its own, but a
+     * port a real socket holds (a test's java.net socket) counts as taken, as it would on one machine.
+     */
+    private static boolean takenOnThisMachine(InetSocketAddress address) {
+        try (java.net.DatagramSocket probe = new java.net.DatagramSocket(null)) {
+            probe.bind(address);
+            return false;
+        } catch (java.net.BindException e) {
+            return true;
+        } catch (java.io.IOException e) {
+            return false; // an address this machine does not have: the fake's own ports decide
+        }
+    }
+
+    private static InetAddress wildcard(int family) {
+        try {
+            return InetAddress.getByAddress(new byte[family == AF_INET ? 4 : 16]);
+        } catch (java.net.UnknownHostException e) {
+            throw new AssertionError(e);
         }
     }
 
@@ -1159,6 +1456,8 @@ public final class FakeWin32 implements Win32 {
             case STATUS_CONNECTION_REFUSED -> WSAECONNREFUSED;
             case STATUS_CONNECTION_ABORTED, STATUS_LOCAL_DISCONNECT -> WSAECONNABORTED;
             case STATUS_IO_TIMEOUT -> WSAETIMEDOUT;
+            case STATUS_BUFFER_OVERFLOW -> WSAEMSGSIZE;
+            case STATUS_PORT_UNREACHABLE -> WSAECONNRESET;
             default -> WSAEINVAL;
         };
     }

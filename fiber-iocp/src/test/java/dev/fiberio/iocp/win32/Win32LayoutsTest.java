@@ -33,7 +33,8 @@ class Win32LayoutsTest {
 
     private static final List<StructLayout> STRUCTS = List.of(
             Overlapped.LAYOUT, OverlappedEntry.LAYOUT, WsaBuf.LAYOUT, WsaData.LAYOUT, Linger.LAYOUT, Guid.LAYOUT,
-            SockAddrs.SOCKADDR_IN, SockAddrs.SOCKADDR_IN6, SockAddrs.SOCKADDR_STORAGE, ProtocolInfo.LAYOUT);
+            SockAddrs.SOCKADDR_IN, SockAddrs.SOCKADDR_IN6, SockAddrs.SOCKADDR_STORAGE, ProtocolInfo.LAYOUT,
+            MulticastRequest.IP_MREQ, MulticastRequest.IPV6_MREQ);
 
     private static Properties sdk;
 

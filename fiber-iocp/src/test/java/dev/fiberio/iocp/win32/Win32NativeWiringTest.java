@@ -101,6 +101,14 @@ class Win32NativeWiringTest {
         expect("WSARecv", 7L, bufs, 2, none, c, d, none);
         assertEquals(0, win32.wsaSend(7L, bufs, 2, c, 0, d));
         expect("WSASend", 7L, bufs, 2, c, 0, d, none);
+        results.put("WSARecvFrom", args -> SOCKET_ERROR);
+        assertEquals(SOCKET_ERROR, win32.wsaRecvFrom(7L, bufs, 2, none, c, a, b, d));
+        expect("WSARecvFrom", 7L, bufs, 2, none, c, a, b, d, none);
+        assertEquals(0, win32.wsaSendTo(7L, bufs, 1, c, 0, a, 16, d));
+        expect("WSASendTo", 7L, bufs, 1, c, 0, a, 16, d, none);
+        results.put("connect", args -> SOCKET_ERROR);
+        assertEquals(SOCKET_ERROR, win32.connect(7L, a, 28));
+        expect("connect", 7L, a, 28);
         results.put("WSAGetOverlappedResult", args -> 1);
         assertTrue(win32.wsaGetOverlappedResult(7L, d, c, b));
         expect("WSAGetOverlappedResult", 7L, d, c, 0, b);
@@ -190,6 +198,8 @@ class Win32NativeWiringTest {
         assertThrows(IllegalArgumentException.class,
                 () -> win32.getQueuedCompletionStatusEx(1L, oneEntry, 2, c, 0));
         assertThrows(IllegalArgumentException.class, () -> win32.wsaRecv(1L, oneBuf, 2, c, c, c));
+        assertThrows(IllegalArgumentException.class, () -> win32.wsaRecvFrom(1L, oneBuf, 2, c, c, c, c, c));
+        assertThrows(IllegalArgumentException.class, () -> win32.wsaSendTo(1L, oneBuf, 2, c, 0, c, 16, c));
         assertTrue(called.isEmpty(), "nothing reached native code");
     }
 
