@@ -20,11 +20,6 @@ import java.util.Objects;
  * without the features and opcodes this backend needs.
  */
 public final class UringNetProvider implements NetProvider {
-    /** What {@link #openDatagram} says. */
-    static final String UNSUPPORTED_DATAGRAMS = "the io_uring backend has no datagram sockets yet (IORING_OP_RECVMSG/SENDMSG are not implemented yet); "
-            + "FiberDatagramSocket works on the epoll and nio backends (-Dfiberio.net.provider=epoll|nio)";
-
-
     /** Creates the provider (for {@link java.util.ServiceLoader}). */
     public UringNetProvider() {
     }
@@ -55,17 +50,11 @@ public final class UringNetProvider implements NetProvider {
         return UringSocket.open(af(family));
     }
 
-    /**
-     * Not supported: this backend has no datagram sockets yet (IORING_OP_RECVMSG/SENDMSG are not implemented yet). {@code FiberDatagramSocket}
-     * works on the epoll and NIO backends.
-     *
-     * @param family ignored
-     * @return never
-     * @throws UnsupportedOperationException always
-     */
+    /** A UDP socket on IORING_OP_RECVMSG/SENDMSG ({@link UringDatagram}). */
     @Override
-    public DatagramHandle openDatagram(ProtocolFamily family) {
-        throw new UnsupportedOperationException(UNSUPPORTED_DATAGRAMS);
+    public DatagramHandle openDatagram(ProtocolFamily family) throws IOException {
+        requireAvailable();
+        return UringDatagram.open(af(family));
     }
 
     @Override

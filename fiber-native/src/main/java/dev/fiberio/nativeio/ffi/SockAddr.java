@@ -265,6 +265,33 @@ public final class SockAddr {
         throw new IllegalArgumentException("unsupported address family " + family);
     }
 
+    /**
+     * An IPv4-mapped address ({@code ::ffff:a.b.c.d}, what an IPv6 socket reports for an IPv4 peer) as
+     * the IPv4 address java.net reports; any other address unchanged.
+     *
+     * @param a a decoded address
+     * @return {@code a}, or its IPv4 form
+     */
+    public static InetSocketAddress unmapped(InetSocketAddress a) {
+        byte[] b = a.getAddress().getAddress();
+        if (b.length != 16) {
+            return a;
+        }
+        for (int i = 0; i < 10; i++) {
+            if (b[i] != 0) {
+                return a;
+            }
+        }
+        if (b[10] != (byte) 0xff || b[11] != (byte) 0xff) {
+            return a;
+        }
+        try {
+            return new InetSocketAddress(InetAddress.getByAddress(new byte[] {b[12], b[13], b[14], b[15]}), a.getPort());
+        } catch (UnknownHostException e) {
+            throw new AssertionError("a 4-byte address was rejected", e);
+        }
+    }
+
     private static InetAddress resolved(InetSocketAddress address) {
         Objects.requireNonNull(address, "address");
         InetAddress ip = address.getAddress();
