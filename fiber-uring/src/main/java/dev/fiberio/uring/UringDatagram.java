@@ -85,6 +85,11 @@ final class UringDatagram extends UringChannel implements DatagramHandle {
     }
 
     @Override
+    public InetSocketAddress localAddress() throws IOException {
+        return (InetSocketAddress) super.localAddress();
+    }
+
+    @Override
     public void bind(InetSocketAddress local) throws IOException {
         MemorySegment sa = ADDRESS_SCRATCH.get();
         int len = encode(local, sa);

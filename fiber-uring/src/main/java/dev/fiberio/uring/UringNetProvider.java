@@ -2,6 +2,7 @@ package dev.fiberio.uring;
 
 import static dev.fiberio.nativeio.ffi.LinuxConstants.AF_INET;
 import static dev.fiberio.nativeio.ffi.LinuxConstants.AF_INET6;
+import static dev.fiberio.nativeio.ffi.LinuxConstants.AF_UNIX;
 
 import dev.fiberio.net.spi.DatagramHandle;
 import dev.fiberio.net.spi.NetProvider;
@@ -47,7 +48,7 @@ public final class UringNetProvider implements NetProvider {
     @Override
     public SocketHandle openSocket(ProtocolFamily family) throws IOException {
         requireAvailable();
-        return UringSocket.open(af(family));
+        return UringSocket.open(streamAf(family));
     }
 
     /** A UDP socket on IORING_OP_RECVMSG/SENDMSG ({@link UringDatagram}). */
@@ -60,7 +61,12 @@ public final class UringNetProvider implements NetProvider {
     @Override
     public ServerSocketHandle openServerSocket(ProtocolFamily family) throws IOException {
         requireAvailable();
-        return UringServerSocket.open(af(family));
+        return UringServerSocket.open(streamAf(family));
+    }
+
+    /** Stream sockets also come in AF_UNIX. */
+    private static int streamAf(ProtocolFamily family) {
+        return family == StandardProtocolFamily.UNIX ? AF_UNIX : af(family);
     }
 
     private static void requireAvailable() {
