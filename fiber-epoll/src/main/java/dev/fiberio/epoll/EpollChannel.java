@@ -1,6 +1,5 @@
 package dev.fiberio.epoll;
 
-import static dev.fiberio.nativeio.ffi.LinuxConstants.AF_INET6;
 import static dev.fiberio.nativeio.ffi.LinuxConstants.AF_UNIX;
 import static dev.fiberio.nativeio.ffi.LinuxConstants.IPPROTO_TCP;
 import static dev.fiberio.nativeio.ffi.LinuxConstants.SOL_SOCKET;
@@ -26,7 +25,6 @@ import dev.fiberio.net.spi.SocketErrors;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.UnixDomainSocketAddress;
 import java.net.SocketOption;
@@ -166,13 +164,7 @@ abstract class EpollChannel implements NetHandle {
         if (r < 0) {
             throw Errno.toException("getsockname", -r);
         }
-        if (family == AF_UNIX) {
-            UnixDomainSocketAddress u = SockAddr.decodeUnix(storage);
-            return u.getPath().toString().isEmpty() ? null : u; // unnamed: no bound name
-        }
-        InetSocketAddress a = SockAddr.decode(storage);
-        // A socket that was never bound (nor implicitly by connect) reports the wildcard, port 0.
-        return a.getPort() == 0 && a.getAddress().isAnyLocalAddress() ? null : a;
+        return SockAddr.decodeBound(family, storage);
     }
 
     /**
@@ -180,27 +172,7 @@ abstract class EpollChannel implements NetHandle {
      * {@link UnixDomainSocketAddress} on an {@code AF_UNIX} socket).
      */
     final int encode(SocketAddress socketAddress, MemorySegment storage) throws IOException {
-        Objects.requireNonNull(socketAddress, "address");
-        if (family == AF_UNIX) {
-            if (!(socketAddress instanceof UnixDomainSocketAddress u)) {
-                throw new java.net.SocketException("an AF_UNIX socket cannot use " + socketAddress);
-            }
-            return SockAddr.encodeUnix(u, storage);
-        }
-        if (!(socketAddress instanceof InetSocketAddress address)) {
-            throw new java.net.SocketException("an Internet socket cannot use " + socketAddress);
-        }
-        if (address.isUnresolved()) {
-            throw new java.net.UnknownHostException(address.getHostString());
-        }
-        if (family == AF_INET6) {
-            return SockAddr.encodeAsIpv6(address, storage);
-        }
-        if (address.getAddress() instanceof java.net.Inet6Address) {
-            throw new java.net.SocketException("Protocol family unavailable: an IPv4 socket cannot use "
-                    + address.getAddress());
-        }
-        return SockAddr.encode(address, storage);
+        return SockAddr.encodeFor(family, socketAddress, storage);
     }
 
     @Override

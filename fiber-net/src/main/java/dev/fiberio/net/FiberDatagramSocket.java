@@ -61,9 +61,9 @@ import java.util.concurrent.TimeUnit;
  *   <li><b>Options</b>: {@code SO_RCVBUF}, {@code SO_SNDBUF}, {@code SO_REUSEADDR}, {@code SO_REUSEPORT}
  *       (where the OS has it), {@code SO_BROADCAST}, {@code IP_TOS}, {@code IP_MULTICAST_IF},
  *       {@code IP_MULTICAST_TTL}, {@code IP_MULTICAST_LOOP}, and {@link #joinGroup}/{@link #leaveGroup},
- *       on the NIO and epoll backends. Options set before the socket exists are applied when it is
- *       created. io_uring and IOCP have no datagram sockets yet: {@link #open(NetProvider)} works, but
- *       the first operation throws {@link UnsupportedOperationException}.</li>
+ *       on the NIO, epoll and io_uring backends. Options set before the socket exists are applied when it
+ *       is created. IOCP has no datagram sockets yet: {@link #open(NetProvider)} works, but the first
+ *       operation throws {@link UnsupportedOperationException}.</li>
  * </ul>
  *
  * <p><b>Concurrency.</b> One receiver and one sender may work at the same time; concurrent receivers

@@ -1,6 +1,6 @@
 package dev.fiberio.uring;
 
-import static dev.fiberio.nativeio.ffi.LinuxConstants.AF_INET6;
+import static dev.fiberio.nativeio.ffi.LinuxConstants.AF_UNIX;
 import static dev.fiberio.nativeio.ffi.LinuxConstants.IPPROTO_TCP;
 import static dev.fiberio.nativeio.ffi.LinuxConstants.SOL_SOCKET;
 import static dev.fiberio.nativeio.ffi.LinuxConstants.SO_KEEPALIVE;
@@ -26,7 +26,7 @@ import dev.fiberio.net.spi.SocketErrors;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.net.SocketException;
 import java.net.SocketOption;
 import java.net.SocketTimeoutException;
@@ -58,6 +58,10 @@ abstract class UringChannel implements NetHandle, CompletionWait.Owner {
     /** A {@code sockaddr_storage} per carrier, for calls that do not suspend (bind, getsockname). */
     static final CarrierLocal<MemorySegment> ADDRESS_SCRATCH = new CarrierLocal<>(() -> SockAddr.allocate(Arena.ofAuto()));
     private static final CarrierLocal<MemorySegment> LINGER_SCRATCH = new CarrierLocal<>(() -> Linger.allocate(Arena.ofAuto()));
+
+    /** The options of an {@code AF_UNIX} stream socket (TCP's and SO_REUSEADDR/PORT do not apply), as the JDK's. */
+    private static final Set<SocketOption<?>> UNIX_OPTIONS = Set.of(StandardSocketOptions.SO_RCVBUF,
+            StandardSocketOptions.SO_SNDBUF, StandardSocketOptions.SO_LINGER);
 
     final NativeFd fd;
     final int family;
@@ -186,30 +190,28 @@ abstract class UringChannel implements NetHandle, CompletionWait.Owner {
     }
 
     @Override
-    public InetSocketAddress localAddress() throws IOException {
+    public SocketAddress localAddress() throws IOException {
         MemorySegment storage = ADDRESS_SCRATCH.get();
+        if (family == AF_UNIX) {
+            storage.fill((byte) 0); // the kernel writes only as much of sun_path as the name has
+        }
         check("getsockname", withFd(() -> LibC.getsockname(fd.fd, storage)));
-        InetSocketAddress a = SockAddr.decode(storage);
-        return a.getPort() == 0 && a.getAddress().isAnyLocalAddress() ? null : a;
+        return SockAddr.decodeBound(family, storage);
     }
 
-    /** Encodes {@code address} for this socket's family (IPv4 as IPv4-mapped on an IPv6 socket). */
-    final int encode(InetSocketAddress address, MemorySegment storage) throws IOException {
-        Objects.requireNonNull(address, "address");
-        if (address.isUnresolved()) {
-            throw new java.net.UnknownHostException(address.getHostString());
-        }
-        if (family == AF_INET6) {
-            return SockAddr.encodeAsIpv6(address, storage);
-        }
-        if (address.getAddress() instanceof java.net.Inet6Address) {
-            throw new SocketException("Protocol family unavailable: an IPv4 socket cannot use " + address.getAddress());
-        }
-        return SockAddr.encode(address, storage);
+    /**
+     * Encodes {@code address} for this socket's family (IPv4 as IPv4-mapped on an IPv6 socket; a
+     * {@link java.net.UnixDomainSocketAddress} on an {@code AF_UNIX} socket).
+     */
+    final int encode(SocketAddress address, MemorySegment storage) throws IOException {
+        return SockAddr.encodeFor(family, address, storage);
     }
 
     @Override
     public Set<SocketOption<?>> supportedOptions() {
+        if (family == AF_UNIX) {
+            return UNIX_OPTIONS;
+        }
         return Set.of(StandardSocketOptions.TCP_NODELAY, StandardSocketOptions.SO_KEEPALIVE,
                 StandardSocketOptions.SO_RCVBUF, StandardSocketOptions.SO_SNDBUF, StandardSocketOptions.SO_LINGER,
                 StandardSocketOptions.SO_REUSEADDR, StandardSocketOptions.SO_REUSEPORT);

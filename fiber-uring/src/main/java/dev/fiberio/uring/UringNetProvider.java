@@ -2,6 +2,7 @@ package dev.fiberio.uring;
 
 import static dev.fiberio.nativeio.ffi.LinuxConstants.AF_INET;
 import static dev.fiberio.nativeio.ffi.LinuxConstants.AF_INET6;
+import static dev.fiberio.nativeio.ffi.LinuxConstants.AF_UNIX;
 
 import dev.fiberio.net.spi.DatagramHandle;
 import dev.fiberio.net.spi.NetProvider;
@@ -20,11 +21,6 @@ import java.util.Objects;
  * without the features and opcodes this backend needs.
  */
 public final class UringNetProvider implements NetProvider {
-    /** What {@link #openDatagram} says. */
-    static final String UNSUPPORTED_DATAGRAMS = "the io_uring backend has no datagram sockets yet (IORING_OP_RECVMSG/SENDMSG are not implemented yet); "
-            + "FiberDatagramSocket works on the epoll and nio backends (-Dfiberio.net.provider=epoll|nio)";
-
-
     /** Creates the provider (for {@link java.util.ServiceLoader}). */
     public UringNetProvider() {
     }
@@ -52,26 +48,25 @@ public final class UringNetProvider implements NetProvider {
     @Override
     public SocketHandle openSocket(ProtocolFamily family) throws IOException {
         requireAvailable();
-        return UringSocket.open(af(family));
+        return UringSocket.open(streamAf(family));
     }
 
-    /**
-     * Not supported: this backend has no datagram sockets yet (IORING_OP_RECVMSG/SENDMSG are not implemented yet). {@code FiberDatagramSocket}
-     * works on the epoll and NIO backends.
-     *
-     * @param family ignored
-     * @return never
-     * @throws UnsupportedOperationException always
-     */
+    /** A UDP socket on IORING_OP_RECVMSG/SENDMSG ({@link UringDatagram}). */
     @Override
-    public DatagramHandle openDatagram(ProtocolFamily family) {
-        throw new UnsupportedOperationException(UNSUPPORTED_DATAGRAMS);
+    public DatagramHandle openDatagram(ProtocolFamily family) throws IOException {
+        requireAvailable();
+        return UringDatagram.open(af(family));
     }
 
     @Override
     public ServerSocketHandle openServerSocket(ProtocolFamily family) throws IOException {
         requireAvailable();
-        return UringServerSocket.open(af(family));
+        return UringServerSocket.open(streamAf(family));
+    }
+
+    /** Stream sockets also come in AF_UNIX. */
+    private static int streamAf(ProtocolFamily family) {
+        return family == StandardProtocolFamily.UNIX ? AF_UNIX : af(family);
     }
 
     private static void requireAvailable() {

@@ -1,5 +1,6 @@
 package dev.fiberio.uring;
 
+import static dev.fiberio.nativeio.ffi.LinuxConstants.AF_UNIX;
 import static dev.fiberio.nativeio.ffi.LinuxConstants.SOCK_CLOEXEC;
 import static dev.fiberio.nativeio.ffi.LinuxConstants.SOCK_NONBLOCK;
 import static dev.fiberio.nativeio.ffi.LinuxConstants.SOCK_STREAM;
@@ -18,7 +19,6 @@ import dev.fiberio.net.spi.SocketErrors;
 import dev.fiberio.net.spi.SocketHandle;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
-import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -26,7 +26,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A listening TCP socket on io_uring: each accept is one IORING_OP_ACCEPT whose new descriptor is
+ * A listening stream socket (TCP, or AF_UNIX) on io_uring: each accept is one IORING_OP_ACCEPT whose new descriptor is
  * created non-blocking and close-on-exec by the kernel. The accept record holds the peer's
  * {@code sockaddr_storage} and its length while the kernel may write them. When the process or the
  * system runs out of descriptors or memory, accept backs off (1 ms doubling to 1 s) with a rate-limited
@@ -81,8 +81,7 @@ final class UringServerSocket extends UringChannel implements ServerSocketHandle
     }
 
     @Override
-    public void bind(SocketAddress localAddress, int backlog) throws IOException {
-        InetSocketAddress local = (InetSocketAddress) localAddress; // the provider opens Internet sockets only
+    public void bind(SocketAddress local, int backlog) throws IOException {
         MemorySegment sa = ADDRESS_SCRATCH.get();
         int len = encode(local, sa);
         check("bind", withFd(() -> LibC.bind(fd.fd, sa, len)));
@@ -99,12 +98,15 @@ final class UringServerSocket extends UringChannel implements ServerSocketHandle
                 MemorySegment m = acceptRecord.memory();
                 OperationRecord.Completion c = leftover(acceptRecord, deadline, SocketErrors::acceptTimedOut);
                 if (c == null) {
+                    if (family == AF_UNIX) {
+                        m.asSlice(0, SockAddr.STORAGE_SIZE).fill((byte) 0); // the kernel writes only as much of sun_path as the name has
+                    }
                     m.set(JAVA_INT, LENGTH_OFFSET, (int) SockAddr.STORAGE_SIZE);
                     c = run(acceptRecord, IORING_OP_ACCEPT, m.address(), 0, m.address() + LENGTH_OFFSET,
                             SOCK_NONBLOCK | SOCK_CLOEXEC, deadline, SocketErrors::acceptTimedOut);
                 }
                 if (c.succeeded()) {
-                    InetSocketAddress peer = SockAddr.decode(m);
+                    SocketAddress peer = SockAddr.decodeAny(m);
                     // The new socket owns the descriptor and closes it itself if it cannot be set up.
                     return UringSocket.accepted(c.value(), family, peer, target);
                 }
@@ -139,7 +141,7 @@ final class UringServerSocket extends UringChannel implements ServerSocketHandle
         }
     }
 
-    private InetSocketAddress localAddressOrNull() {
+    private SocketAddress localAddressOrNull() {
         try {
             return localAddress();
         } catch (IOException e) {

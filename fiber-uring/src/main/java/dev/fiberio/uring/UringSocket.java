@@ -1,5 +1,6 @@
 package dev.fiberio.uring;
 
+import static dev.fiberio.nativeio.ffi.LinuxConstants.AF_UNIX;
 import static dev.fiberio.nativeio.ffi.LinuxConstants.SHUT_RD;
 import static dev.fiberio.nativeio.ffi.LinuxConstants.SHUT_WR;
 import static dev.fiberio.nativeio.ffi.LinuxConstants.SOCK_CLOEXEC;
@@ -18,12 +19,11 @@ import dev.fiberio.net.spi.SocketErrors;
 import dev.fiberio.net.spi.SocketHandle;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
-import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.SocketException;
 
 /**
- * A TCP connection on io_uring. The kernel writes asynchronously, so the caller's memory (often a heap
+ * A stream connection (TCP, or AF_UNIX) on io_uring. The kernel writes asynchronously, so the caller's memory (often a heap
  * array, which the GC may move) is never handed to it: a read receives into the read record's buffer
  * ({@code fiberio.uring.bufferSize}, default 16 KiB) and copies out — bytes that did not fit stay there
  * for the next read — and a write copies into the write record's buffer and sends from it (a write is
@@ -40,9 +40,9 @@ final class UringSocket extends UringChannel implements SocketHandle {
     /** Received bytes not yet read: [bufferedStart, bufferedEnd) of the read record; the reader's only. */
     private int bufferedStart;
     private int bufferedEnd;
-    private volatile InetSocketAddress remote;
+    private volatile SocketAddress remote;
 
-    private UringSocket(int fd, int family, Ring ring, InetSocketAddress remote) throws IOException {
+    private UringSocket(int fd, int family, Ring ring, SocketAddress remote) throws IOException {
         super(fd, family, ring);
         this.remote = remote;
         readRecord = newRecord(BUFFER_SIZE, r -> { });
@@ -65,7 +65,7 @@ final class UringSocket extends UringChannel implements SocketHandle {
     }
 
     /** Wraps an accepted descriptor (owned from the start: closed here if wrapping fails). */
-    static UringSocket accepted(int fd, int family, InetSocketAddress remote, Ring ring) throws IOException {
+    static UringSocket accepted(int fd, int family, SocketAddress remote, Ring ring) throws IOException {
         return new UringSocket(fd, family, ring, remote);
     }
 
@@ -75,16 +75,14 @@ final class UringSocket extends UringChannel implements SocketHandle {
     }
 
     @Override
-    public void bind(SocketAddress localAddress) throws IOException {
-        InetSocketAddress local = (InetSocketAddress) localAddress; // the provider opens Internet sockets only
+    public void bind(SocketAddress local) throws IOException {
         MemorySegment sa = ADDRESS_SCRATCH.get();
         int len = encode(local, sa);
         check("bind", withFd(() -> LibC.bind(fd.fd, sa, len)));
     }
 
     @Override
-    public void connect(SocketAddress remoteAddress, long deadline) throws IOException {
-        InetSocketAddress address = (InetSocketAddress) remoteAddress; // the provider opens Internet sockets only
+    public void connect(SocketAddress address, long deadline) throws IOException {
         acquire(writeRecord);
         try {
             leftover(writeRecord, deadline, SocketErrors::connectTimedOut); // a cancelled writer's send: done with
@@ -96,12 +94,23 @@ final class UringSocket extends UringChannel implements SocketHandle {
                 if (c.error() == ECANCELED && !isOpen()) {
                     throw closedException();
                 }
-                throw Errno.toException("connect", c.error());
+                throw connectError(c.error());
             }
         } finally {
             writeRecord.release();
         }
         remote = address;
+    }
+
+    /** The JDK's exceptions: a missing AF_UNIX path is a {@code SocketException} with the system's text. */
+    private IOException connectError(int errno) {
+        IOException e = Errno.toException("connect", errno);
+        if (family == AF_UNIX && errno == Errno.ENOENT) {
+            SocketException s = new SocketException(LibC.strerror(errno));
+            s.initCause(e);
+            return s;
+        }
+        return e;
     }
 
     @Override
@@ -211,7 +220,7 @@ final class UringSocket extends UringChannel implements SocketHandle {
     }
 
     @Override
-    public InetSocketAddress remoteAddress() throws IOException {
+    public SocketAddress remoteAddress() throws IOException {
         if (fd.isClosed()) {
             throw closedException();
         }

@@ -265,6 +265,86 @@ public final class SockAddr {
         throw new IllegalArgumentException("unsupported address family " + family);
     }
 
+    /**
+     * Encodes an address for a socket of {@code family}: a {@link UnixDomainSocketAddress} on an
+     * {@code AF_UNIX} socket, an Internet address on an {@code AF_INET} socket, and either on an
+     * {@code AF_INET6} socket (IPv4 as IPv4-mapped).
+     *
+     * @param family  the socket's family
+     * @param address the address
+     * @param storage the destination, a {@code sockaddr_storage}
+     * @return the length to pass as {@code addrlen}
+     * @throws java.net.UnknownHostException if an Internet address is unresolved
+     * @throws java.net.SocketException      if the address does not fit the family, or a path is too long
+     */
+    public static int encodeFor(int family, SocketAddress address, MemorySegment storage) throws java.io.IOException {
+        Objects.requireNonNull(address, "address");
+        if (family == LinuxConstants.AF_UNIX) {
+            if (!(address instanceof UnixDomainSocketAddress u)) {
+                throw new java.net.SocketException("an AF_UNIX socket cannot use " + address);
+            }
+            return encodeUnix(u, storage);
+        }
+        if (!(address instanceof InetSocketAddress inet)) {
+            throw new java.net.SocketException("an Internet socket cannot use " + address);
+        }
+        if (inet.isUnresolved()) {
+            throw new UnknownHostException(inet.getHostString());
+        }
+        if (family == LinuxConstants.AF_INET6) {
+            return encodeAsIpv6(inet, storage);
+        }
+        if (inet.getAddress() instanceof Inet6Address) {
+            throw new java.net.SocketException("Protocol family unavailable: an IPv4 socket cannot use " + inet.getAddress());
+        }
+        return encode(inet, storage);
+    }
+
+    /**
+     * Decodes what getsockname wrote for a socket of {@code family} (for {@code AF_UNIX} the caller
+     * zeroed the storage first: the kernel writes only as much of {@code sun_path} as the name has).
+     *
+     * @param family  the socket's family
+     * @param storage the address getsockname filled
+     * @return the bound name, or null if the socket has none (an unnamed {@code AF_UNIX} socket, or
+     *         an Internet socket never bound: the wildcard address with port 0)
+     */
+    public static SocketAddress decodeBound(int family, MemorySegment storage) {
+        if (family == LinuxConstants.AF_UNIX) {
+            UnixDomainSocketAddress u = decodeUnix(storage);
+            return u.getPath().toString().isEmpty() ? null : u;
+        }
+        InetSocketAddress a = decode(storage);
+        return a.getPort() == 0 && a.getAddress().isAnyLocalAddress() ? null : a;
+    }
+
+    /**
+     * An IPv4-mapped address ({@code ::ffff:a.b.c.d}, what an IPv6 socket reports for an IPv4 peer) as
+     * the IPv4 address java.net reports; any other address unchanged.
+     *
+     * @param a a decoded address
+     * @return {@code a}, or its IPv4 form
+     */
+    public static InetSocketAddress unmapped(InetSocketAddress a) {
+        byte[] b = a.getAddress().getAddress();
+        if (b.length != 16) {
+            return a;
+        }
+        for (int i = 0; i < 10; i++) {
+            if (b[i] != 0) {
+                return a;
+            }
+        }
+        if (b[10] != (byte) 0xff || b[11] != (byte) 0xff) {
+            return a;
+        }
+        try {
+            return new InetSocketAddress(InetAddress.getByAddress(new byte[] {b[12], b[13], b[14], b[15]}), a.getPort());
+        } catch (UnknownHostException e) {
+            throw new AssertionError("a 4-byte address was rejected", e);
+        }
+    }
+
     private static InetAddress resolved(InetSocketAddress address) {
         Objects.requireNonNull(address, "address");
         InetAddress ip = address.getAddress();

@@ -47,6 +47,8 @@ class LinuxPlatformValuesTest {
         c.addStruct("struct linger", Linger.LAYOUT);
         c.addStruct("struct rlimit", RLimit.LAYOUT);
         c.addStruct("struct iovec", IoVec.LAYOUT);
+        c.addStruct("struct msghdr", MsgHdr.LAYOUT);
+        c.add("MsgHdr.SIZE", "sizeof(struct msghdr)", MsgHdr.SIZE);
         c.addStruct("struct sockaddr_un", SockAddr.UN_LAYOUT);
         c.add("SockAddr.UNIX_PATH_SIZE", "sizeof(((struct sockaddr_un *) 0)->sun_path)", SockAddr.UNIX_PATH_SIZE);
         c.addStruct("struct ip_mreqn", MulticastRequest.IP_MREQN_LAYOUT);

@@ -183,4 +183,43 @@ class SockAddrTest {
         SockAddr.encode(v6, storage);
         assertThrows(IndexOutOfBoundsException.class, () -> SockAddr.decode(storage.asSlice(0, 20)));
     }
+
+    @Test
+    void unmappedTurnsOnlyIpv4MappedAddressesIntoIpv4() throws Exception {
+        InetSocketAddress mappedPeer = new InetSocketAddress(InetAddress.getByAddress(mapped(10, 1, 2, 3)), 99);
+        assertEquals(new InetSocketAddress(InetAddress.getByName("10.1.2.3"), 99), SockAddr.unmapped(mappedPeer));
+        InetSocketAddress v6 = new InetSocketAddress(InetAddress.getByAddress(ipv6("::1")), 99);
+        assertEquals(v6, SockAddr.unmapped(v6));
+        InetSocketAddress compatible = new InetSocketAddress(Inet6Address.getByAddress(null, ipv6("::10.1.2.3"), -1), 99);
+        assertInstanceOf(Inet6Address.class, SockAddr.unmapped(compatible).getAddress(), "::a.b.c.d is not IPv4-mapped");
+    }
+
+    @Test
+    void encodeForChecksTheAddressAgainstTheSocketsFamily() throws Exception {
+        InetSocketAddress v4 = new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 80);
+        InetSocketAddress v6 = new InetSocketAddress(InetAddress.getByName("::1"), 80);
+        java.net.UnixDomainSocketAddress path = java.net.UnixDomainSocketAddress.of("/tmp/s");
+        assertEquals(16, SockAddr.encodeFor(LinuxConstants.AF_INET, v4, storage));
+        assertEquals(28, SockAddr.encodeFor(LinuxConstants.AF_INET6, v4, storage), "IPv4 as IPv4-mapped");
+        assertEquals(LinuxConstants.AF_INET6, SockAddr.family(storage));
+        assertEquals("Protocol family unavailable: an IPv4 socket cannot use " + v6.getAddress(),
+                assertThrows(java.net.SocketException.class, () -> SockAddr.encodeFor(LinuxConstants.AF_INET, v6, storage)).getMessage());
+        assertThrows(java.net.SocketException.class, () -> SockAddr.encodeFor(LinuxConstants.AF_UNIX, v4, storage));
+        assertThrows(java.net.SocketException.class, () -> SockAddr.encodeFor(LinuxConstants.AF_INET, path, storage));
+        assertThrows(UnknownHostException.class,
+                () -> SockAddr.encodeFor(LinuxConstants.AF_INET, InetSocketAddress.createUnresolved("example.invalid", 80), storage));
+        SockAddr.encodeFor(LinuxConstants.AF_UNIX, path, storage);
+        assertEquals(path, SockAddr.decodeBound(LinuxConstants.AF_UNIX, storage));
+    }
+
+    @Test
+    void decodeBoundSaysNullForNoName() throws Exception {
+        SockAddr.encode(new InetSocketAddress(InetAddress.getByName("0.0.0.0"), 0), storage);
+        assertEquals(null, SockAddr.decodeBound(LinuxConstants.AF_INET, storage), "never bound: wildcard, port 0");
+        SockAddr.encode(new InetSocketAddress(InetAddress.getByName("0.0.0.0"), 5), storage);
+        assertEquals(new InetSocketAddress(InetAddress.getByName("0.0.0.0"), 5), SockAddr.decodeBound(LinuxConstants.AF_INET, storage));
+        storage.fill((byte) 0);
+        storage.set(JAVA_SHORT, 0, (short) LinuxConstants.AF_UNIX);
+        assertEquals(null, SockAddr.decodeBound(LinuxConstants.AF_UNIX, storage), "an unnamed AF_UNIX socket");
+    }
 }

@@ -56,6 +56,10 @@ public final class UringConstants {
     // --- opcodes (enum io_uring_op) ---
     /** No operation. */
     public static final int IORING_OP_NOP = 0;
+    /** sendmsg (a datagram with its destination). */
+    public static final int IORING_OP_SENDMSG = 9;
+    /** recvmsg (a datagram with its sender and MSG_TRUNC). */
+    public static final int IORING_OP_RECVMSG = 10;
     /** accept4. */
     public static final int IORING_OP_ACCEPT = 13;
     /** Cancel a request. */
