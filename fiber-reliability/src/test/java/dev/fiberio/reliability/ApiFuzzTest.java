@@ -29,6 +29,7 @@ import org.junit.jupiter.api.Test;
  * end no descriptor is left open.
  */
 @Tag("reliability")
+@OnSelectedBackend
 class ApiFuzzTest {
     /** What the API documents: I/O failures, and argument, state and memory errors. */
     private static final Set<Class<? extends Throwable>> DOCUMENTED = Set.of(IOException.class,

@@ -9,7 +9,6 @@ import dev.fiberio.core.Fiber;
 import dev.fiberio.core.FiberScheduler;
 import dev.fiberio.core.FiberState;
 import dev.fiberio.core.TestSchedulers;
-import dev.fiberio.epoll.EpollNetProvider;
 import dev.fiberio.nativeio.ffi.NativeIOException;
 import dev.fiberio.net.FiberServerSocket;
 import dev.fiberio.net.FiberSocket;
@@ -33,13 +32,14 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * Bad input that the argument checks cannot catch up front, against the epoll backend: memory that
+ * Bad input that the argument checks cannot catch up front, against the {@linkplain Backend backend of the run}: memory that
  * dies while an operation waits, memory that was never mapped, wrong address families, busy and
  * foreign addresses. Always a Java exception, never a crash, never a descriptor left open. (The plain
  * argument checks — nulls, bad offsets and lengths, read-only buffers, closed sockets, closed arenas —
  * are in fiber-net's socket suite; {@link ApiFuzzTest} throws random combinations of them at the API.)
  */
 @Tag("reliability")
+@OnSelectedBackend
 class BadInputTest {
     private static final long HANG_GUARD_SECONDS = 30;
     private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
@@ -192,8 +192,8 @@ class BadInputTest {
         assertThrows(IllegalArgumentException.class, () -> FiberServerSocket.open().bind(UnixDomainSocketAddress.of("")),
                 "the unnamed Unix domain address cannot be listened on");
         // A family the backend does not have (AF_UNIX is for stream sockets only).
-        assertThrows(UnsupportedOperationException.class, () -> new EpollNetProvider().openDatagram(StandardProtocolFamily.UNIX));
-        assertThrows(UnsupportedOperationException.class, () -> new EpollNetProvider().openServerSocket(() -> "AX25"));
+        assertThrows(UnsupportedOperationException.class, () -> Backend.current().provider().openDatagram(StandardProtocolFamily.UNIX));
+        assertThrows(UnsupportedOperationException.class, () -> Backend.current().provider().openServerSocket(() -> "AX25"));
         // A socket bound to an IPv6 address refuses an IPv4 peer (and the other way round).
         try (FiberSocket v6bound = FiberSocket.open()) {
             v6bound.bind(new InetSocketAddress(v6, 0));

@@ -1,5 +1,6 @@
 package dev.fiberio.reliability;
 
+import dev.fiberio.net.NetProviders;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -13,7 +14,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 /**
- * A second JVM running a main class of this test class path with fiberio's two JVM flags: for faults
+ * A second JVM running a main class of this test class path with fiberio's two JVM flags and the
+ * {@linkplain Backend backend} of this run: for faults
  * that must not touch the test JVM (a lowered descriptor limit). Its standard output (which includes its
  * log) is collected line by line; the test talks to it through its standard input.
  */
@@ -44,6 +46,7 @@ final class ChildJvm implements AutoCloseable {
         command.add("java.base/jdk.internal.vm=ALL-UNNAMED");
         command.add("--enable-native-access=ALL-UNNAMED");
         command.add("-Xmx256m");
+        command.add("-D" + NetProviders.PROVIDER_PROPERTY + "=" + Backend.current().name()); // the backend under test
         command.add("-cp");
         // Surefire runs tests from a manifest-only jar; it names the real class path in this property.
         command.add(System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")));

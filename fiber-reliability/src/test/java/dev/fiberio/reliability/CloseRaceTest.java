@@ -33,6 +33,7 @@ import org.junit.jupiter.api.Test;
  * that was closed and reused), never a hang — and every descriptor must be released.
  */
 @Tag("reliability")
+@OnSelectedBackend
 class CloseRaceTest {
     private static final long HANG_GUARD_SECONDS = 30;
     private static final String CLOSED = "closed";

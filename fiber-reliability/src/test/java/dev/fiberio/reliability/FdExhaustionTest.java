@@ -25,6 +25,7 @@ import org.junit.jupiter.api.Test;
  * listener.
  */
 @Tag("reliability")
+@OnSelectedBackend
 class FdExhaustionTest {
     private static final int HEADROOM = 40;
     private static final int HANG_GUARD_MILLIS = 60_000;

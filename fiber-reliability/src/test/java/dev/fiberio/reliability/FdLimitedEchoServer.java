@@ -1,7 +1,6 @@
 package dev.fiberio.reliability;
 
 import dev.fiberio.core.FiberScheduler;
-import dev.fiberio.epoll.EpollNetProvider;
 import dev.fiberio.nativeio.ffi.Errno;
 import dev.fiberio.nativeio.ffi.LibC;
 import dev.fiberio.nativeio.ffi.LinuxConstants;
@@ -54,13 +53,14 @@ public final class FdLimitedEchoServer {
         while (System.in.read() >= 0) {
             // the test talks by closing our input
         }
+        Backend backend = Backend.current();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!(EpollNetProvider.openDescriptors() == 1 && scheduler.liveFibers() == 1) && System.nanoTime() - deadline < 0) {
+        while (!(backend.openDescriptors() == 1 && scheduler.liveFibers() == 1) && System.nanoTime() - deadline < 0) {
             Thread.onSpinWait();
             Thread.yield();
         }
-        boolean idle = EpollNetProvider.openDescriptors() == 1 && scheduler.liveFibers() == 1;
-        System.out.println((idle ? "IDLE" : "LEAK") + " sockets=" + EpollNetProvider.openDescriptors()
+        boolean idle = backend.openDescriptors() == 1 && scheduler.liveFibers() == 1;
+        System.out.println((idle ? "IDLE" : "LEAK") + " backend=" + backend.name() + " sockets=" + backend.openDescriptors()
                 + " fibers=" + scheduler.liveFibers() + " connections=" + server.connections()
                 + " violations=" + scheduler.invariantViolations());
         server.close();

@@ -26,6 +26,7 @@ import org.junit.jupiter.api.Test;
  * connection open.
  */
 @Tag("reliability")
+@OnSelectedBackend
 class HttpFuzzTest {
     private static final int PARALLEL = 4;
     private static final Pattern STATUS_LINE = Pattern.compile("HTTP/1\\.1 (\\d{3}) [A-Za-z ]+\r\n");

@@ -28,6 +28,7 @@ import org.junit.jupiter.api.Test;
  * fires with the count of bytes that did go out, and the socket stays usable with no byte lost.
  */
 @Tag("reliability")
+@OnSelectedBackend
 class NeverReadingPeerTest {
     private static final long HANG_GUARD_SECONDS = 30;
 

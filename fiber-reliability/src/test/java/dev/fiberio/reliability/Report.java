@@ -11,21 +11,24 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The figures of one suite run: printed, and written to {@code <report dir>/<name>.txt} so that a long
- * run's numbers survive the console (docs/reliability.md quotes them).
+ * The figures of one suite run: printed, and written to {@code <report dir>/<name>-<backend>.txt} (the
+ * {@linkplain Backend backend} the run used, e.g. {@code soak-uring.txt}) so that a long run's numbers
+ * survive the console (docs/reliability.md quotes them) and a reader sees which backend they came from.
  */
 final class Report {
     private final String name;
+    private final String backend;
     private final List<String> lines = new ArrayList<>();
 
     /**
      * Starts a report.
      *
-     * @param name file name without extension, e.g. "soak"
+     * @param name file name without the backend and extension, e.g. "soak"
      */
     Report(String name) {
         this.name = name;
-        lines.add(name + " run at " + Instant.now());
+        this.backend = Backend.current().name();
+        lines.add(name + " on " + backend + " (fiberio.net.provider=" + backend + ") run at " + Instant.now());
     }
 
     /**
@@ -47,7 +50,7 @@ final class Report {
         try {
             Path dir = Settings.reportDirectory();
             Files.createDirectories(dir);
-            Files.writeString(dir.resolve(name + ".txt"), text, StandardCharsets.UTF_8);
+            Files.writeString(dir.resolve(name + "-" + backend + ".txt"), text, StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -27,6 +27,7 @@ import org.junit.jupiter.api.Test;
  * connection must be gone.
  */
 @Tag("reliability")
+@OnSelectedBackend
 class RstStormTest {
     private static final int STORMERS = 8;
     private static final int RESETS_EACH = 250;

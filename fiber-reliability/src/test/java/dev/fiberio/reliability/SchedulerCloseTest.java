@@ -33,6 +33,7 @@ import org.junit.jupiter.api.Test;
  * and, once the server's listener is closed too, leave no descriptor behind.
  */
 @Tag("reliability")
+@OnSelectedBackend
 class SchedulerCloseTest {
     private static final int CLIENTS = 200;
     private static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(1);

@@ -26,6 +26,7 @@ import org.junit.jupiter.api.Test;
  * Each must be cut off in bounded time, with a bounded amount of memory, while other clients are served.
  */
 @Tag("reliability")
+@OnSelectedBackend
 class SlowClientsTest {
     private static final HttpLimits LIMITS = HttpLimits.defaults().withIdleTimeout(Duration.ofSeconds(2))
             .withRequestTimeout(Duration.ofSeconds(1)).withWriteTimeout(Duration.ofSeconds(1));

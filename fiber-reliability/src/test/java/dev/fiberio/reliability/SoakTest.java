@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.fiberio.core.FiberScheduler;
 import dev.fiberio.core.TestSchedulers;
-import dev.fiberio.epoll.EpollNetProvider;
 import dev.fiberio.examples.echo.EchoServer;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -27,6 +26,7 @@ import org.junit.jupiter.api.Test;
  * descriptor count back to its baseline, no fiber left but the acceptor, heap after GC stable.
  */
 @Tag("reliability")
+@OnSelectedBackend
 class SoakTest {
     /** Heap growth tolerated between the start and the end of the run, after GC. */
     private static final long HEAP_GROWTH_LIMIT = 32L << 20;
@@ -37,7 +37,9 @@ class SoakTest {
         int clients = Settings.soakConnections();
         InetSocketAddress any = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
         Baseline baseline = Baseline.take();
+        Backend backend = baseline.backend();
         long heapBefore = HeapGauge.usedAfterGc();
+        long staleBefore = backend.staleDropped();
         LongAdder uncaught = new LongAdder();
         FiberScheduler scheduler = FiberScheduler.builder().name("soak").workers(2)
                 .shutdownTimeout(Duration.ofSeconds(5))
@@ -72,11 +74,12 @@ class SoakTest {
         double elapsed = (System.nanoTime() - start) / 1e9;
         baseline.awaitServerIdle(scheduler);
         int liveAfterClients = scheduler.liveFibers();
-        long backendWhileIdle = EpollNetProvider.openDescriptors();
+        long backendWhileIdle = backend.openDescriptors();
         server.close();
         TestSchedulers.closeChecked(scheduler);
         baseline.assertRestored();
         int fdsAfter = ProcessFds.count();
+        long staleAfter = backend.staleDropped();
         long heapAfter = HeapGauge.usedAfterGc();
 
         new Report("soak")
@@ -94,7 +97,9 @@ class SoakTest {
                 .add("server fibers left", liveAfterClients + " (the acceptor) then " + scheduler.liveFibers())
                 .add("uncaught fiber exceptions", uncaught.sum())
                 .add("fds before/after", baseline.fdCount() + " / " + fdsAfter)
-                .add("epoll sockets before/idle/after", baseline.backendSockets() + " / " + backendWhileIdle + " / " + EpollNetProvider.openDescriptors())
+                .add(backend.name() + " sockets before/idle/after", baseline.backendSockets() + " / " + backendWhileIdle + " / " + backend.openDescriptors())
+                .add(backend.name() + " records before/after", baseline.records() + " / " + backend.liveRecords())
+                .add(backend.staleWhat(), staleAfter - staleBefore)
                 .add("heap after GC before", HeapGauge.mib(heapBefore))
                 .add("heap after GC during", heapSamples.stream().map(HeapGauge::mib).toList())
                 .add("heap after GC after", HeapGauge.mib(heapAfter))

@@ -1,0 +1,130 @@
+package dev.fiberio.uring.ffi;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import dev.fiberio.core.spi.CarrierLocal;
+import dev.fiberio.nativeio.ffi.CallScratch;
+import dev.fiberio.nativeio.ffi.LibC;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
+import java.util.Locale;
+
+/**
+ * Copies between a socket's own buffer and the caller's memory. A native caller segment may be anything
+ * a restricted {@code reinterpret} made of an address, even unmapped memory: touched from Java it
+ * crashes the JVM, while a system call given it fails with {@code EFAULT} — which is what a read or
+ * write into it gives on the epoll backend, where recv and send take the caller's memory. So a native
+ * caller segment is copied by the kernel ({@code process_vm_readv}/{@code process_vm_writev} on this
+ * process, through libc's variadic {@code syscall}, which also carries the caller's segment as an
+ * argument the kernel ignores, so that FFM keeps its arena alive for the call and refuses a closed
+ * one); a heap segment, always mapped, by a plain copy. Where the kernel refuses these calls (an
+ * unknown architecture, a sandbox answering ENOSYS or EPERM) the plain copy is used.
+ */
+public final class CallerMemory {
+    private static final long NR_PROCESS_VM_READV;
+    private static final long NR_PROCESS_VM_WRITEV;
+    /** errno "Bad address". */
+    private static final int EFAULT = 14;
+    private static final int ENOSYS = 38;
+    private static final int EPERM = 1;
+    /** syscall(nr, pid, local_iov, liovcnt, remote_iov, riovcnt, flags, keepAlive): the last is ignored by the kernel. */
+    private static final MethodHandle SYSCALL = LibC.link("syscall",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS),
+            Linker.Option.firstVariadicArg(1));
+    private static final MethodHandle GETPID = LibC.link("getpid", FunctionDescriptor.of(JAVA_INT));
+    private static final long PID;
+    /** Two {@code struct iovec}s per carrier (local, remote): the calls do not suspend. */
+    private static final CarrierLocal<MemorySegment> IOVECS = new CarrierLocal<>(() -> Arena.ofAuto().allocate(32, 8));
+    private static volatile boolean kernelCopies;
+
+    static {
+        String arch = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);
+        switch (arch) {
+            case "amd64", "x86_64" -> {
+                NR_PROCESS_VM_READV = 310;
+                NR_PROCESS_VM_WRITEV = 311;
+            }
+            case "aarch64", "arm64", "riscv64" -> {
+                NR_PROCESS_VM_READV = 270;
+                NR_PROCESS_VM_WRITEV = 271;
+            }
+            default -> {
+                NR_PROCESS_VM_READV = -1;
+                NR_PROCESS_VM_WRITEV = -1;
+            }
+        }
+        try {
+            PID = (int) GETPID.invokeExact(CallScratch.current().capture());
+        } catch (Throwable t) {
+            throw new ExceptionInInitializerError(t);
+        }
+        kernelCopies = NR_PROCESS_VM_READV > 0;
+    }
+
+    private CallerMemory() {
+    }
+
+    /**
+     * Copies {@code n} bytes from {@code own} at {@code offset} into the start of {@code dst}.
+     *
+     * @return the bytes copied (fewer than {@code n} if {@code dst} is mapped only in part), or
+     *         {@code -errno} ({@code -EFAULT}: nothing of {@code dst} is writable memory)
+     * @throws IllegalStateException if {@code dst}'s arena is closed
+     */
+    public static long copyOut(MemorySegment own, long offset, MemorySegment dst, int n) {
+        if (!dst.isNative() || !kernelCopies) {
+            MemorySegment.copy(own, offset, dst, 0, n);
+            return n;
+        }
+        return kernelCopy(NR_PROCESS_VM_WRITEV, own.asSlice(offset, n), dst, n, () -> MemorySegment.copy(own, offset, dst, 0, n));
+    }
+
+    /**
+     * Copies {@code n} bytes from the start of {@code src} into the start of {@code own}.
+     *
+     * @return the bytes copied (fewer than {@code n} if {@code src} is mapped only in part), or
+     *         {@code -errno} ({@code -EFAULT}: nothing of {@code src} is readable memory)
+     * @throws IllegalStateException if {@code src}'s arena is closed
+     */
+    public static long copyIn(MemorySegment src, MemorySegment own, int n) {
+        if (!src.isNative() || !kernelCopies) {
+            MemorySegment.copy(src, 0, own, 0, n);
+            return n;
+        }
+        return kernelCopy(NR_PROCESS_VM_READV, own, src, n, () -> MemorySegment.copy(src, 0, own, 0, n));
+    }
+
+    /** process_vm_readv/writev with {@code own} as the local and {@code caller} as the "remote" range. */
+    private static long kernelCopy(long nr, MemorySegment own, MemorySegment caller, int n, Runnable plainCopy) {
+        if (n == 0) {
+            return 0;
+        }
+        if (n > caller.byteSize() || n > own.byteSize()) {
+            throw new IndexOutOfBoundsException("copy of " + n + " bytes between segments of " + own.byteSize()
+                    + " and " + caller.byteSize());
+        }
+        MemorySegment iov = IOVECS.get();
+        iov.set(JAVA_LONG, 0, own.address());
+        iov.set(JAVA_LONG, 8, n);
+        iov.set(JAVA_LONG, 16, caller.address());
+        iov.set(JAVA_LONG, 24, n);
+        CallScratch s = CallScratch.current();
+        long r;
+        try {
+            r = LibC.result((long) SYSCALL.invokeExact(s.capture(), nr, PID, iov, 1L, iov.asSlice(16), 1L, 0L, caller), s);
+        } catch (Throwable t) {
+            throw LibC.unchecked(t);
+        }
+        if (r == -ENOSYS || r == -EPERM) {
+            kernelCopies = false; // a sandbox without these calls: plain copies from now on
+            plainCopy.run();
+            return n;
+        }
+        return r == 0 ? -EFAULT : r; // n > 0 here: nothing copied means nothing of the range was mapped
+    }
+}
