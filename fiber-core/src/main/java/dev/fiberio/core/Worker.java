@@ -56,6 +56,8 @@ final class Worker implements Runnable {
     private static final int STEAL_BATCH = Integer.getInteger("fiberio.scheduler.stealBatch", 32); // 0: one at a time (A/B runs)
     /** Run-queue size per worker; beyond it, fibers go to the scheduler's shared overflow queue. */
     static final int QUEUE_CAPACITY = 4096;
+    /** Run-queue size of an unstarted scheduler's workers: jcstress allocates one per sample and queues a few fibers. */
+    private static final int UNSTARTED_QUEUE_CAPACITY = 16;
     /** Every this many runs, the overflow queue is served first, so it cannot starve. */
     private static final int OVERFLOW_FAIRNESS = 61;
     private static final VarHandle PARK_STATE;
@@ -104,7 +106,7 @@ final class Worker implements Runnable {
      */
     @SuppressWarnings("unused")
     private volatile int blockedBy;
-    final RunQueue queue = new RunQueue(QUEUE_CAPACITY);
+    final RunQueue queue;
     final TimerQueue timers = new TimerQueue();
 
     /** Values of {@link CarrierLocal}s; touched only by this worker's thread (plain). */
@@ -125,6 +127,7 @@ final class Worker implements Runnable {
         this.scheduler = scheduler;
         this.index = index;
         this.spare = spare;
+        this.queue = new RunQueue(scheduler.startsThreads ? QUEUE_CAPACITY : UNSTARTED_QUEUE_CAPACITY);
         this.thread = new WorkerThread(this, threadName);
         this.thread.setDaemon(daemon);
     }
