@@ -62,8 +62,11 @@ public final class FiberScheduler implements AutoCloseable {
     final Worker[] workers;
     /** How many of {@link #workers} are regular. */
     private final int regularWorkers;
-    /** Workers blocked by a pinned fiber right now; spare {@code k} runs while this exceeds {@code k}. */
-    private final AtomicInteger pinnedWorkers = new AtomicInteger();
+    /**
+     * Workers that cannot run fibers right now (a pinned wait, or a thread the JVM blocked while running a
+     * fiber), each counted once ({@link Worker#blocked}); spare {@code k} runs while this exceeds {@code k}.
+     */
+    private final AtomicInteger blockedCount = new AtomicInteger();
     final AtomicInteger idleWorkers = new AtomicInteger();
     final AtomicInteger spinningWorkers = new AtomicInteger();
 
@@ -91,6 +94,8 @@ public final class FiberScheduler implements AutoCloseable {
 
     /** Non-null for a {@linkplain #manual manual} scheduler: receives every submitted fiber. */
     private final java.util.function.Consumer<Fiber> manualSink;
+    /** False for an {@linkplain #unstarted unstarted} scheduler: no worker or watchdog thread ever starts. */
+    final boolean startsThreads;
 
     private FiberScheduler(String name, java.util.function.Consumer<Fiber> manualSink) {
         this.name = name;
@@ -102,6 +107,7 @@ public final class FiberScheduler implements AutoCloseable {
         this.workersExited = new CountDownLatch(0);
         this.watchdog = null;
         this.manualSink = manualSink;
+        this.startsThreads = false;
     }
 
     /**
@@ -113,8 +119,20 @@ public final class FiberScheduler implements AutoCloseable {
         return new FiberScheduler(name, Objects.requireNonNull(sink, "sink"));
     }
 
+    /**
+     * A scheduler with {@code workers} regular workers and as many spares whose threads never start (a
+     * worker "started" is only marked so), and no watchdog: for jcstress, whose actors play the workers
+     * by calling their non-blocking steps on the real fields.
+     */
+    static FiberScheduler unstarted(String name, int workers) {
+        Builder b = builder().name(name).workers(workers).watchdogThreshold(Duration.ZERO);
+        b.startsThreads = false;
+        return new FiberScheduler(b);
+    }
+
     private FiberScheduler(Builder b) {
         this.manualSink = null;
+        this.startsThreads = b.startsThreads;
         this.name = b.name;
         this.uncaughtHandler = b.uncaughtHandler;
         this.shutdownTimeout = b.shutdownTimeout;
@@ -515,7 +533,7 @@ public final class FiberScheduler implements AutoCloseable {
         }
         Worker target = f.lastCarrier();
         if (target == null || !target.acceptsWork()) {
-            target = workers[Math.floorMod(nextWorker.getAndIncrement(), regularWorkers)];
+            target = anyRegularWorker();
         }
         if (!target.queue.offer(f)) {
             overflow.offer(f);
@@ -525,13 +543,28 @@ public final class FiberScheduler implements AutoCloseable {
         }
     }
 
+    /**
+     * A regular worker in turn, preferring one that is not blocked (a pinned or JVM-blocked worker's queue
+     * waits for a spare to steal it); a blocked one if all are.
+     */
+    private Worker anyRegularWorker() {
+        Worker w = null;
+        for (int i = 0; i < regularWorkers; i++) {
+            w = workers[Math.floorMod(nextWorker.getAndIncrement(), regularWorkers)];
+            if (w.acceptsWork()) {
+                return w;
+            }
+        }
+        return w;
+    }
+
     void overflowOffer(Fiber f) {
         overflow.offer(f);
     }
 
-    /** Whether spare worker {@code w} has a pinned worker to compensate for. */
+    /** Whether spare worker {@code w} has a blocked worker to compensate for. */
     boolean spareEnabled(Worker w) {
-        return pinnedWorkers.get() > w.spare;
+        return blockedCount.get() > w.spare;
     }
 
     /**
@@ -544,23 +577,28 @@ public final class FiberScheduler implements AutoCloseable {
             return () -> { };
         }
         w.pinned = fiber;
-        compensationBegins();
+        w.blocked(Worker.PINNED_WAIT);
         return () -> {
             w.pinned = null;
-            compensationEnds();
+            w.unblocked(Worker.PINNED_WAIT);
         };
     }
 
-    /** One more worker is blocked: let one more spare run. */
+    /** One more worker is blocked ({@link Worker#blocked}): let one more spare run. */
     void compensationBegins() {
-        int n = pinnedWorkers.incrementAndGet();
-        if (n <= workers.length - regularWorkers) {
+        int n = blockedCount.incrementAndGet();
+        if (n >= 1 && n <= workers.length - regularWorkers) { // below 1: an end counted before its begin
             workers[regularWorkers + n - 1].enableSpare();
         }
     }
 
+    /** How many workers count as blocked now (each once, whatever the reasons). */
+    int blockedWorkers() {
+        return blockedCount.get();
+    }
+
     void compensationEnds() {
-        pinnedWorkers.decrementAndGet();
+        blockedCount.decrementAndGet();
     }
 
     /**
@@ -739,6 +777,7 @@ public final class FiberScheduler implements AutoCloseable {
         private boolean daemon = true;
         private Duration shutdownTimeout = Duration.ofSeconds(10);
         private int blockingThreads = 64;
+        private boolean startsThreads = true;
 
         private Builder() {
         }

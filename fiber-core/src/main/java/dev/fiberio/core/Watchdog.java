@@ -56,24 +56,36 @@ final class Watchdog implements Runnable {
     /**
      * A worker whose thread is blocked by the JVM while running a fiber ({@code Object.wait()}, a
      * contended {@code synchronized}, a blocking call) cannot run anything else, and the fiber that would
-     * unblock it may be queued behind it: a spare worker compensates until that run ends, as Go's
-     * runtime hands a P off a thread blocked in a system call. Pinned waits compensate themselves.
+     * unblock it may be queued behind it: a spare worker compensates while the thread stays blocked in
+     * that run, as Go's runtime hands a P off a thread blocked in a system call. The compensation ends at
+     * the first sample that finds the run over or the thread running again, so a fiber that computes after
+     * its wait does not keep a spare running beside it. Pinned waits compensate themselves; a sample that
+     * races with one (it read no pinned fiber, then the thread parked in the pinned wait) adds a second
+     * reason to the same worker ({@link Worker#blocked}), not a second spare.
+     *
+     * @param threadBlocked whether the worker's thread is BLOCKED or WAITING (read after {@code f},
+     *                      {@code seq} and the worker's pinned fiber)
      */
-    private void compensateIfBlocked(Worker w, Fiber f, long seq, long now) {
-        if (w.compensatedRun != 0 && (f == null || w.runSequence() != w.compensatedRun - 1)) {
-            w.compensatedRun = 0;
-            scheduler.compensationEnds();
+    void compensateIfBlocked(Worker w, Fiber f, long seq, long now, java.util.function.BooleanSupplier threadBlocked) {
+        if (w.compensatedRun != 0) {
+            if (f == null || w.runSequence() != w.compensatedRun - 1 || !threadBlocked.getAsBoolean()) {
+                w.compensatedRun = 0;
+                w.unblocked(Worker.JVM_BLOCKED);
+            }
             return;
         }
-        if (f == null || w.compensatedRun != 0 || w.pinned != null || now - w.runStartNanos() < COMPENSATE_AFTER_NANOS) {
+        if (f == null || w.pinned != null || now - w.runStartNanos() < COMPENSATE_AFTER_NANOS) {
             return;
         }
-        Thread.State st = w.thread.getState();
-        if ((st == Thread.State.BLOCKED || st == Thread.State.WAITING || st == Thread.State.TIMED_WAITING)
-                && w.runSequence() == seq && w.runningFiber() == f) {
+        if (threadBlocked.getAsBoolean() && w.runSequence() == seq && w.runningFiber() == f) {
             w.compensatedRun = seq + 1;
-            scheduler.compensationBegins();
+            w.blocked(Worker.JVM_BLOCKED);
         }
+    }
+
+    private static boolean threadBlocked(Worker w) {
+        Thread.State st = w.thread.getState();
+        return st == Thread.State.BLOCKED || st == Thread.State.WAITING || st == Thread.State.TIMED_WAITING;
     }
 
     @Override
@@ -91,7 +103,7 @@ final class Watchdog implements Runnable {
             Worker w = workers[i];
             long seq = w.runSequence();
             Fiber f = w.runningFiber();
-            compensateIfBlocked(w, f, seq, now);
+            compensateIfBlocked(w, f, seq, now, () -> threadBlocked(w));
             if (f == null || reportedSeq[i] == seq) {
                 continue;
             }

@@ -56,12 +56,25 @@ final class Worker implements Runnable {
     private static final int STEAL_BATCH = Integer.getInteger("fiberio.scheduler.stealBatch", 32); // 0: one at a time (A/B runs)
     /** Run-queue size per worker; beyond it, fibers go to the scheduler's shared overflow queue. */
     static final int QUEUE_CAPACITY = 4096;
+    /** Run-queue size of an unstarted scheduler's workers: jcstress allocates one per sample and queues a few fibers. */
+    private static final int UNSTARTED_QUEUE_CAPACITY = 16;
     /** Every this many runs, the overflow queue is served first, so it cannot starve. */
     private static final int OVERFLOW_FAIRNESS = 61;
     private static final VarHandle PARK_STATE;
     private static final VarHandle CURRENT;
     private static final VarHandle RUN_START;
     private static final VarHandle RUN_SEQ;
+    private static final VarHandle BLOCKED_BY;
+    /** {@link #blockedBy} bit: the worker's fiber waits pinned on it. */
+    static final int PINNED_WAIT = 1;
+    /** {@link #blockedBy} bit: the watchdog found the worker's thread blocked by the JVM while running a fiber. */
+    static final int JVM_BLOCKED = 2;
+    /** {@link #goDormant()}: the scheduler is stopping. */
+    static final int DORMANCY_STOP = 0;
+    /** {@link #goDormant()}: a blocked worker needs this spare after all; it runs on. */
+    static final int DORMANCY_ENABLED = 1;
+    /** {@link #goDormant()}: nothing to compensate for; the spare may sleep (DORMANT is published). */
+    static final int DORMANCY_SLEEP = 2;
 
     static {
         try {
@@ -70,6 +83,7 @@ final class Worker implements Runnable {
             CURRENT = l.findVarHandle(Worker.class, "current", Fiber.class);
             RUN_START = l.findVarHandle(Worker.class, "runStart", long.class);
             RUN_SEQ = l.findVarHandle(Worker.class, "runSeq", long.class);
+            BLOCKED_BY = l.findVarHandle(Worker.class, "blockedBy", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -85,7 +99,14 @@ final class Worker implements Runnable {
     volatile Fiber pinned;
     /** Watchdog only: 1 + the run sequence for which a spare compensates a blocked thread, or 0. */
     long compensatedRun;
-    final RunQueue queue = new RunQueue(QUEUE_CAPACITY);
+    /**
+     * Why this worker cannot run fibers now ({@link #PINNED_WAIT}, {@link #JVM_BLOCKED}), 0 if it can.
+     * The scheduler counts the worker blocked once, whatever the number of reasons: a pinned wait the
+     * watchdog also sees as a blocked thread must not make two spares run for one worker.
+     */
+    @SuppressWarnings("unused")
+    private volatile int blockedBy;
+    final RunQueue queue;
     final TimerQueue timers = new TimerQueue();
 
     /** Values of {@link CarrierLocal}s; touched only by this worker's thread (plain). */
@@ -106,6 +127,7 @@ final class Worker implements Runnable {
         this.scheduler = scheduler;
         this.index = index;
         this.spare = spare;
+        this.queue = new RunQueue(scheduler.startsThreads ? QUEUE_CAPACITY : UNSTARTED_QUEUE_CAPACITY);
         this.thread = new WorkerThread(this, threadName);
         this.thread.setDaemon(daemon);
     }
@@ -136,9 +158,9 @@ final class Worker implements Runnable {
         return e;
     }
 
-    /** Starts the thread; spares start on first need. */
+    /** Starts the thread (marks it started only, on an unstarted scheduler); spares start on first need. */
     void start() {
-        if (started.compareAndSet(false, true)) {
+        if (started.compareAndSet(false, true) && scheduler.startsThreads) {
             thread.start();
         }
     }
@@ -158,9 +180,50 @@ final class Worker implements Runnable {
         }
     }
 
-    /** Whether a submitter may target this worker's queue (not a dormant or unstarted spare). */
+    /**
+     * Whether a submitter on another thread may put a fiber on this worker's queue: a regular worker that
+     * is not blocked. Never a spare: it may go dormant between the submitter's look and its offer, and a
+     * dormant spare's queue is served by nobody but idle thieves, so only the spare's own thread fills
+     * it (and empties it before going dormant).
+     */
     boolean acceptsWork() {
-        return spare < 0 || (started.get() && scheduler.spareEnabled(this));
+        return spare < 0 && blockedBy == 0;
+    }
+
+    /**
+     * This worker cannot run fibers for reason {@code why} (a {@code blockedBy} bit); the first reason
+     * lets one more spare run.
+     */
+    void blocked(int why) {
+        int old;
+        do {
+            old = (int) BLOCKED_BY.getVolatile(this);
+            if ((old & why) != 0) {
+                return;
+            }
+        } while (!BLOCKED_BY.compareAndSet(this, old, old | why));
+        if (old == 0) {
+            scheduler.compensationBegins();
+        }
+    }
+
+    /** Reason {@code why} is gone; when no reason is left, one spare fewer runs. */
+    void unblocked(int why) {
+        int old;
+        do {
+            old = (int) BLOCKED_BY.getVolatile(this);
+            if ((old & why) == 0) {
+                return;
+            }
+        } while (!BLOCKED_BY.compareAndSet(this, old, old & ~why));
+        if ((old & ~why) == 0) {
+            scheduler.compensationEnds();
+        }
+    }
+
+    /** The reasons this worker is blocked ({@code blockedBy} bits), 0 if none. */
+    int blockedBy() {
+        return blockedBy;
     }
 
     /**
@@ -372,12 +435,7 @@ final class Worker implements Runnable {
     }
 
     private void parkThread() {
-        PARK_STATE.setVolatile(this, PARKED);
-        scheduler.idleWorkers.incrementAndGet();
-        if (scheduler.hasQueuedWork() || scheduler.isStopping()) {
-            if (unparkTransition()) {
-                scheduler.idleWorkers.decrementAndGet();
-            }
+        if (!publishParked()) {
             return;
         }
         long next = scheduler.earliestTimer();
@@ -395,25 +453,36 @@ final class Worker implements Runnable {
     }
 
     /**
-     * A spare with nothing to compensate for: hands its queue to the overflow queue and sleeps DORMANT
-     * until {@link #enableSpare} or shutdown. Transition RUNNING→DORMANT (volatile store by the owner),
-     * DORMANT→RUNNING (CAS by {@link #enableSpare}, or by the owner when it finds itself enabled).
+     * The part of parking before the thread blocks: publishes PARKED (volatile), counts itself idle and
+     * re-checks for work; a submitter that offers after that re-check sees PARKED and unparks it.
+     *
+     * @return true if the thread may park now; false if it found work or the scheduler stopping (then it
+     *         is RUNNING again and the idle count is right)
+     */
+    boolean publishParked() {
+        PARK_STATE.setVolatile(this, PARKED);
+        scheduler.idleWorkers.incrementAndGet();
+        if (scheduler.hasQueuedWork() || scheduler.isStopping()) {
+            if (unparkTransition()) {
+                scheduler.idleWorkers.decrementAndGet();
+            }
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * A spare with nothing to compensate for sleeps DORMANT until {@link #enableSpare} or shutdown.
+     * Transition RUNNING→DORMANT (volatile store by the owner), DORMANT→RUNNING (CAS by
+     * {@link #enableSpare}, or by the owner when it finds itself enabled).
      *
      * @return false if the scheduler is stopping
      */
     private boolean sleepWhileDormant() {
-        for (Fiber f; (f = queue.poll()) != null; ) {
-            scheduler.overflowOffer(f);
-        }
         for (;;) {
-            PARK_STATE.setVolatile(this, DORMANT);
-            if (scheduler.isStopping()) {
-                PARK_STATE.setVolatile(this, RUNNING);
-                return false;
-            }
-            if (scheduler.spareEnabled(this)) {
-                PARK_STATE.compareAndSet(this, DORMANT, RUNNING);
-                return true;
+            int verdict = goDormant();
+            if (verdict != DORMANCY_SLEEP) {
+                return verdict == DORMANCY_ENABLED;
             }
             LockSupport.park(this);
             PARK_STATE.compareAndSet(this, DORMANT, RUNNING);
@@ -421,6 +490,36 @@ final class Worker implements Runnable {
                 return !scheduler.isStopping();
             }
         }
+    }
+
+    /**
+     * The part of going dormant before the thread parks: hands the queue to the overflow queue and wakes
+     * an idle worker to take it, publishes DORMANT, and re-checks whether a blocked worker needs this
+     * spare. The re-check and {@link #enableSpare}'s CAS DORMANT→RUNNING are a Dekker pair (the blocked
+     * count and the state are both written and read with volatile accesses): either the spare sees the
+     * new count or the enabler sees DORMANT and unparks it.
+     *
+     * @return {@link #DORMANCY_SLEEP}, {@link #DORMANCY_ENABLED} or {@link #DORMANCY_STOP}
+     */
+    int goDormant() {
+        boolean handedOff = false;
+        for (Fiber f; (f = queue.poll()) != null; ) {
+            scheduler.overflowOffer(f);
+            handedOff = true;
+        }
+        if (handedOff) {
+            scheduler.wakeIdleHelper(this); // else a parked worker sleeps on while they wait in the overflow queue
+        }
+        PARK_STATE.setVolatile(this, DORMANT);
+        if (scheduler.isStopping()) {
+            PARK_STATE.setVolatile(this, RUNNING);
+            return DORMANCY_STOP;
+        }
+        if (scheduler.spareEnabled(this)) {
+            PARK_STATE.compareAndSet(this, DORMANT, RUNNING);
+            return DORMANCY_ENABLED;
+        }
+        return DORMANCY_SLEEP;
     }
 
     /** Transition PARKED→RUNNING (one CAS), by the owner or by a waker; the winner fixes the idle count. */

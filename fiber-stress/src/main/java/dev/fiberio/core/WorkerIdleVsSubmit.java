@@ -4,8 +4,6 @@ import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
 import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 import dev.fiberio.core.spi.Poller;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.openjdk.jcstress.annotations.Actor;
 import org.openjdk.jcstress.annotations.Arbiter;
@@ -23,28 +21,17 @@ import org.openjdk.jcstress.infra.results.IIII_Result;
  * poller). Either the worker sees the fiber or the submitter sees the worker idle: never neither.
  *
  * <p>The submitter's side is the real code: the worker's {@link RunQueue} and {@link Worker#wakeIfParked()}
- * on a real {@link Worker} (its thread never started). The worker's side is {@code Worker.parkThread} /
- * {@code pollInsteadOfParking} up to the point where it would block, replayed on the real fields (the
+ * on a real {@link Worker} of a {@linkplain FiberScheduler#unstarted scheduler whose threads never start}.
+ * The worker's side is the real {@link Worker#publishParked()} (what {@code parkThread} does before it
+ * parks) and, for POLLING, {@code pollInsteadOfParking} up to the point where it would block, replayed on the real fields (the
  * worker loop cannot be stopped at that point from an actor): the same volatile store of the state,
  * the idle count, the re-check of the run queue, the CAS back to RUNNING. Instead of blocking, the
  * worker actor reports that it would.
  */
 public final class WorkerIdleVsSubmit {
-    static final int RUNNING = 0;
-    static final int PARKED = 1;
-    static final int POLLING = 2;
-    private static final VarHandle PARK_STATE;
-    private static final VarHandle POLLING_ON;
-
-    static {
-        try {
-            MethodHandles.Lookup l = MethodHandles.privateLookupIn(Worker.class, MethodHandles.lookup());
-            PARK_STATE = l.findVarHandle(Worker.class, "parkState", int.class);
-            POLLING_ON = l.findVarHandle(Worker.class, "pollingOn", Poller.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
+    static final int RUNNING = WorkerRig.RUNNING;
+    static final int PARKED = WorkerRig.PARKED;
+    static final int POLLING = WorkerRig.POLLING;
 
     /** Any fiber will do as the submitted one: the run queue does not look at it. */
     private static final Fiber SUBMITTED = new Fiber(FiberScheduler.manual("jcstress-idle", f -> { }), "submitted", () -> { });
@@ -71,17 +58,20 @@ public final class WorkerIdleVsSubmit {
         }
     }
 
-    /** One idle worker, on a scheduler of its own (for its idle count). */
+    /** One idle worker, on a scheduler of its own whose threads never start. */
     abstract static class Base {
-        final FiberScheduler scheduler = FiberScheduler.manual("jcstress-idle", f -> { });
-        final Worker worker = new Worker(scheduler, 0, -1, "jcstress-idle-worker", true);
+        final FiberScheduler scheduler = FiberScheduler.unstarted("jcstress-idle", 1);
+        final Worker worker = scheduler.workers[0];
 
-        /** The worker's re-check after publishing {@code idleState}: 1 if it saw the fiber, 0 if it would sleep. */
+        /**
+         * The worker's re-check after publishing POLLING, replayed ({@code pollInsteadOfParking} blocks in
+         * the poller right after it): 1 if it saw the fiber, 0 if it would block.
+         */
         int goIdle(int idleState) {
-            PARK_STATE.setVolatile(worker, idleState);
+            WorkerRig.setParkState(worker, idleState);
             scheduler.idleWorkers.incrementAndGet();
             if (!worker.queue.isEmpty()) {
-                if (PARK_STATE.compareAndSet(worker, idleState, RUNNING)) {
+                if (WorkerRig.casParkState(worker, idleState, RUNNING)) {
                     scheduler.idleWorkers.decrementAndGet();
                 }
                 return 1;
@@ -98,7 +88,7 @@ public final class WorkerIdleVsSubmit {
         }
 
         void report(IIII_Result r) {
-            r.r3 = (int) PARK_STATE.getVolatile(worker);
+            r.r3 = WorkerRig.parkState(worker);
             r.r4 = scheduler.idleWorkers.get();
         }
     }
@@ -129,7 +119,7 @@ public final class WorkerIdleVsSubmit {
          */
         @Actor
         public void worker(IIII_Result r) {
-            r.r1 = goIdle(PARKED);
+            r.r1 = worker.publishParked() ? 0 : 1;
         }
 
         /**
@@ -182,7 +172,7 @@ public final class WorkerIdleVsSubmit {
          */
         @Actor
         public void worker(IIII_Result r) {
-            POLLING_ON.set(worker, (Poller) poller);
+            WorkerRig.setPollingOn(worker, poller);
             r.r1 = goIdle(POLLING);
         }
 

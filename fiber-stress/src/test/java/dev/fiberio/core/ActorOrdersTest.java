@@ -81,7 +81,15 @@ class ActorOrdersTest {
                 Arguments.of(CancelVsBeginWait.class, "canceller worker", "-2, 0, 0, 0, 0", "never started"),
                 Arguments.of(TimerFireVsCancel.class, "owner canceller", "1, 0, 1, 1, 0", "fired, woke the waiter"),
                 Arguments.of(TimerFireVsCancel.class, "canceller owner", "0, 1, -1, 0, 0", "cancelled, not fired"),
-                Arguments.of(ThreadWaitVsSignal.class, "waker waiter", "0, 1, 0", "the permit is consumed"));
+                Arguments.of(ThreadWaitVsSignal.class, "waker waiter", "0, 1, 0", "the permit is consumed"),
+                Arguments.of(SpareDormancy.EnableVsDormant.class, "spare enabler", "2, 0, 1", "the enabler unparks the dormant spare"),
+                Arguments.of(SpareDormancy.EnableVsDormant.class, "enabler spare", "1, 0, 1", "the spare sees the blocked worker"),
+                Arguments.of(SpareDormancy.SubmitVsDormant.class, "spare resumer", "2, 3, 3", "the resume goes to the regular worker"),
+                Arguments.of(SpareDormancy.SubmitVsDormant.class, "resumer spare", "2, 3, 3", "a spare is never a resume's target"),
+                Arguments.of(SpareDormancy.HandoffVsIdle.class, "spare worker", "2, 0, 0, 0", "the worker sees the handed-off fiber"),
+                Arguments.of(SpareDormancy.HandoffVsIdle.class, "worker spare", "2, 0, 0, 0", "the worker sees the fiber in the spare's queue"),
+                Arguments.of(WatchdogVsPinnedWait.class, "watchdog worker", "1, 0, 0", "the thread was not blocked yet"),
+                Arguments.of(WatchdogVsPinnedWait.class, "worker watchdog", "1, 0, 0", "the pinned wait compensates alone"));
     }
 
     @ParameterizedTest(name = "{0} [{1}] -> {2}: {3}")
