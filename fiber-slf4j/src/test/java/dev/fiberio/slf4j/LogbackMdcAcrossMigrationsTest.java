@@ -134,7 +134,8 @@ class LogbackMdcAcrossMigrationsTest {
         }
         System.out.println("migrations seen " + migrations + ", thread-local wrong " + threadLocalWrong);
         assertTrue(threadLocalWrong.get() > 0, "a thread-local MDC would have been right every time");
-        assertEquals(2, carriers.size(), "the fibers ran on both workers: " + carriers);
+        // at least both workers; a spare also runs fibers while the watchdog counts a worker as blocked
+        assertTrue(carriers.size() >= 2, "the fibers ran on both workers: " + carriers);
         // a lower bound: C2 may keep a carrier read before a suspension (docs/architecture.md)
         assertTrue(migrations.get() > 0, "no fiber moved to the other worker");
 
