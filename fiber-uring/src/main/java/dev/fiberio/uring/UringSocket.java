@@ -6,9 +6,12 @@ import static dev.fiberio.nativeio.ffi.LinuxConstants.SOCK_CLOEXEC;
 import static dev.fiberio.nativeio.ffi.LinuxConstants.SOCK_NONBLOCK;
 import static dev.fiberio.nativeio.ffi.LinuxConstants.SOCK_STREAM;
 import static dev.fiberio.uring.ffi.UringConstants.ECANCELED;
+import static dev.fiberio.uring.ffi.UringConstants.IORING_CQE_BUFFER_SHIFT;
+import static dev.fiberio.uring.ffi.UringConstants.IORING_CQE_F_BUFFER;
 import static dev.fiberio.uring.ffi.UringConstants.IORING_OP_CONNECT;
 import static dev.fiberio.uring.ffi.UringConstants.IORING_OP_RECV;
 import static dev.fiberio.uring.ffi.UringConstants.IORING_OP_SEND;
+import static dev.fiberio.uring.ffi.UringConstants.IOSQE_BUFFER_SELECT;
 
 import dev.fiberio.nativeio.completion.OperationRecord;
 import dev.fiberio.nativeio.ffi.Errno;
@@ -24,8 +27,9 @@ import java.net.SocketException;
 
 /**
  * A TCP connection on io_uring. The kernel writes asynchronously, so the caller's memory (often a heap
- * array, which the GC may move) is never handed to it: a read receives into the read record's buffer
- * ({@code fiberio.uring.bufferSize}, default 16 KiB) and copies out — bytes that did not fit stay there
+ * array, which the GC may move) is never handed to it: a read receives into a provided buffer of the
+ * ring's {@link BufferRing} (or, without one, into the read record's own buffer,
+ * {@code fiberio.uring.bufferSize}, default 16 KiB) and copies out — bytes that did not fit stay there
  * for the next read — and a write copies into the write record's buffer and sends from it (a write is
  * at most one buffer; FiberSocket loops). One reader and one writer at a time (FiberSocket serialises).
  */
@@ -34,20 +38,57 @@ final class UringSocket extends UringChannel implements SocketHandle {
     /** MSG_NOSIGNAL: a send to a closed peer fails with EPIPE instead of raising SIGPIPE. */
     private static final int MSG_NOSIGNAL = 0x4000;
 
+    /** Receives into a provided buffer, or (no buffer ring) into its own memory, which is then the plain record. */
     private final OperationRecord readRecord;
     private final OperationRecord writeRecord;
-    private final OperationRecord[] records;
-    /** Received bytes not yet read: [bufferedStart, bufferedEnd) of the read record; the reader's only. */
+    /** The ring's provided buffers, or null: receives then go to the read record's own buffer. */
+    private final BufferRing provided;
+    /**
+     * The record with a buffer of this socket's own for a plain receive: the read record without a buffer
+     * ring; with one, created on the first ENOBUFS and kept. Written by the reader only.
+     */
+    private volatile OperationRecord plainRecord;
+    private volatile OperationRecord[] records;
+    /** Received bytes not yet read: [bufferedStart, bufferedEnd) of the plain record's memory; the reader's only. */
     private int bufferedStart;
     private int bufferedEnd;
+    /** A provided buffer with bytes not yet read, [heldStart, heldEnd) of it, or -1; the reader's only. */
+    private int heldBid = -1;
+    private int heldStart;
+    private int heldEnd;
+    /** The last provided-buffer receive found the ring empty: the next receive is a plain one. The reader's only. */
+    private boolean plainNext;
     private volatile InetSocketAddress remote;
 
     private UringSocket(int fd, int family, Ring ring, InetSocketAddress remote) throws IOException {
         super(fd, family, ring);
         this.remote = remote;
-        readRecord = newRecord(BUFFER_SIZE, r -> { });
+        provided = ring.bufferRing();
+        if (provided == null) {
+            readRecord = newRecord(BUFFER_SIZE, r -> { });
+            plainRecord = readRecord;
+        } else {
+            readRecord = newRecord(8, this::returnBuffers);
+        }
         writeRecord = newRecord(Math.max(BUFFER_SIZE, (int) SockAddr.STORAGE_SIZE), r -> { });
         records = new OperationRecord[] {readRecord, writeRecord};
+    }
+
+    /**
+     * Release action of the read record with a buffer ring: the buffers the socket still holds (a result
+     * nobody consumed, bytes not yet read) go back to the ring.
+     */
+    private void returnBuffers(OperationRecord r) {
+        if (r.hasResult()) {
+            OperationRecord.Completion c = r.consume();
+            if ((c.flags() & IORING_CQE_F_BUFFER) != 0) {
+                provided.recycle(c.flags() >>> IORING_CQE_BUFFER_SHIFT);
+            }
+        }
+        if (heldBid >= 0) {
+            provided.recycle(heldBid);
+            heldBid = -1;
+        }
     }
 
     /** Opens an unconnected non-blocking, close-on-exec stream socket on the caller's ring. */
@@ -72,6 +113,16 @@ final class UringSocket extends UringChannel implements SocketHandle {
     @Override
     OperationRecord[] records() {
         return records;
+    }
+
+    /** Whether the reader holds a provided buffer with bytes not yet read (tests; the reader's view). */
+    boolean holdsProvidedBuffer() {
+        return heldBid >= 0;
+    }
+
+    /** The ring's provided buffers this socket receives into, or null (tests). */
+    BufferRing providedBuffers() {
+        return provided;
     }
 
     @Override
@@ -104,6 +155,13 @@ final class UringSocket extends UringChannel implements SocketHandle {
         remote = address;
     }
 
+    /**
+     * Reads what this socket holds, or receives. With a buffer ring the receive names no buffer
+     * (IOSQE_BUFFER_SELECT): the kernel picks one from the ring when data arrives, the bytes are copied
+     * out, and what did not fit stays in that buffer for the next reads, which copy without a system call;
+     * the buffer goes back to the ring when it was read to its end. If the ring was empty (ENOBUFS), the
+     * next receive goes into the socket's own buffer (created then), so no byte waits for a buffer.
+     */
     @Override
     public int read(MemorySegment dst, long deadline) throws IOException {
         long len = Math.min(dst.byteSize(), Integer.MAX_VALUE);
@@ -113,36 +171,141 @@ final class UringSocket extends UringChannel implements SocketHandle {
         acquire(readRecord);
         try {
             for (;;) {
-                if (bufferedStart < bufferedEnd) {
-                    int n = (int) Math.min(len, bufferedEnd - bufferedStart);
-                    MemorySegment.copy(readRecord.memory(), bufferedStart, dst, 0, n);
-                    bufferedStart += n;
+                int n = copyHeld(dst, (int) len);
+                if (n > 0) {
                     return n;
                 }
-                OperationRecord.Completion c = leftover(readRecord, deadline, SocketErrors::readTimedOut);
+                OperationRecord.Completion c = plainLeftover(deadline);
+                boolean plain = true;
                 if (c == null) {
-                    int want = (int) Math.min(BUFFER_SIZE, Math.max(len, 1));
-                    c = run(readRecord, IORING_OP_RECV, readRecord.memory().address(), want, 0, 0, deadline,
-                            SocketErrors::readTimedOut);
+                    c = leftover(readRecord, deadline, SocketErrors::readTimedOut);
+                    plain = provided == null;
                 }
-                if (c.succeeded()) {
-                    if (c.value() == 0) {
-                        return -1;
+                if (c == null) {
+                    if (provided != null && !plainNext) {
+                        c = run(readRecord, IORING_OP_RECV, IOSQE_BUFFER_SELECT, BufferRing.GROUP, 0, 0, 0, 0, deadline,
+                                SocketErrors::readTimedOut);
+                        plain = false;
+                    } else {
+                        plainNext = false;
+                        plain = true;
+                        c = plainReceive((int) Math.min(BUFFER_SIZE, len), deadline);
                     }
-                    bufferedStart = 0;
-                    bufferedEnd = c.value();
-                    continue;
                 }
-                int e = c.error();
-                if (e == ECANCELED && !isOpen()) {
-                    throw closedException();
-                }
-                if (e != ECANCELED && e != Errno.EINTR && e != Errno.EAGAIN) {
-                    throw ioError("recv", e);
+                if (received(c, plain)) {
+                    return -1;
                 }
             }
         } finally {
             readRecord.release();
+        }
+    }
+
+    /** Copies bytes the socket holds into {@code dst}; 0 if it holds none. */
+    private int copyHeld(MemorySegment dst, int len) throws IOException {
+        if (heldBid >= 0) {
+            if (!provided.guard.acquire()) {
+                throw closedException(); // the ring closed, and with it every socket of it
+            }
+            try {
+                int n = Math.min(len, heldEnd - heldStart);
+                MemorySegment.copy(provided.buffer(heldBid), heldStart, dst, 0, n);
+                heldStart += n;
+                if (heldStart == heldEnd) {
+                    int bid = heldBid;
+                    heldBid = -1;
+                    provided.recycle(bid);
+                }
+                return n;
+            } finally {
+                provided.guard.release();
+            }
+        }
+        if (bufferedStart < bufferedEnd) {
+            int n = Math.min(len, bufferedEnd - bufferedStart);
+            MemorySegment.copy(plainRecord.memory(), bufferedStart, dst, 0, n);
+            bufferedStart += n;
+            return n;
+        }
+        return 0;
+    }
+
+    /**
+     * Takes one receive's completion: its bytes become what the socket holds.
+     *
+     * @param plain whether it received into the plain record's memory (else into a provided buffer, if any)
+     * @return true at end of stream
+     */
+    private boolean received(OperationRecord.Completion c, boolean plain) throws IOException {
+        if ((c.flags() & IORING_CQE_F_BUFFER) != 0) {
+            int bid = c.flags() >>> IORING_CQE_BUFFER_SHIFT;
+            if (c.succeeded() && c.value() > 0) {
+                heldBid = bid;
+                heldStart = 0;
+                heldEnd = c.value();
+                return false;
+            }
+            provided.recycle(bid); // nothing in it
+        }
+        if (c.succeeded()) {
+            if (c.value() == 0) {
+                return true;
+            }
+            if (plain) {
+                bufferedStart = 0;
+                bufferedEnd = c.value();
+            }
+            return false;
+        }
+        int e = c.error();
+        if (e == ECANCELED && !isOpen()) {
+            throw closedException();
+        }
+        if (e == Errno.ENOBUFS && !plain) {
+            provided.fallbacks.increment(); // the ring is empty: this read receives into the socket's own buffer
+            plainNext = true;
+            return false;
+        }
+        if (e != ECANCELED && e != Errno.EINTR && e != Errno.EAGAIN) {
+            throw ioError("recv", e);
+        }
+        return false;
+    }
+
+    /** The completion of a plain receive an earlier, cancelled reader left, or null. */
+    private OperationRecord.Completion plainLeftover(long deadline) throws IOException {
+        OperationRecord p = plainRecord;
+        if (p == null || p == readRecord || !(p.pending() || p.hasResult())) {
+            return null;
+        }
+        acquire(p);
+        try {
+            return leftover(p, deadline, SocketErrors::readTimedOut);
+        } finally {
+            p.release();
+        }
+    }
+
+    /** A receive into the socket's own buffer (the plain record's, created on first use with a buffer ring). */
+    private OperationRecord.Completion plainReceive(int want, long deadline) throws IOException {
+        OperationRecord p = plainRecord;
+        if (p == readRecord) {
+            return run(p, IORING_OP_RECV, p.memory().address(), want, 0, 0, deadline, SocketErrors::readTimedOut);
+        }
+        if (p == null) {
+            p = newRecord(BUFFER_SIZE, r -> { });
+            plainRecord = p;
+            records = new OperationRecord[] {readRecord, writeRecord, p};
+            if (!isOpen()) { // close may have read the records before this one was added (a Dekker pair of volatiles)
+                p.close();
+                throw closedException();
+            }
+        }
+        acquire(p);
+        try {
+            return run(p, IORING_OP_RECV, p.memory().address(), want, 0, 0, deadline, SocketErrors::readTimedOut);
+        } finally {
+            p.release();
         }
     }
 
