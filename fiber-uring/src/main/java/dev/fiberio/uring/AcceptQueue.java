@@ -5,6 +5,7 @@ import dev.fiberio.nativeio.ffi.LibC;
 import java.lang.foreign.Arena;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntConsumer;
 
 /**
  * The record of a listening socket's multishot accept (IORING_ACCEPT_MULTISHOT, Linux 5.19): one request
@@ -28,10 +29,17 @@ final class AcceptQueue extends MultishotRecord {
     private final AtomicInteger size = new AtomicInteger();
     /** The reaper asked to cancel the armed request because the queue is full; reset when it is re-armed. */
     private volatile boolean cancelRequested;
+    private final IntConsumer closeFd;
 
     AcceptQueue() {
+        this(LibC::close);
+    }
+
+    /** @param closeFd closes an accepted descriptor nobody will take (tests count the calls) */
+    AcceptQueue(IntConsumer closeFd) {
         // Owner: the record (automatic arena); a multishot accept passes no address, the kernel writes nothing here.
         super(Arena.ofAuto().allocate(8, 8));
+        this.closeFd = closeFd;
     }
 
     @Override
@@ -70,7 +78,7 @@ final class AcceptQueue extends MultishotRecord {
     void closeQueued() {
         for (Long c; (c = poll()) != null; ) {
             if (error(c) == 0) {
-                LibC.close(value(c));
+                closeFd.accept(value(c));
             }
         }
     }
@@ -81,7 +89,7 @@ final class AcceptQueue extends MultishotRecord {
         if (q.hasResult()) {
             Completion c = q.consume();
             if (c.succeeded()) {
-                LibC.close(c.value());
+                q.closeFd.accept(c.value());
             }
         }
         q.closeQueued();
