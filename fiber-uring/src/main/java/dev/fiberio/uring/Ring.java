@@ -4,6 +4,7 @@ import dev.fiberio.core.spi.FiberSpi;
 import static dev.fiberio.uring.ffi.UringConstants.ECANCELED;
 import static dev.fiberio.uring.ffi.UringConstants.ETIME;
 import static dev.fiberio.uring.ffi.UringConstants.IORING_ASYNC_CANCEL_ALL;
+import static dev.fiberio.uring.ffi.UringConstants.IORING_CQE_F_MORE;
 import static dev.fiberio.uring.ffi.UringConstants.IORING_ENTER_EXT_ARG;
 import static dev.fiberio.uring.ffi.UringConstants.IORING_ENTER_GETEVENTS;
 import static dev.fiberio.uring.ffi.UringConstants.IORING_OP_ASYNC_CANCEL;
@@ -15,6 +16,7 @@ import static dev.fiberio.uring.ffi.UringLayouts.CQE_RES;
 import static dev.fiberio.uring.ffi.UringLayouts.CQE_SIZE;
 import static dev.fiberio.uring.ffi.UringLayouts.CQE_USER_DATA;
 import static dev.fiberio.uring.ffi.UringLayouts.SQE_ADDR;
+import static dev.fiberio.uring.ffi.UringLayouts.SQE_BUF_GROUP;
 import static dev.fiberio.uring.ffi.UringLayouts.SQE_FD;
 import static dev.fiberio.uring.ffi.UringLayouts.SQE_FLAGS;
 import static dev.fiberio.uring.ffi.UringLayouts.SQE_IOPRIO;
@@ -99,6 +101,7 @@ final class Ring implements Poller {
     /** Records the kernel never gave back before their ring closed: never freed. */
     private static final List<OperationRecord> STRANDED = new CopyOnWriteArrayList<>();
     private static final List<MemorySegment> STRANDED_MEMORY = new CopyOnWriteArrayList<>();
+    private static final List<BufferRing> STRANDED_BUFFER_RINGS = new CopyOnWriteArrayList<>();
     /** Stale completions dropped by every ring. */
     static final LongAdder ALL_STALE = new LongAdder();
     /** io_uring_enter calls that reap or wait (not plain flushes), for tests and diagnostics. */
@@ -123,6 +126,8 @@ final class Ring implements Poller {
     private final NativeFd ringFd;
     private final NativeFd wakeFd;
     private final RingMemory mem;
+    /** The ring's provided buffers for receives, or null (not supported, or switched off). */
+    private final BufferRing bufferRing;
     private final MemorySegment waitArg;   // the polling thread's
     private final MemorySegment timespec;  // the polling thread's
     private final MemorySegment wakeBuffer; // the kernel's while the wake read is in flight
@@ -154,6 +159,16 @@ final class Ring implements Poller {
      * @param homeWorker the worker of {@code drivenBy} that alone drives it, or -1
      */
     Ring(UringFeatures features, dev.fiberio.core.FiberScheduler drivenBy, int homeWorker) throws IOException {
+        this(features, drivenBy, homeWorker, features.providedBuffers ? BufferRing.DEFAULT_ENTRIES : 0,
+                BufferRing.DEFAULT_SIZE);
+    }
+
+    /**
+     * Creates a ring with a provided-buffer ring of {@code bufferEntries} buffers of {@code bufferSize}
+     * bytes, or none if {@code bufferEntries} is 0 (receives then use each socket's own buffer).
+     */
+    Ring(UringFeatures features, dev.fiberio.core.FiberScheduler drivenBy, int homeWorker, int bufferEntries,
+         int bufferSize) throws IOException {
         this.features = features;
         this.drivenBy = drivenBy;
         this.homeWorker = homeWorker;
@@ -165,6 +180,17 @@ final class Ring implements Poller {
             throw Errno.toException("eventfd", -ev);
         }
         wakeFd = new NativeFd(ev, () -> { });
+        BufferRing provided = null;
+        if (bufferEntries > 0) {
+            try {
+                provided = BufferRing.register(mem.fd, bufferEntries, bufferSize);
+            } catch (IOException | RuntimeException e) {
+                LibC.close(ev);
+                mem.free();
+                throw e;
+            }
+        }
+        bufferRing = provided;
         ringFd = new NativeFd(mem.fd, this::released);
         // Owner: this ring (automatic arena): freed by the GC once the ring is unreachable, which is after
         // its close reaped the wake read (or the ring descriptor was closed, ending it).
@@ -186,8 +212,14 @@ final class Ring implements Poller {
      * @return false if the ring is closed (nothing was queued)
      */
     boolean submit(OperationRecord record, int opcode, int fd, long addr, int len, long off, int opFlags, int ioprio) {
+        return submit(record, opcode, 0, fd, addr, len, off, opFlags, ioprio, 0);
+    }
+
+    /** As {@link #submit(OperationRecord, int, int, long, int, long, int, int)}, with SQE flags and a buffer group. */
+    boolean submit(OperationRecord record, int opcode, int sqeFlags, int fd, long addr, int len, long off, int opFlags,
+                   int ioprio, int bufGroup) {
         inFlight.incrementAndGet();
-        if (!queue(opcode, 0, fd, addr, len, off, opFlags, ioprio, record.token(), false)) {
+        if (!queue(opcode, sqeFlags, fd, addr, len, off, opFlags, ioprio, bufGroup, record.token(), false)) {
             inFlight.decrementAndGet();
             return false;
         }
@@ -199,18 +231,18 @@ final class Ring implements Poller {
      * once. Its own completion is posted only if it fails (not found: the operation completed already).
      */
     void cancel(OperationRecord record) {
-        queue(IORING_OP_ASYNC_CANCEL, IOSQE_CQE_SKIP_SUCCESS, -1, record.token(), 0, 0, IORING_ASYNC_CANCEL_ALL, 0,
+        queue(IORING_OP_ASYNC_CANCEL, IOSQE_CQE_SKIP_SUCCESS, -1, record.token(), 0, 0, IORING_ASYNC_CANCEL_ALL, 0, 0,
                 CANCEL, true);
     }
 
     private void armWakeRead() {
         wakeArmed = true;
-        queue(IORING_OP_READ, 0, wakeFd.fd, wakeBuffer.address(), 8, 0, 0, 0, WAKE, false);
+        queue(IORING_OP_READ, 0, wakeFd.fd, wakeBuffer.address(), 8, 0, 0, 0, 0, WAKE, false);
     }
 
     /** Writes one SQE and publishes it, then flushes unless deferred. False if the ring is closed. */
     private boolean queue(int opcode, int sqeFlags, int fd, long addr, int len, long off, int opFlags, int ioprio,
-                          long userData, boolean flushNow) {
+                          int bufGroup, long userData, boolean flushNow) {
         if (!ringFd.acquire()) {
             return false;
         }
@@ -230,6 +262,7 @@ final class Ring implements Poller {
                     sqe.set(JAVA_INT, SQE_LEN, len);
                     sqe.set(JAVA_INT, SQE_OP_FLAGS, opFlags);
                     sqe.set(JAVA_LONG, SQE_USER_DATA, userData);
+                    sqe.set(JAVA_SHORT, SQE_BUF_GROUP, (short) bufGroup);
                     sqTail++;
                     INT.setRelease(mem.sqTail, 0L, sqTail); // the SQE before the tail that covers it
                     unlock();
@@ -398,6 +431,11 @@ final class Ring implements Poller {
     /** One completion to its record; false if stale. */
     private boolean dispatch(long token, int res, int flags) {
         OperationRecord record = records.lookup(token);
+        if (record instanceof MultishotRecord m && (flags & IORING_CQE_F_MORE) != 0) {
+            // One of several completions of a request that stays armed: not the end of the operation.
+            m.more(res < 0 ? -res : 0, Math.max(res, 0), flags);
+            return true;
+        }
         if (record == null || !record.complete(res < 0 ? -res : 0, Math.max(res, 0), flags)) {
             ALL_STALE.increment();
             return false;
@@ -431,7 +469,7 @@ final class Ring implements Poller {
 
     /** Queues a no-op whose completion carries {@code userData} (tests: stale and duplicate completions). */
     boolean queueNop(long userData) {
-        return queue(dev.fiberio.uring.ffi.UringConstants.IORING_OP_NOP, 0, -1, 0, 0, 0, 0, 0, userData, true);
+        return queue(dev.fiberio.uring.ffi.UringConstants.IORING_OP_NOP, 0, -1, 0, 0, 0, 0, 0, 0, userData, true);
     }
 
     /** Whether a poll is blocked in the kernel, or about to be (tests order a wake-up after it). */
@@ -482,7 +520,12 @@ final class Ring implements Poller {
             STRANDED_MEMORY.add(wakeBuffer);
             List<OperationRecord> left = records.live();
             STRANDED.addAll(left);
+            if (bufferRing != null) {
+                STRANDED_BUFFER_RINGS.add(bufferRing); // a receive in flight may still pick and fill a buffer
+            }
             LOG.warn("{} io_uring operations did not complete before their ring closed; their memory is kept", left.size());
+        } else if (bufferRing != null) {
+            bufferRing.close(mem.fd); // the kernel is done with it: no receive is in flight
         }
         ringFd.close();
     }
@@ -493,6 +536,11 @@ final class Ring implements Poller {
         wakeFd.close();
     }
 
+    /** The ring's provided buffers, or null if receives use each socket's own buffer. */
+    BufferRing bufferRing() {
+        return bufferRing;
+    }
+
     /** The kernel's features for this ring. */
     UringFeatures features() {
         return features;
@@ -500,6 +548,7 @@ final class Ring implements Poller {
 
     @Override
     public String toString() {
-        return "Ring[fd=" + mem.fd + (homeWorker >= 0 ? ", worker=" + homeWorker : "") + ", inFlight=" + inFlight.get() + (closed ? ", closed" : "") + "]";
+        return "Ring[fd=" + mem.fd + (homeWorker >= 0 ? ", worker=" + homeWorker : "") + ", inFlight=" + inFlight.get()
+                + (bufferRing != null ? ", " + bufferRing : "") + (closed ? ", closed" : "") + "]";
     }
 }

@@ -95,7 +95,11 @@ abstract class UringChannel implements NetHandle, CompletionWait.Owner {
     final OperationRecord newRecord(int size, Consumer<OperationRecord> onRelease) {
         // Owner: the record (automatic arena). It stays reachable through the ring's table until it is
         // released, which happens only after the kernel is done with the memory (see OperationRecord).
-        OperationRecord r = new OperationRecord(Arena.ofAuto().allocate(size, 8));
+        return register(new OperationRecord(Arena.ofAuto().allocate(size, 8)), onRelease);
+    }
+
+    /** Registers a new record {@code r} with the ring, as {@link #newRecord(int, Consumer)} does. */
+    final <R extends OperationRecord> R register(R r, Consumer<OperationRecord> onRelease) {
         long t = ring.records.add(r);
         LIVE_RECORDS.incrementAndGet();
         r.attach(new WaitSlot(), t, rec -> {
@@ -117,13 +121,31 @@ abstract class UringChannel implements NetHandle, CompletionWait.Owner {
      */
     final OperationRecord.Completion run(OperationRecord record, int opcode, long addr, int len, long off, int opFlags,
                                          long deadline, Supplier<SocketTimeoutException> timeout) throws IOException {
+        return run(record, opcode, 0, 0, addr, len, off, opFlags, deadline, timeout);
+    }
+
+    /** As {@link #run(OperationRecord, int, long, int, long, int, long, Supplier)}, with SQE flags and a buffer group. */
+    final OperationRecord.Completion run(OperationRecord record, int opcode, int sqeFlags, int bufGroup, long addr,
+                                         int len, long off, int opFlags, long deadline,
+                                         Supplier<SocketTimeoutException> timeout) throws IOException {
+        start(record, opcode, sqeFlags, bufGroup, addr, len, off, opFlags, 0);
+        return CompletionWait.await(record, this, deadline, ECANCELED, timeout);
+    }
+
+    /**
+     * Submits one operation on {@code record} (held by the caller, no leftover) without waiting for it.
+     *
+     * @throws SocketException "Socket closed" if nothing was submitted
+     */
+    final void start(OperationRecord record, int opcode, int sqeFlags, int bufGroup, long addr, int len, long off,
+                     int opFlags, int ioprio) throws SocketException {
         if (!fd.acquire()) {
             throw closedException();
         }
         try {
             record.context(ring);
             record.started();
-            if (!ring.submit(record, opcode, fd.fd, addr, len, off, opFlags, 0)) {
+            if (!ring.submit(record, opcode, sqeFlags, fd.fd, addr, len, off, opFlags, ioprio, bufGroup)) {
                 record.notStarted();
                 throw closedException();
             }
@@ -133,7 +155,6 @@ abstract class UringChannel implements NetHandle, CompletionWait.Owner {
         if (fd.isClosed()) {
             ring.cancel(record); // close ran concurrently and may have looked before our KERNEL bit
         }
-        return CompletionWait.await(record, this, deadline, ECANCELED, timeout);
     }
 
     /** The completion an earlier, cancelled caller left on {@code record}, or null. */

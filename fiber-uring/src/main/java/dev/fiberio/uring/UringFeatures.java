@@ -9,7 +9,9 @@ import static dev.fiberio.uring.ffi.UringConstants.IORING_OP_CONNECT;
 import static dev.fiberio.uring.ffi.UringConstants.IORING_OP_READ;
 import static dev.fiberio.uring.ffi.UringConstants.IORING_OP_RECV;
 import static dev.fiberio.uring.ffi.UringConstants.IORING_OP_SEND;
+import static dev.fiberio.uring.ffi.UringConstants.IORING_REGISTER_PBUF_RING;
 import static dev.fiberio.uring.ffi.UringConstants.IORING_REGISTER_PROBE;
+import static dev.fiberio.uring.ffi.UringConstants.IORING_UNREGISTER_PBUF_RING;
 import static dev.fiberio.uring.ffi.UringConstants.IORING_SETUP_CLAMP;
 import static dev.fiberio.uring.ffi.UringConstants.IORING_SETUP_COOP_TASKRUN;
 import static dev.fiberio.uring.ffi.UringConstants.IORING_SETUP_CQSIZE;
@@ -18,6 +20,7 @@ import static dev.fiberio.uring.ffi.UringConstants.IO_URING_OP_SUPPORTED;
 import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import dev.fiberio.nativeio.ffi.Errno;
@@ -50,13 +53,23 @@ final class UringFeatures {
     final int cqEntries;
     final int features;
     final Throwable cause;
+    /** IORING_REGISTER_PBUF_RING works (Linux 5.19): receives take buffers from a ring of the worker's. */
+    final boolean providedBuffers;
+    /** Why {@link #providedBuffers} is false (a registration error, or switched off), or null. */
+    final String providedBuffersAbsent;
+    /** IORING_ACCEPT_MULTISHOT (Linux 5.19): one accept request posts a completion per connection. */
+    final boolean multishotAccept;
 
-    private UringFeatures(int setupFlags, int sqEntries, int cqEntries, int features, Throwable cause) {
+    private UringFeatures(int setupFlags, int sqEntries, int cqEntries, int features, Throwable cause,
+                          String providedBuffersAbsent, boolean multishotAccept) {
         this.setupFlags = setupFlags;
         this.sqEntries = sqEntries;
         this.cqEntries = cqEntries;
         this.features = features;
         this.cause = cause;
+        this.providedBuffers = cause == null && providedBuffersAbsent == null;
+        this.providedBuffersAbsent = providedBuffersAbsent;
+        this.multishotAccept = cause == null && multishotAccept;
     }
 
     private static final class Holder {
@@ -101,7 +114,8 @@ final class UringFeatures {
                         if (missing != null) {
                             return unavailable(new UnsupportedOperationException("io_uring lacks " + missing + " here"));
                         }
-                        return new UringFeatures(flags, sq, cq, features, null);
+                        return new UringFeatures(flags, sq, cq, features, null, probeProvidedBuffers(fd, arena),
+                                multishotAccept());
                     } finally {
                         LibC.close(fd);
                     }
@@ -134,6 +148,51 @@ final class UringFeatures {
         return missing.isEmpty() ? null : missing.toString();
     }
 
+    /**
+     * Registers and unregisters a one-entry provided-buffer ring on the probe ring.
+     *
+     * @return null if it works, else why not
+     */
+    private static String probeProvidedBuffers(int fd, Arena arena) {
+        if (!BufferRing.ENABLED) {
+            return "switched off (fiberio.uring.providedBuffers=false)";
+        }
+        MemorySegment bufRing = arena.allocate(UringLayouts.BUF_SIZE, BufferRing.RING_ALIGNMENT);
+        MemorySegment reg = arena.allocate(UringLayouts.BUF_REG);
+        reg.set(JAVA_LONG, UringLayouts.BUF_REG.byteOffset(groupElement("ring_addr")), bufRing.address());
+        reg.set(JAVA_INT, UringLayouts.BUF_REG.byteOffset(groupElement("ring_entries")), 1);
+        reg.set(JAVA_SHORT, UringLayouts.BUF_REG.byteOffset(groupElement("bgid")), (short) BufferRing.GROUP);
+        int r = LibUring.register(fd, IORING_REGISTER_PBUF_RING, reg, 1);
+        if (r < 0) {
+            return "IORING_REGISTER_PBUF_RING failed: " + Errno.name(-r);
+        }
+        LibUring.register(fd, IORING_UNREGISTER_PBUF_RING, reg, 1);
+        return null;
+    }
+
+    /**
+     * Whether multishot accept can be used: IORING_REGISTER_PROBE lists opcodes, not their flags, and an
+     * older kernel would fail the first accept with EINVAL, so the kernel release decides (5.19 added
+     * it); {@code fiberio.uring.multishotAccept=false} switches it off.
+     */
+    private static boolean multishotAccept() {
+        if (!Boolean.parseBoolean(System.getProperty("fiberio.uring.multishotAccept", "true"))) {
+            return false;
+        }
+        return atLeast(System.getProperty("os.version", ""), 5, 19);
+    }
+
+    /** Whether a Linux release string ({@code 6.18.44-...}) is at least {@code major.minor}. */
+    static boolean atLeast(String release, int major, int minor) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("^(\\d+)\\.(\\d+)").matcher(release);
+        if (!m.find()) {
+            return false;
+        }
+        int ma = Integer.parseInt(m.group(1));
+        int mi = Integer.parseInt(m.group(2));
+        return ma > major || (ma == major && mi >= minor);
+    }
+
     private static Throwable setupFailure(int errno) {
         if (errno == ENOSYS) {
             return new UnsupportedOperationException("this kernel has no io_uring (io_uring_setup: ENOSYS)");
@@ -159,6 +218,17 @@ final class UringFeatures {
     }
 
     private static UringFeatures unavailable(Throwable cause) {
-        return new UringFeatures(0, 0, 0, 0, cause);
+        return new UringFeatures(0, 0, 0, 0, cause, "io_uring unavailable", false);
+    }
+
+    @Override
+    public String toString() {
+        if (cause != null) {
+            return "UringFeatures[unavailable: " + cause.getMessage() + "]";
+        }
+        return "UringFeatures[setupFlags=0x" + Integer.toHexString(setupFlags) + ", features=0x"
+                + Integer.toHexString(features) + ", receive="
+                + (providedBuffers ? "provided-buffer ring" : "per-socket buffer (" + providedBuffersAbsent + ")")
+                + ", accept=" + (multishotAccept ? "multishot" : "one-shot") + "]";
     }
 }

@@ -5,6 +5,7 @@ import static dev.fiberio.nativeio.ffi.LinuxConstants.SOCK_CLOEXEC;
 import static dev.fiberio.nativeio.ffi.LinuxConstants.SOCK_NONBLOCK;
 import static dev.fiberio.nativeio.ffi.LinuxConstants.SOCK_STREAM;
 import static dev.fiberio.uring.ffi.UringConstants.ECANCELED;
+import static dev.fiberio.uring.ffi.UringConstants.IORING_ACCEPT_MULTISHOT;
 import static dev.fiberio.uring.ffi.UringConstants.IORING_OP_ACCEPT;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
@@ -26,8 +27,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A listening stream socket (TCP, or AF_UNIX) on io_uring: each accept is one IORING_OP_ACCEPT whose new descriptor is
- * created non-blocking and close-on-exec by the kernel. The accept record holds the peer's
+ * A listening stream socket (TCP, or AF_UNIX) on io_uring. Where the kernel has it (5.19+), one multishot IORING_OP_ACCEPT
+ * stays armed from the first accept on and queues a completion per connection ({@link AcceptQueue});
+ * otherwise each accept is one IORING_OP_ACCEPT. Either way the new descriptor is created non-blocking
+ * and close-on-exec by the kernel. The accept record holds the peer's
  * {@code sockaddr_storage} and its length while the kernel may write them. When the process or the
  * system runs out of descriptors or memory, accept backs off (1 ms doubling to 1 s) with a rate-limited
  * warning, as the epoll backend does. An accept that completes after its socket was closed (or its
@@ -41,13 +44,21 @@ final class UringServerSocket extends UringChannel implements ServerSocketHandle
     private static final long LENGTH_OFFSET = SockAddr.STORAGE_SIZE;
 
     private final OperationRecord acceptRecord;
+    /** The accept record when accepts are multishot, else null. */
+    private final AcceptQueue multishot;
     private final OperationRecord[] records;
     private final Supplier<Ring> connectionRings;
 
     private UringServerSocket(int fd, int family, Ring ring, Supplier<Ring> connectionRings) throws IOException {
         super(fd, family, ring);
         this.connectionRings = connectionRings;
-        acceptRecord = newRecord((int) SockAddr.STORAGE_SIZE + 8, UringServerSocket::closeUnclaimedConnection);
+        if (ring.features().multishotAccept) {
+            multishot = register(new AcceptQueue(), AcceptQueue::closeUnclaimed);
+            acceptRecord = multishot;
+        } else {
+            multishot = null;
+            acceptRecord = newRecord((int) SockAddr.STORAGE_SIZE + 8, UringServerSocket::closeUnclaimedConnection);
+        }
         records = new OperationRecord[] {acceptRecord};
     }
 
@@ -90,6 +101,119 @@ final class UringServerSocket extends UringChannel implements ServerSocketHandle
 
     @Override
     public SocketHandle accept(long deadline) throws IOException {
+        return multishot != null ? acceptQueued(deadline) : acceptOne(deadline);
+    }
+
+    /**
+     * Takes a connection the armed multishot accept queued, arming it first if it is not (the first
+     * accept, or after it ended); it stays armed when this returns, so connections arriving between
+     * accepts are taken by the kernel without a new request. A deadline or a cancellation leaves it armed.
+     */
+    private SocketHandle acceptQueued(long deadline) throws IOException {
+        Ring target = connectionRings.get(); // before the accept: nothing may fail between it and the new socket
+        long backoff = MIN_BACKOFF;
+        acquire(multishot);
+        try {
+            for (;;) {
+                if (!isOpen()) {
+                    throw closedException();
+                }
+                int error;
+                int value;
+                Long queued = multishot.poll();
+                // One read of the ownership word: the reaper clears KERNEL and sets DONE in one step.
+                int state = multishot.stateVolatile();
+                if (queued != null) {
+                    error = AcceptQueue.error(queued);
+                    value = AcceptQueue.value(queued);
+                } else if ((state & OperationRecord.DONE) != 0) {
+                    OperationRecord.Completion c = multishot.consume(); // the request ended with this one
+                    error = c.error();
+                    value = c.value();
+                } else if ((state & OperationRecord.KERNEL) == 0) {
+                    multishot.armed();
+                    start(multishot, IORING_OP_ACCEPT, 0, 0, 0, 0, 0, SOCK_NONBLOCK | SOCK_CLOEXEC,
+                            IORING_ACCEPT_MULTISHOT);
+                    continue;
+                } else {
+                    if (Deadlines.hasPassed(deadline)) {
+                        throw SocketErrors.acceptTimedOut();
+                    }
+                    Deadlines.awaitOnce(multishot.slot(), deadline); // a completion, a close or the deadline
+                    continue;
+                }
+                if (error == 0) {
+                    return connection(value, target);
+                }
+                if (error == ECANCELED && !isOpen()) {
+                    throw closedException();
+                }
+                if (exhausted(error)) {
+                    backoff = backOff(error, backoff, deadline, multishot);
+                } else if (!ignorable(error)) {
+                    throw Errno.toException("accept", error);
+                } else {
+                    backoff = MIN_BACKOFF;
+                }
+            }
+        } finally {
+            multishot.release();
+        }
+    }
+
+    /** Wraps an accepted descriptor; the new socket owns it and closes it itself if it cannot be set up. */
+    private SocketHandle connection(int newFd, Ring target) throws IOException {
+        MemorySegment sa = ADDRESS_SCRATCH.get();
+        // A multishot accept passes no address (each completion would overwrite the last): ask the socket.
+        // Zeroed first: an AF_UNIX peer is usually unnamed, and the kernel then writes only the family.
+        sa.fill((byte) 0);
+        SocketAddress peer = LibC.getpeername(newFd, sa) == 0 ? SockAddr.decodeAny(sa) : null;
+        return UringSocket.accepted(newFd, family, peer, target);
+    }
+
+    private static boolean exhausted(int e) {
+        return e == Errno.EMFILE || e == Errno.ENFILE || e == Errno.ENOBUFS || e == Errno.ENOMEM;
+    }
+
+    /** Errors after which accept simply tries again (an aborted connection, a signal, a cancelled request). */
+    private static boolean ignorable(int e) {
+        return e == ECANCELED || e == Errno.EINTR || e == Errno.EAGAIN || e == Errno.ECONNABORTED
+                || e == Errno.EPROTO || e == Errno.EPERM;
+    }
+
+    /** Out of descriptors or memory: waits (close ends it early), logged at most every 10 s; returns the next backoff. */
+    private long backOff(int e, long backoff, long deadline, OperationRecord record) throws IOException {
+        EXHAUSTED_LOG.warn("accept on {} failed with {}: out of descriptors or memory; retrying in {} ms",
+                localAddressOrNull(), Errno.name(e), TimeUnit.NANOSECONDS.toMillis(backoff));
+        if (Deadlines.hasPassed(deadline)) {
+            throw SocketErrors.acceptTimedOut();
+        }
+        long retryAt = System.nanoTime() + backoff;
+        if (deadline != Deadlines.NO_DEADLINE && deadline - retryAt < 0) {
+            retryAt = deadline;
+        }
+        Deadlines.awaitOnce(record.slot(), retryAt); // close ends it early
+        if (!isOpen()) {
+            throw closedException();
+        }
+        return Math.min(backoff * 2, MAX_BACKOFF);
+    }
+
+    @Override
+    public void close() {
+        super.close();
+        if (multishot != null) {
+            multishot.closeQueued(); // after CLOSED was set: the reaper closes what it queues from now on
+        }
+    }
+
+    /** Connections the multishot accept queued and nobody accepted yet (tests). */
+    int queuedConnections() {
+        return multishot == null ? 0 : multishot.queuedCount();
+    }
+
+    /** One IORING_OP_ACCEPT per connection, with the peer's address (kernels without multishot accept). */
+    private SocketHandle acceptOne(long deadline) throws IOException {
         Ring target = connectionRings.get(); // before the accept: nothing may fail between it and the new socket
         long backoff = MIN_BACKOFF;
         acquire(acceptRecord);
@@ -114,23 +238,9 @@ final class UringServerSocket extends UringChannel implements ServerSocketHandle
                 if (e == ECANCELED && !isOpen()) {
                     throw closedException();
                 }
-                if (e == Errno.EMFILE || e == Errno.ENFILE || e == Errno.ENOBUFS || e == Errno.ENOMEM) {
-                    EXHAUSTED_LOG.warn("accept on {} failed with {}: out of descriptors or memory; retrying in {} ms",
-                            localAddressOrNull(), Errno.name(e), TimeUnit.NANOSECONDS.toMillis(backoff));
-                    if (Deadlines.hasPassed(deadline)) {
-                        throw SocketErrors.acceptTimedOut();
-                    }
-                    long retryAt = System.nanoTime() + backoff;
-                    if (deadline != Deadlines.NO_DEADLINE && deadline - retryAt < 0) {
-                        retryAt = deadline;
-                    }
-                    Deadlines.awaitOnce(acceptRecord.slot(), retryAt); // close ends it early
-                    if (!isOpen()) {
-                        throw closedException();
-                    }
-                    backoff = Math.min(backoff * 2, MAX_BACKOFF);
-                } else if (e != ECANCELED && e != Errno.EINTR && e != Errno.EAGAIN && e != Errno.ECONNABORTED
-                        && e != Errno.EPROTO && e != Errno.EPERM) {
+                if (exhausted(e)) {
+                    backoff = backOff(e, backoff, deadline, acceptRecord);
+                } else if (!ignorable(e)) {
                     throw Errno.toException("accept", e);
                 } else {
                     backoff = MIN_BACKOFF;

@@ -7,26 +7,36 @@ import static dev.fiberio.nativeio.ffi.LinuxConstants.SOCK_CLOEXEC;
 import static dev.fiberio.nativeio.ffi.LinuxConstants.SOCK_NONBLOCK;
 import static dev.fiberio.nativeio.ffi.LinuxConstants.SOCK_STREAM;
 import static dev.fiberio.uring.ffi.UringConstants.ECANCELED;
+import static dev.fiberio.uring.ffi.UringConstants.IORING_CQE_BUFFER_SHIFT;
+import static dev.fiberio.uring.ffi.UringConstants.IORING_CQE_F_BUFFER;
 import static dev.fiberio.uring.ffi.UringConstants.IORING_OP_CONNECT;
 import static dev.fiberio.uring.ffi.UringConstants.IORING_OP_RECV;
 import static dev.fiberio.uring.ffi.UringConstants.IORING_OP_SEND;
+import static dev.fiberio.uring.ffi.UringConstants.IORING_OP_WRITEV;
+import static dev.fiberio.uring.ffi.UringConstants.IOSQE_BUFFER_SELECT;
 
 import dev.fiberio.nativeio.completion.OperationRecord;
 import dev.fiberio.nativeio.ffi.Errno;
+import dev.fiberio.nativeio.ffi.IoVec;
 import dev.fiberio.nativeio.ffi.LibC;
 import dev.fiberio.nativeio.ffi.SockAddr;
+import dev.fiberio.core.FiberCancelledException;
+import dev.fiberio.net.spi.Deadlines;
 import dev.fiberio.net.spi.SocketErrors;
 import dev.fiberio.net.spi.SocketHandle;
 import dev.fiberio.uring.ffi.CallerMemory;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
+import java.lang.ref.Reference;
+import java.nio.ByteBuffer;
 import java.net.SocketAddress;
 import java.net.SocketException;
 
 /**
- * A stream connection (TCP, or AF_UNIX) on io_uring. The kernel writes asynchronously, so the caller's memory (often a heap
- * array, which the GC may move) is never handed to it: a read receives into the read record's buffer
- * ({@code fiberio.uring.bufferSize}, default 16 KiB) and copies out — bytes that did not fit stay there
+ * A stream connection (TCP, or AF_UNIX) on io_uring. The kernel writes asynchronously, so the caller's
+ * memory (often a heap array, which the GC may move) is never handed to it: a read receives into a
+ * provided buffer of the ring's {@link BufferRing} (or, without one, into the read record's own buffer,
+ * {@code fiberio.uring.bufferSize}, default 16 KiB) and copies out — bytes that did not fit stay there
  * for the next read — and a write copies into the write record's buffer and sends from it (a write is
  * at most one buffer; FiberSocket loops). The copies of native caller memory go through the kernel
  * ({@link CallerMemory}), so memory that is not mapped gives EFAULT as on the epoll backend instead of a
@@ -36,21 +46,64 @@ final class UringSocket extends UringChannel implements SocketHandle {
     static final int BUFFER_SIZE = Integer.getInteger("fiberio.uring.bufferSize", 16 * 1024);
     /** MSG_NOSIGNAL: a send to a closed peer fails with EPIPE instead of raising SIGPIPE. */
     private static final int MSG_NOSIGNAL = 0x4000;
+    /** iovecs per IORING_OP_WRITEV (the rest of the buffers go in the caller's next write). */
+    static final int MAX_IOVECS = 64;
+    /** How long a closed or timed-out vectored write waits for the kernel to let go of the caller's buffers. */
+    private static final long KERNEL_DONE_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(2);
+    /** IORING_OP_WRITEV requests submitted (tests and diagnostics). */
+    static final java.util.concurrent.atomic.LongAdder VECTORED_WRITES = new java.util.concurrent.atomic.LongAdder();
 
+    /** Receives into a provided buffer, or (no buffer ring) into its own memory, which is then the plain record. */
     private final OperationRecord readRecord;
     private final OperationRecord writeRecord;
-    private final OperationRecord[] records;
-    /** Received bytes not yet read: [bufferedStart, bufferedEnd) of the read record; the reader's only. */
+    /** The ring's provided buffers, or null: receives then go to the read record's own buffer. */
+    private final BufferRing provided;
+    /**
+     * The record with a buffer of this socket's own for a plain receive: the read record without a buffer
+     * ring; with one, created on the first ENOBUFS and kept. Written by the reader only.
+     */
+    private volatile OperationRecord plainRecord;
+    private volatile OperationRecord[] records;
+    /** Received bytes not yet read: [bufferedStart, bufferedEnd) of the plain record's memory; the reader's only. */
     private int bufferedStart;
     private int bufferedEnd;
+    /** A provided buffer with bytes not yet read, [heldStart, heldEnd) of it, or -1; the reader's only. */
+    private int heldBid = -1;
+    private int heldStart;
+    private int heldEnd;
+    /** The last provided-buffer receive found the ring empty: the next receive is a plain one. The reader's only. */
+    private boolean plainNext;
     private volatile SocketAddress remote;
 
     private UringSocket(int fd, int family, Ring ring, SocketAddress remote) throws IOException {
         super(fd, family, ring);
         this.remote = remote;
-        readRecord = newRecord(BUFFER_SIZE, r -> { });
+        provided = ring.bufferRing();
+        if (provided == null) {
+            readRecord = newRecord(BUFFER_SIZE, r -> { });
+            plainRecord = readRecord;
+        } else {
+            readRecord = newRecord(8, this::returnBuffers);
+        }
         writeRecord = newRecord(Math.max(BUFFER_SIZE, (int) SockAddr.STORAGE_SIZE), r -> { });
         records = new OperationRecord[] {readRecord, writeRecord};
+    }
+
+    /**
+     * Release action of the read record with a buffer ring: the buffers the socket still holds (a result
+     * nobody consumed, bytes not yet read) go back to the ring.
+     */
+    private void returnBuffers(OperationRecord r) {
+        if (r.hasResult()) {
+            OperationRecord.Completion c = r.consume();
+            if ((c.flags() & IORING_CQE_F_BUFFER) != 0) {
+                provided.recycle(c.flags() >>> IORING_CQE_BUFFER_SHIFT);
+            }
+        }
+        if (heldBid >= 0) {
+            provided.recycle(heldBid);
+            heldBid = -1;
+        }
     }
 
     /** Opens an unconnected non-blocking, close-on-exec stream socket on the caller's ring. */
@@ -75,6 +128,16 @@ final class UringSocket extends UringChannel implements SocketHandle {
     @Override
     OperationRecord[] records() {
         return records;
+    }
+
+    /** Whether the reader holds a provided buffer with bytes not yet read (tests; the reader's view). */
+    boolean holdsProvidedBuffer() {
+        return heldBid >= 0;
+    }
+
+    /** The ring's provided buffers this socket receives into, or null (tests). */
+    BufferRing providedBuffers() {
+        return provided;
     }
 
     @Override
@@ -116,6 +179,13 @@ final class UringSocket extends UringChannel implements SocketHandle {
         return e;
     }
 
+    /**
+     * Reads what this socket holds, or receives. With a buffer ring the receive names no buffer
+     * (IOSQE_BUFFER_SELECT): the kernel picks one from the ring when data arrives, the bytes are copied
+     * out, and what did not fit stays in that buffer for the next reads, which copy without a system call;
+     * the buffer goes back to the ring when it was read to its end. If the ring was empty (ENOBUFS), the
+     * next receive goes into the socket's own buffer (created then), so no byte waits for a buffer.
+     */
     @Override
     public int read(MemorySegment dst, long deadline) throws IOException {
         long len = Math.min(dst.byteSize(), Integer.MAX_VALUE);
@@ -125,39 +195,146 @@ final class UringSocket extends UringChannel implements SocketHandle {
         acquire(readRecord);
         try {
             for (;;) {
-                if (bufferedStart < bufferedEnd) {
-                    int n = (int) Math.min(len, bufferedEnd - bufferedStart);
-                    long copied = CallerMemory.copyOut(readRecord.memory(), bufferedStart, dst, n);
-                    if (copied < 0) { // unmapped memory: the bytes stay for the next read
-                        throw ioError("recv", (int) -copied);
-                    }
-                    bufferedStart += (int) copied;
-                    return (int) copied;
+                int n = copyHeld(dst, (int) len);
+                if (n > 0) {
+                    return n;
                 }
-                OperationRecord.Completion c = leftover(readRecord, deadline, SocketErrors::readTimedOut);
+                OperationRecord.Completion c = plainLeftover(deadline);
+                boolean plain = true;
                 if (c == null) {
-                    int want = (int) Math.min(BUFFER_SIZE, Math.max(len, 1));
-                    c = run(readRecord, IORING_OP_RECV, readRecord.memory().address(), want, 0, 0, deadline,
-                            SocketErrors::readTimedOut);
+                    c = leftover(readRecord, deadline, SocketErrors::readTimedOut);
+                    plain = provided == null;
                 }
-                if (c.succeeded()) {
-                    if (c.value() == 0) {
-                        return -1;
+                if (c == null) {
+                    if (provided != null && !plainNext) {
+                        c = run(readRecord, IORING_OP_RECV, IOSQE_BUFFER_SELECT, BufferRing.GROUP, 0, 0, 0, 0, deadline,
+                                SocketErrors::readTimedOut);
+                        plain = false;
+                    } else {
+                        plainNext = false;
+                        plain = true;
+                        c = plainReceive((int) Math.min(BUFFER_SIZE, len), deadline);
                     }
-                    bufferedStart = 0;
-                    bufferedEnd = c.value();
-                    continue;
                 }
-                int e = c.error();
-                if (e == ECANCELED && !isOpen()) {
-                    throw closedException();
-                }
-                if (e != ECANCELED && e != Errno.EINTR && e != Errno.EAGAIN) {
-                    throw ioError("recv", e);
+                if (received(c, plain)) {
+                    return -1;
                 }
             }
         } finally {
             readRecord.release();
+        }
+    }
+
+    /** Copies bytes the socket holds into {@code dst}; 0 if it holds none. */
+    private int copyHeld(MemorySegment dst, int len) throws IOException {
+        if (heldBid >= 0) {
+            if (!provided.guard.acquire()) {
+                throw closedException(); // the ring closed, and with it every socket of it
+            }
+            try {
+                long copied = CallerMemory.copyOut(provided.buffer(heldBid), heldStart, dst, Math.min(len, heldEnd - heldStart));
+                if (copied < 0) { // unmapped memory: the bytes stay for the next read
+                    throw ioError("recv", (int) -copied);
+                }
+                int n = (int) copied;
+                heldStart += n;
+                if (heldStart == heldEnd) {
+                    int bid = heldBid;
+                    heldBid = -1;
+                    provided.recycle(bid);
+                }
+                return n;
+            } finally {
+                provided.guard.release();
+            }
+        }
+        if (bufferedStart < bufferedEnd) {
+            long copied = CallerMemory.copyOut(plainRecord.memory(), bufferedStart, dst, Math.min(len, bufferedEnd - bufferedStart));
+            if (copied < 0) { // unmapped memory: the bytes stay for the next read
+                throw ioError("recv", (int) -copied);
+            }
+            bufferedStart += (int) copied;
+            return (int) copied;
+        }
+        return 0;
+    }
+
+    /**
+     * Takes one receive's completion: its bytes become what the socket holds.
+     *
+     * @param plain whether it received into the plain record's memory (else into a provided buffer, if any)
+     * @return true at end of stream
+     */
+    private boolean received(OperationRecord.Completion c, boolean plain) throws IOException {
+        if ((c.flags() & IORING_CQE_F_BUFFER) != 0) {
+            int bid = c.flags() >>> IORING_CQE_BUFFER_SHIFT;
+            if (c.succeeded() && c.value() > 0) {
+                heldBid = bid;
+                heldStart = 0;
+                heldEnd = c.value();
+                return false;
+            }
+            provided.recycle(bid); // nothing in it
+        }
+        if (c.succeeded()) {
+            if (c.value() == 0) {
+                return true;
+            }
+            if (plain) {
+                bufferedStart = 0;
+                bufferedEnd = c.value();
+            }
+            return false;
+        }
+        int e = c.error();
+        if (e == ECANCELED && !isOpen()) {
+            throw closedException();
+        }
+        if (e == Errno.ENOBUFS && !plain) {
+            provided.fallbacks.increment(); // the ring is empty: this read receives into the socket's own buffer
+            plainNext = true;
+            return false;
+        }
+        if (e != ECANCELED && e != Errno.EINTR && e != Errno.EAGAIN) {
+            throw ioError("recv", e);
+        }
+        return false;
+    }
+
+    /** The completion of a plain receive an earlier, cancelled reader left, or null. */
+    private OperationRecord.Completion plainLeftover(long deadline) throws IOException {
+        OperationRecord p = plainRecord;
+        if (p == null || p == readRecord || !(p.pending() || p.hasResult())) {
+            return null;
+        }
+        acquire(p);
+        try {
+            return leftover(p, deadline, SocketErrors::readTimedOut);
+        } finally {
+            p.release();
+        }
+    }
+
+    /** A receive into the socket's own buffer (the plain record's, created on first use with a buffer ring). */
+    private OperationRecord.Completion plainReceive(int want, long deadline) throws IOException {
+        OperationRecord p = plainRecord;
+        if (p == readRecord) {
+            return run(p, IORING_OP_RECV, p.memory().address(), want, 0, 0, deadline, SocketErrors::readTimedOut);
+        }
+        if (p == null) {
+            p = newRecord(BUFFER_SIZE, r -> { });
+            plainRecord = p;
+            records = new OperationRecord[] {readRecord, writeRecord, p};
+            if (!isOpen()) { // close may have read the records before this one was added (a Dekker pair of volatiles)
+                p.close();
+                throw closedException();
+            }
+        }
+        acquire(p);
+        try {
+            return run(p, IORING_OP_RECV, p.memory().address(), want, 0, 0, deadline, SocketErrors::readTimedOut);
+        } finally {
+            p.release();
         }
     }
 
@@ -194,6 +371,123 @@ final class UringSocket extends UringChannel implements SocketHandle {
             }
         } finally {
             writeRecord.release();
+        }
+    }
+
+    /**
+     * A gathering write as one request: up to one write buffer ({@code fiberio.uring.bufferSize}) of the
+     * buffers' bytes in all is copied into the write record's memory and sent with one IORING_OP_SEND
+     * (cheaper than iovecs at these sizes, and heap buffers cannot be handed to the kernel); more than that,
+     * if every buffer is direct, one IORING_OP_WRITEV over them (at most {@link #MAX_IOVECS}), the iovecs in
+     * the write record's memory; otherwise as much as fits is copied and sent. The kernel reads a direct
+     * buffer while the caller waits; only a close returns before it finished (its request is cancelled),
+     * so a caller must not reuse the buffers of a write that failed with "Socket closed" for another socket.
+     */
+    @Override
+    public long write(ByteBuffer[] srcs, int offset, int length, long deadline) throws IOException {
+        long total = 0;
+        int nonEmpty = 0;
+        boolean allDirect = true;
+        for (int i = offset; i < offset + length; i++) {
+            int r = srcs[i].remaining();
+            if (r > 0) {
+                total += r;
+                nonEmpty++;
+                allDirect &= srcs[i].isDirect();
+            }
+        }
+        if (total == 0) {
+            return 0;
+        }
+        acquire(writeRecord);
+        try {
+            leftover(writeRecord, deadline, SocketErrors::writeTimedOut); // a cancelled writer's send: done with
+            MemorySegment m = writeRecord.memory();
+            int opcode;
+            int len;
+            if (total > m.byteSize() && allDirect) {
+                opcode = IORING_OP_WRITEV;
+                VECTORED_WRITES.increment();
+                len = 0;
+                int max = (int) Math.min(MAX_IOVECS, m.byteSize() / IoVec.SIZE);
+                for (int i = offset; i < offset + length && len < max; i++) {
+                    if (srcs[i].hasRemaining()) {
+                        IoVec.set(m, len++, MemorySegment.ofBuffer(srcs[i]));
+                    }
+                }
+            } else {
+                opcode = IORING_OP_SEND;
+                len = 0;
+                for (int i = offset; i < offset + length && len < m.byteSize(); i++) {
+                    ByteBuffer b = srcs[i];
+                    int n = (int) Math.min(b.remaining(), m.byteSize() - len);
+                    if (n > 0) {
+                        long copied = CallerMemory.copyIn(MemorySegment.ofBuffer(b), m.asSlice(len, n), n);
+                        if (copied < 0) { // unmapped memory
+                            throw ioError("send", (int) -copied);
+                        }
+                        len += n;
+                    }
+                }
+            }
+            try {
+                return sendLoop(opcode, len, deadline);
+            } catch (IOException e) {
+                if (opcode == IORING_OP_WRITEV) {
+                    awaitKernelDone(writeRecord); // the kernel may still read the caller's buffers
+                }
+                throw e;
+            } finally {
+                Reference.reachabilityFence(srcs); // the iovecs hold raw addresses of the buffers' memory
+            }
+        } finally {
+            writeRecord.release();
+        }
+    }
+
+    /**
+     * After a vectored write ended by a close (which cancelled it) or a timeout: waits until the kernel
+     * posted its completion, so that the caller's buffers, which the request reads in place, are not
+     * returned to the caller while the kernel may still read them. Bounded by {@link #KERNEL_DONE_NANOS}
+     * in case the ring itself was closed and will reap nothing more; a fiber cancellation meanwhile is
+     * kept and raised after.
+     */
+    private static void awaitKernelDone(OperationRecord record) {
+        long end = Deadlines.after(java.time.Duration.ofNanos(KERNEL_DONE_NANOS));
+        FiberCancelledException cancelled = null;
+        while (record.pending() && !Deadlines.hasPassed(end)) {
+            try {
+                Deadlines.awaitOnce(record.slot(), end);
+            } catch (FiberCancelledException e) {
+                cancelled = e;
+            }
+        }
+        if (cancelled != null) {
+            throw cancelled;
+        }
+    }
+
+    /** Sends {@code len} bytes (SEND) or iovecs (WRITEV) from the write record's memory until one moves bytes. */
+    private int sendLoop(int opcode, int len, long deadline) throws IOException {
+        for (;;) {
+            OperationRecord.Completion c = opcode == IORING_OP_SEND
+                    ? run(writeRecord, IORING_OP_SEND, writeRecord.memory().address(), len, 0, MSG_NOSIGNAL, deadline,
+                            SocketErrors::writeTimedOut)
+                    : run(writeRecord, IORING_OP_WRITEV, writeRecord.memory().address(), len, 0, 0, deadline,
+                            SocketErrors::writeTimedOut);
+            if (c.succeeded()) {
+                if (c.value() > 0) {
+                    return c.value();
+                }
+                continue;
+            }
+            int e = c.error();
+            if (e == ECANCELED && !isOpen()) {
+                throw closedException();
+            }
+            if (e != ECANCELED && e != Errno.EINTR && e != Errno.EAGAIN) {
+                throw ioError(opcode == IORING_OP_SEND ? "send" : "writev", e);
+            }
         }
     }
 

@@ -56,6 +56,10 @@ public final class UringConstants {
     // --- opcodes (enum io_uring_op) ---
     /** No operation. */
     public static final int IORING_OP_NOP = 0;
+    /** readv. */
+    public static final int IORING_OP_READV = 1;
+    /** writev. */
+    public static final int IORING_OP_WRITEV = 2;
     /** sendmsg (a datagram with its destination). */
     public static final int IORING_OP_SENDMSG = 9;
     /** recvmsg (a datagram with its sender and MSG_TRUNC). */
@@ -80,10 +84,16 @@ public final class UringConstants {
     public static final int IORING_OP_MSG_RING = 40;
 
     // --- SQE flags ---
+    /** The kernel picks the buffer from the group in {@code buf_group} (a provided-buffer ring). */
+    public static final int IOSQE_BUFFER_SELECT = 1 << 5;
     /** Post no completion for a successful request. */
     public static final int IOSQE_CQE_SKIP_SUCCESS = 1 << 6;
 
     // --- CQE flags ---
+    /** The completion used a provided buffer, whose id is in the upper 16 bits of the flags. */
+    public static final int IORING_CQE_F_BUFFER = 1;
+    /** Shift of the buffer id in the CQE flags. */
+    public static final int IORING_CQE_BUFFER_SHIFT = 16;
     /** More completions will follow for this request (multishot). */
     public static final int IORING_CQE_F_MORE = 1 << 1;
 
@@ -96,6 +106,10 @@ public final class UringConstants {
     // --- io_uring_register opcodes ---
     /** Report the supported opcodes. */
     public static final int IORING_REGISTER_PROBE = 8;
+    /** Register a ring of provided buffers (struct io_uring_buf_reg; Linux 5.19). */
+    public static final int IORING_REGISTER_PBUF_RING = 22;
+    /** Unregister a ring of provided buffers by its group id. */
+    public static final int IORING_UNREGISTER_PBUF_RING = 23;
     /** Probe flag: the opcode is supported. */
     public static final int IO_URING_OP_SUPPORTED = 1;
 

@@ -69,6 +69,29 @@ public final class UringLayouts {
             JAVA_BYTE.withName("op"), JAVA_BYTE.withName("resv"), JAVA_SHORT.withName("flags"),
             JAVA_INT.withName("resv2"));
 
+    /**
+     * {@code struct io_uring_buf_reg}: the argument of IORING_REGISTER_PBUF_RING. Its member after
+     * {@code bgid} is {@code pad} in older headers and {@code flags} in newer ones; fiber-uring passes 0
+     * (a ring in memory it allocated), so it is padding here.
+     */
+    public static final StructLayout BUF_REG = MemoryLayout.structLayout(
+            JAVA_LONG.withName("ring_addr"), JAVA_INT.withName("ring_entries"), JAVA_SHORT.withName("bgid"),
+            MemoryLayout.paddingLayout(2), MemoryLayout.sequenceLayout(3, JAVA_LONG).withName("resv"));
+
+    /** {@code struct io_uring_buf}: one entry of a provided-buffer ring. */
+    public static final StructLayout BUF = MemoryLayout.structLayout(
+            JAVA_LONG.withName("addr"), JAVA_INT.withName("len"), JAVA_SHORT.withName("bid"),
+            JAVA_SHORT.withName("resv"));
+
+    /**
+     * {@code struct io_uring_buf_ring}'s header: a union of the {@code bufs} array with a struct whose
+     * {@code tail} overlays {@code bufs[0].resv}, so the ring is an array of {@link #BUF} whose first
+     * entry also holds the tail.
+     */
+    public static final StructLayout BUF_RING = MemoryLayout.structLayout(
+            JAVA_LONG.withName("resv1"), JAVA_INT.withName("resv2"), JAVA_SHORT.withName("resv3"),
+            JAVA_SHORT.withName("tail"));
+
     // Offsets used on the hot path (checked against the layouts by the layout test).
     /** {@code sqe.opcode}. */
     public static final long SQE_OPCODE = 0;
@@ -88,6 +111,8 @@ public final class UringLayouts {
     public static final long SQE_OP_FLAGS = 28;
     /** {@code sqe.user_data}. */
     public static final long SQE_USER_DATA = 32;
+    /** {@code sqe.buf_group} / {@code buf_index}. */
+    public static final long SQE_BUF_GROUP = 40;
     /** Size of an SQE. */
     public static final long SQE_SIZE = 64;
     /** {@code cqe.user_data}. */
@@ -98,4 +123,14 @@ public final class UringLayouts {
     public static final long CQE_FLAGS = 12;
     /** Size of a CQE. */
     public static final long CQE_SIZE = 16;
+    /** {@code io_uring_buf.addr}. */
+    public static final long BUF_ADDR = 0;
+    /** {@code io_uring_buf.len}. */
+    public static final long BUF_LEN = 8;
+    /** {@code io_uring_buf.bid}. */
+    public static final long BUF_BID = 12;
+    /** Size of an {@code io_uring_buf}. */
+    public static final long BUF_SIZE = 16;
+    /** {@code io_uring_buf_ring.tail}. */
+    public static final long BUF_RING_TAIL = 14;
 }

@@ -38,6 +38,17 @@ class UringLayoutTest {
         c.addStruct("struct __kernel_timespec", UringLayouts.KERNEL_TIMESPEC);
         c.addStruct("struct io_uring_probe", UringLayouts.PROBE);
         c.addStruct("struct io_uring_probe_op", UringLayouts.PROBE_OP);
+        c.addStruct("struct io_uring_buf_reg", UringLayouts.BUF_REG);
+        c.addStruct("struct io_uring_buf", UringLayouts.BUF);
+        c.addStruct("struct io_uring_buf_ring", UringLayouts.BUF_RING);
+        c.add("BUF_ADDR", "offsetof(struct io_uring_buf, addr)", UringLayouts.BUF_ADDR);
+        c.add("BUF_LEN", "offsetof(struct io_uring_buf, len)", UringLayouts.BUF_LEN);
+        c.add("BUF_BID", "offsetof(struct io_uring_buf, bid)", UringLayouts.BUF_BID);
+        c.add("BUF_SIZE", "sizeof(struct io_uring_buf)", UringLayouts.BUF_SIZE);
+        c.add("BUF_RING_TAIL", "offsetof(struct io_uring_buf_ring, tail)", UringLayouts.BUF_RING_TAIL);
+        c.add("BUF_RING_BUFS", "offsetof(struct io_uring_buf_ring, bufs)", 0);
+        c.add("SQE_BUF_GROUP", "offsetof(struct io_uring_sqe, buf_group)", UringLayouts.SQE_BUF_GROUP);
+        c.add("SQE_BUF_INDEX", "offsetof(struct io_uring_sqe, buf_index)", UringLayouts.SQE_BUF_GROUP);
         c.add("SQE_SIZE", "sizeof(struct io_uring_sqe)", UringLayouts.SQE_SIZE);
         c.add("CQE_SIZE", "sizeof(struct io_uring_cqe)", UringLayouts.CQE_SIZE);
         c.add("SQE_OPCODE", "offsetof(struct io_uring_sqe, opcode)", UringLayouts.SQE_OPCODE);
@@ -64,5 +75,10 @@ class UringLayoutTest {
         assertEquals(UringLayouts.SQE.byteOffset(MemoryLayout.PathElement.groupElement("rw_flags")), UringLayouts.SQE_OP_FLAGS);
         assertEquals(UringLayouts.CQE.byteSize(), UringLayouts.CQE_SIZE);
         assertEquals(UringLayouts.SQE.byteSize(), UringLayouts.SQE_SIZE);
+        assertEquals(UringLayouts.SQE.byteOffset(MemoryLayout.PathElement.groupElement("buf_index")), UringLayouts.SQE_BUF_GROUP);
+        assertEquals(UringLayouts.BUF.byteSize(), UringLayouts.BUF_SIZE);
+        assertEquals(UringLayouts.BUF.byteOffset(MemoryLayout.PathElement.groupElement("bid")), UringLayouts.BUF_BID);
+        assertEquals(UringLayouts.BUF.byteOffset(MemoryLayout.PathElement.groupElement("len")), UringLayouts.BUF_LEN);
+        assertEquals(UringLayouts.BUF_RING.byteOffset(MemoryLayout.PathElement.groupElement("tail")), UringLayouts.BUF_RING_TAIL);
     }
 }
