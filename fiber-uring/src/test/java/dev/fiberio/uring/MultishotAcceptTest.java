@@ -55,7 +55,7 @@ class MultishotAcceptTest {
             UringServerSocket server = UringServerSocket.open(AF_INET, ring, () -> ring);
             try {
                 server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 512);
-                InetSocketAddress at = server.localAddress();
+                InetSocketAddress at = (InetSocketAddress) server.localAddress();
                 List<Future<Socket>> connects = new ArrayList<>();
                 for (int i = 0; i < clients; i++) {
                     connects.add(pool.submit(() -> new Socket(at.getAddress(), at.getPort())));
@@ -101,7 +101,7 @@ class MultishotAcceptTest {
         try (PollerThread poller = new PollerThread("accept-test", ring)) {
             UringServerSocket server = UringServerSocket.open(AF_INET, ring, () -> ring);
             server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 128);
-            InetSocketAddress at = server.localAddress();
+            InetSocketAddress at = (InetSocketAddress) server.localAddress();
             clients.add(new Socket(at.getAddress(), at.getPort()));
             server.accept(Deadlines.NO_DEADLINE).close(); // arms the multishot accept, which stays armed
             for (int i = 0; i < queued; i++) {
@@ -129,7 +129,7 @@ class MultishotAcceptTest {
             UringServerSocket server = UringServerSocket.open(AF_INET, ring, () -> ring);
             try {
                 server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
-                InetSocketAddress at = server.localAddress();
+                InetSocketAddress at = (InetSocketAddress) server.localAddress();
                 assertThrows(SocketTimeoutException.class, () -> server.accept(System.nanoTime() - 1));
                 assertTrue(server.records()[0].pending(), "armed");
                 try (Socket client = new Socket(at.getAddress(), at.getPort())) {
