@@ -71,6 +71,8 @@ final class UringSocket extends UringChannel implements SocketHandle {
     private int heldBid = -1;
     private int heldStart;
     private int heldEnd;
+    /** A receive returned the end of the stream: reads return -1 from now on. The reader's only. */
+    private boolean endOfStream;
     /** The last provided-buffer receive found the ring empty: the next receive is a plain one. The reader's only. */
     private boolean plainNext;
     private volatile SocketAddress remote;
@@ -199,29 +201,126 @@ final class UringSocket extends UringChannel implements SocketHandle {
                 if (n > 0) {
                     return n;
                 }
-                OperationRecord.Completion c = plainLeftover(deadline);
-                boolean plain = true;
-                if (c == null) {
-                    c = leftover(readRecord, deadline, SocketErrors::readTimedOut);
-                    plain = provided == null;
-                }
-                if (c == null) {
-                    if (provided != null && !plainNext) {
-                        c = run(readRecord, IORING_OP_RECV, IOSQE_BUFFER_SELECT, BufferRing.GROUP, 0, 0, 0, 0, deadline,
-                                SocketErrors::readTimedOut);
-                        plain = false;
-                    } else {
-                        plainNext = false;
-                        plain = true;
-                        c = plainReceive((int) Math.min(BUFFER_SIZE, len), deadline);
-                    }
-                }
-                if (received(c, plain)) {
+                if (endOfStream) {
                     return -1;
                 }
+                receive((int) Math.min(BUFFER_SIZE, len), deadline);
             }
         } finally {
             readRecord.release();
+        }
+    }
+
+    /**
+     * Waits until the socket holds bytes or saw the end of the stream, without a buffer of its own
+     * while it waits: the receive it leaves armed names no buffer (buffer select), so the kernel picks
+     * one only when data arrives. Without a buffer ring, the wait receives into the socket's own buffer.
+     */
+    @Override
+    public void awaitReadable(long deadline) throws IOException {
+        acquire(readRecord);
+        try {
+            while (!holdsInput()) {
+                receive(BUFFER_SIZE, deadline);
+            }
+        } finally {
+            readRecord.release();
+        }
+    }
+
+    /**
+     * What arrived, without waiting: the bytes the socket holds, or those of an armed receive that has
+     * completed. With nothing held and no receive in flight it arms one (submitted with the worker's next
+     * batch, no system call now) and returns 0, so the caller's {@code awaitReadable} or next read finds it
+     * armed. Bytes that reached the kernel just before that are therefore returned by the next call, not
+     * this one.
+     */
+    @Override
+    public int tryRead(byte[] b, int off, int len) throws IOException {
+        if (len == 0) {
+            return 0;
+        }
+        MemorySegment dst = MemorySegment.ofArray(b).asSlice(off, len);
+        acquire(readRecord);
+        try {
+            for (;;) {
+                int n = copyHeld(dst, len);
+                if (n > 0) {
+                    return n;
+                }
+                if (endOfStream) {
+                    return -1;
+                }
+                OperationRecord inFlight = receiveInFlight();
+                if (inFlight == null) {
+                    arm();
+                    return 0;
+                }
+                if (inFlight.pending()) {
+                    return 0; // nothing has arrived yet
+                }
+                receive(len, Deadlines.NO_DEADLINE); // takes the completed receive's result at once
+            }
+        } finally {
+            readRecord.release();
+        }
+    }
+
+    /** Whether a read would return at once from what the socket holds (bytes, or the end of the stream). */
+    private boolean holdsInput() {
+        return endOfStream || heldBid >= 0 || bufferedStart < bufferedEnd;
+    }
+
+    /** The record of a receive still in flight or completed and not yet taken, or null. */
+    private OperationRecord receiveInFlight() {
+        OperationRecord p = plainRecord;
+        if (p != null && p != readRecord && (p.pending() || p.hasResult())) {
+            return p;
+        }
+        return readRecord.pending() || readRecord.hasResult() ? readRecord : null;
+    }
+
+    /** Starts a receive and leaves it in flight: into a provided buffer, or into the socket's own buffer. */
+    private void arm() throws IOException {
+        if (provided != null && !plainNext) {
+            start(readRecord, IORING_OP_RECV, IOSQE_BUFFER_SELECT, BufferRing.GROUP, 0, 0, 0, 0, 0);
+            return;
+        }
+        plainNext = false;
+        OperationRecord p = plainRecord(); // acquired, unless it is the read record (held by the caller)
+        try {
+            start(p, IORING_OP_RECV, 0, 0, p.memory().address(), BUFFER_SIZE, 0, 0, 0);
+        } finally {
+            if (p != readRecord) {
+                p.release();
+            }
+        }
+    }
+
+    /**
+     * One receive's result into what the socket holds: the result of a receive already in flight (armed,
+     * or left by a cancelled reader), else of a new one, waited for until {@code deadline}.
+     */
+    private void receive(int want, long deadline) throws IOException {
+        OperationRecord.Completion c = plainLeftover(deadline);
+        boolean plain = true;
+        if (c == null) {
+            c = leftover(readRecord, deadline, SocketErrors::readTimedOut);
+            plain = provided == null;
+        }
+        if (c == null) {
+            if (provided != null && !plainNext) {
+                c = run(readRecord, IORING_OP_RECV, IOSQE_BUFFER_SELECT, BufferRing.GROUP, 0, 0, 0, 0, deadline,
+                        SocketErrors::readTimedOut);
+                plain = false;
+            } else {
+                plainNext = false;
+                plain = true;
+                c = plainReceive(want, deadline);
+            }
+        }
+        if (received(c, plain)) {
+            endOfStream = true;
         }
     }
 
@@ -317,9 +416,24 @@ final class UringSocket extends UringChannel implements SocketHandle {
 
     /** A receive into the socket's own buffer (the plain record's, created on first use with a buffer ring). */
     private OperationRecord.Completion plainReceive(int want, long deadline) throws IOException {
+        OperationRecord p = plainRecord();
+        try {
+            return run(p, IORING_OP_RECV, p.memory().address(), want, 0, 0, deadline, SocketErrors::readTimedOut);
+        } finally {
+            if (p != readRecord) {
+                p.release();
+            }
+        }
+    }
+
+    /**
+     * The record with the socket's own receive buffer, created on first use with a buffer ring; acquired
+     * for the caller unless it is the read record (which the caller holds already).
+     */
+    private OperationRecord plainRecord() throws IOException {
         OperationRecord p = plainRecord;
         if (p == readRecord) {
-            return run(p, IORING_OP_RECV, p.memory().address(), want, 0, 0, deadline, SocketErrors::readTimedOut);
+            return p;
         }
         if (p == null) {
             p = newRecord(BUFFER_SIZE, r -> { });
@@ -331,11 +445,7 @@ final class UringSocket extends UringChannel implements SocketHandle {
             }
         }
         acquire(p);
-        try {
-            return run(p, IORING_OP_RECV, p.memory().address(), want, 0, 0, deadline, SocketErrors::readTimedOut);
-        } finally {
-            p.release();
-        }
+        return p;
     }
 
     @Override
