@@ -33,21 +33,23 @@ public final class FdLimitedEchoServer {
      */
     public static void main(String[] args) throws Exception {
         int headroom = Integer.parseInt(args[0]);
-        FiberScheduler scheduler = FiberScheduler.builder().name("limited").workers(1).shutdownTimeout(Duration.ofSeconds(2)).build();
-        EchoServer server = new EchoServer(scheduler, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-        int port = server.address().getPort();
-        try (Socket warm = new Socket(InetAddress.getLoopbackAddress(), port)) { // loads the classes of the serving path
-            warm.getOutputStream().write(1);
-            warm.getInputStream().read();
-        }
         // Without descriptors to spare, even loading a class fails: load every one first.
         int classes = ClassPreloader.loadAll(System.getProperty("java.class.path"));
+        // The limit comes before the server: io_uring's multishot accept takes RLIMIT_NOFILE once, when
+        // it is armed, so a limit lowered after the first accept would not apply to it.
         long limit = limitLeaving(headroom);
         try (Arena arena = Arena.ofConfined()) { // owner: this block; freed at its end
             MemorySegment rl = RLimit.allocate(arena);
             check(LibC.getrlimit(LinuxConstants.RLIMIT_NOFILE, rl), "getrlimit");
             RLimit.set(rl, limit, RLimit.maximum(rl));
             check(LibC.setrlimit(LinuxConstants.RLIMIT_NOFILE, rl), "setrlimit");
+        }
+        FiberScheduler scheduler = FiberScheduler.builder().name("limited").workers(1).shutdownTimeout(Duration.ofSeconds(2)).build();
+        EchoServer server = new EchoServer(scheduler, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        int port = server.address().getPort();
+        try (Socket warm = new Socket(InetAddress.getLoopbackAddress(), port)) { // runs the serving path once
+            warm.getOutputStream().write(1);
+            warm.getInputStream().read();
         }
         System.out.println("PORT " + port + " LIMIT " + limit + " PRELOADED " + classes);
         while (System.in.read() >= 0) {
