@@ -92,6 +92,7 @@ final class UringServerSocket extends UringChannel implements ServerSocketHandle
     public SocketHandle accept(long deadline) throws IOException {
         Ring target = connectionRings.get(); // before the accept: nothing may fail between it and the new socket
         long backoff = MIN_BACKOFF;
+        int attempts = 0; // consecutive ones that ended with ECANCELED, EINTR or EAGAIN
         acquire(acceptRecord);
         try {
             for (;;) {
@@ -129,11 +130,16 @@ final class UringServerSocket extends UringChannel implements ServerSocketHandle
                         throw closedException();
                     }
                     backoff = Math.min(backoff * 2, MAX_BACKOFF);
-                } else if (e != ECANCELED && e != Errno.EINTR && e != Errno.EAGAIN && e != Errno.ECONNABORTED
-                        && e != Errno.EPROTO && e != Errno.EPERM) {
-                    throw Errno.toException("accept", e);
+                    attempts = 0;
+                } else if (e == ECANCELED || e == Errno.EINTR || e == Errno.EAGAIN) {
+                    if (!retryable(e, ++attempts)) {
+                        throw Errno.toException("accept", e);
+                    }
+                } else if (e == Errno.ECONNABORTED || e == Errno.EPROTO || e == Errno.EPERM) {
+                    backoff = MIN_BACKOFF; // that connection failed, not the listener: the next may succeed
+                    attempts = 0;
                 } else {
-                    backoff = MIN_BACKOFF;
+                    throw Errno.toException("accept", e);
                 }
             }
         } finally {

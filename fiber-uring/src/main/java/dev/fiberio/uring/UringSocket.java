@@ -1,6 +1,7 @@
 package dev.fiberio.uring;
 
 import static dev.fiberio.nativeio.ffi.LinuxConstants.AF_UNIX;
+import static dev.fiberio.nativeio.ffi.LinuxConstants.MSG_DONTWAIT;
 import static dev.fiberio.nativeio.ffi.LinuxConstants.SHUT_RD;
 import static dev.fiberio.nativeio.ffi.LinuxConstants.SHUT_WR;
 import static dev.fiberio.nativeio.ffi.LinuxConstants.SOCK_CLOEXEC;
@@ -15,6 +16,7 @@ import dev.fiberio.nativeio.completion.OperationRecord;
 import dev.fiberio.nativeio.ffi.Errno;
 import dev.fiberio.nativeio.ffi.LibC;
 import dev.fiberio.nativeio.ffi.SockAddr;
+import dev.fiberio.net.spi.Deadlines;
 import dev.fiberio.net.spi.SocketErrors;
 import dev.fiberio.net.spi.SocketHandle;
 import dev.fiberio.uring.ffi.CallerMemory;
@@ -40,6 +42,8 @@ final class UringSocket extends UringChannel implements SocketHandle {
     private final OperationRecord readRecord;
     private final OperationRecord writeRecord;
     private final OperationRecord[] records;
+    /** An end of stream or error that {@link #awaitReadable} received, for the next read; the reader's only. */
+    private OperationRecord.Completion held;
     /** Received bytes not yet read: [bufferedStart, bufferedEnd) of the read record; the reader's only. */
     private int bufferedStart;
     private int bufferedEnd;
@@ -124,6 +128,7 @@ final class UringSocket extends UringChannel implements SocketHandle {
         }
         acquire(readRecord);
         try {
+            int attempt = 0;
             for (;;) {
                 if (bufferedStart < bufferedEnd) {
                     int n = (int) Math.min(len, bufferedEnd - bufferedStart);
@@ -134,31 +139,123 @@ final class UringSocket extends UringChannel implements SocketHandle {
                     bufferedStart += (int) copied;
                     return (int) copied;
                 }
-                OperationRecord.Completion c = leftover(readRecord, deadline, SocketErrors::readTimedOut);
+                OperationRecord.Completion c = takeHeld();
+                if (c == null) {
+                    c = leftover(readRecord, deadline, SocketErrors::readTimedOut);
+                }
                 if (c == null) {
                     int want = (int) Math.min(BUFFER_SIZE, Math.max(len, 1));
                     c = run(readRecord, IORING_OP_RECV, readRecord.memory().address(), want, 0, 0, deadline,
                             SocketErrors::readTimedOut);
                 }
-                if (c.succeeded()) {
-                    if (c.value() == 0) {
-                        return -1;
-                    }
-                    bufferedStart = 0;
-                    bufferedEnd = c.value();
-                    continue;
-                }
-                int e = c.error();
-                if (e == ECANCELED && !isOpen()) {
-                    throw closedException();
-                }
-                if (e != ECANCELED && e != Errno.EINTR && e != Errno.EAGAIN) {
-                    throw ioError("recv", e);
+                if (!received(c, ++attempt)) {
+                    return -1;
                 }
             }
         } finally {
             readRecord.release();
         }
+    }
+
+    /**
+     * What is there, without waiting: the bytes already received, else one non-blocking {@code recv(2)}
+     * (a plain system call: a receive submitted and cancelled at once would cost a round trip through
+     * the ring and a cancellation per attempt, which an idle connection's tryRead/awaitReadable loop
+     * makes all the time).
+     */
+    @Override
+    public int tryRead(byte[] b, int off, int len) throws IOException {
+        if (len == 0) {
+            return 0;
+        }
+        acquire(readRecord);
+        try {
+            if (bufferedStart == bufferedEnd) {
+                if (readRecord.pending()) {
+                    return 0; // an earlier caller's receive is still in the kernel: the next read collects it
+                }
+                OperationRecord.Completion c = takeHeld();
+                if (c == null) {
+                    c = leftover(readRecord, Deadlines.NO_DEADLINE, SocketErrors::readTimedOut); // a result, never a wait
+                }
+                if (c == null) {
+                    int r = withFd(() -> (int) LibC.recv(fd.fd, readRecord.memory(), BUFFER_SIZE, MSG_DONTWAIT));
+                    if (r == -Errno.EAGAIN || r == -Errno.EINTR) {
+                        return 0;
+                    }
+                    c = r < 0 ? new OperationRecord.Completion(-r, 0, 0) : new OperationRecord.Completion(0, r, 0);
+                }
+                if (!received(c, 1)) {
+                    return -1;
+                }
+                if (bufferedStart == bufferedEnd) {
+                    return 0; // an attempt that was retried: nothing yet
+                }
+            }
+        } finally {
+            readRecord.release();
+        }
+        return read(b, off, len, Deadlines.NO_DEADLINE); // served from the buffer: does not wait
+    }
+
+    /**
+     * Waits until a read would not wait: a receive into the read record's own buffer (which every socket
+     * of this backend has anyway), whose bytes the next read or tryRead takes; an end of stream or an
+     * error is kept for it likewise.
+     */
+    @Override
+    public void awaitReadable(long deadline) throws IOException {
+        acquire(readRecord);
+        try {
+            if (bufferedStart < bufferedEnd || held != null) {
+                return;
+            }
+            OperationRecord.Completion c = leftover(readRecord, deadline, SocketErrors::readTimedOut);
+            if (c == null) {
+                c = run(readRecord, IORING_OP_RECV, readRecord.memory().address(), BUFFER_SIZE, 0, 0, deadline,
+                        SocketErrors::readTimedOut);
+            }
+            if (c.succeeded() && c.value() > 0) {
+                bufferedStart = 0;
+                bufferedEnd = c.value();
+            } else {
+                held = c;
+            }
+        } finally {
+            readRecord.release();
+        }
+    }
+
+    /** The completion {@link #awaitReadable} kept for the next read (an end of stream, an error), or null. */
+    private OperationRecord.Completion takeHeld() {
+        OperationRecord.Completion c = held;
+        held = null;
+        return c;
+    }
+
+    /**
+     * Takes a receive's completion: bytes into the buffer (true), the end of the stream (false), an
+     * attempt to make again (true, nothing buffered), or the error.
+     *
+     * @param attempt how many attempts of this read ended so far, this one included
+     */
+    private boolean received(OperationRecord.Completion c, int attempt) throws IOException {
+        if (c.succeeded()) {
+            if (c.value() == 0) {
+                return false;
+            }
+            bufferedStart = 0;
+            bufferedEnd = c.value();
+            return true;
+        }
+        int e = c.error();
+        if (e == ECANCELED && !isOpen()) {
+            throw closedException();
+        }
+        if (!retryable(e, attempt)) {
+            throw ioError("recv", e);
+        }
+        return true;
     }
 
     @Override
@@ -175,7 +272,7 @@ final class UringSocket extends UringChannel implements SocketHandle {
                 throw ioError("send", (int) -copied);
             }
             int n = (int) copied;
-            for (;;) {
+            for (int attempt = 1; ; attempt++) {
                 OperationRecord.Completion c = run(writeRecord, IORING_OP_SEND, writeRecord.memory().address(), n, 0,
                         MSG_NOSIGNAL, deadline, SocketErrors::writeTimedOut);
                 if (c.succeeded()) {
@@ -188,7 +285,7 @@ final class UringSocket extends UringChannel implements SocketHandle {
                 if (e == ECANCELED && !isOpen()) {
                     throw closedException();
                 }
-                if (e != ECANCELED && e != Errno.EINTR && e != Errno.EAGAIN) {
+                if (!retryable(e, attempt)) {
                     throw ioError("send", e);
                 }
             }
