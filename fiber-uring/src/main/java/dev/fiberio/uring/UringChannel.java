@@ -55,6 +55,8 @@ abstract class UringChannel implements NetHandle, CompletionWait.Owner {
     static final AtomicLong OPEN_FDS = new AtomicLong();
     /** Records not yet released, over every ring (tests: memory is given back after the completions). */
     static final AtomicLong LIVE_RECORDS = new AtomicLong();
+    /** Attempts of one operation that may end without a result before that is its error ({@link #retryable}). */
+    static final int ATTEMPTS = 3;
     /** A {@code sockaddr_storage} per carrier, for calls that do not suspend (bind, getsockname). */
     static final CarrierLocal<MemorySegment> ADDRESS_SCRATCH = new CarrierLocal<>(() -> SockAddr.allocate(Arena.ofAuto()));
     private static final CarrierLocal<MemorySegment> LINGER_SCRATCH = new CarrierLocal<>(() -> Linger.allocate(Arena.ofAuto()));
@@ -161,6 +163,21 @@ abstract class UringChannel implements NetHandle, CompletionWait.Owner {
     final OperationRecord.Completion leftover(OperationRecord record, long deadline,
                                               Supplier<SocketTimeoutException> timeout) throws IOException {
         return CompletionWait.collectLeftover(record, this, deadline, ECANCELED, timeout);
+    }
+
+    /**
+     * Whether an operation that ended with {@code errno} on a socket still open is made again.
+     * {@code ECANCELED} there was not asked for by this socket (a deadline's cancellation becomes the
+     * timeout, a close "Socket closed"): the kernel cancels the requests of a thread that exits, so
+     * another attempt from a live thread may succeed; but a request that keeps ending this way (or with
+     * {@code EINTR}, {@code EAGAIN}) is reported as the error after {@link #ATTEMPTS} attempts instead of
+     * being resubmitted in a loop.
+     *
+     * @param errno   the operation's error
+     * @param attempt how many consecutive attempts ended without a result, this one included
+     */
+    static boolean retryable(int errno, int attempt) {
+        return (errno == ECANCELED || errno == Errno.EINTR || errno == Errno.EAGAIN) && attempt < ATTEMPTS;
     }
 
     /** Takes a record for one caller, or throws "Socket closed". */

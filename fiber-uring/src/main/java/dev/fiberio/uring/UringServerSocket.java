@@ -112,6 +112,7 @@ final class UringServerSocket extends UringChannel implements ServerSocketHandle
     private SocketHandle acceptQueued(long deadline) throws IOException {
         Ring target = connectionRings.get(); // before the accept: nothing may fail between it and the new socket
         long backoff = MIN_BACKOFF;
+        int attempts = 0; // consecutive completions that ended with ECANCELED, EINTR or EAGAIN
         acquire(multishot);
         try {
             for (;;) {
@@ -150,10 +151,16 @@ final class UringServerSocket extends UringChannel implements ServerSocketHandle
                 }
                 if (exhausted(error)) {
                     backoff = backOff(error, backoff, deadline, multishot);
-                } else if (!ignorable(error)) {
-                    throw Errno.toException("accept", error);
+                    attempts = 0;
+                } else if (error == ECANCELED || error == Errno.EINTR || error == Errno.EAGAIN) {
+                    if (!retryable(error, ++attempts)) {
+                        throw Errno.toException("accept", error);
+                    }
+                } else if (error == Errno.ECONNABORTED || error == Errno.EPROTO || error == Errno.EPERM) {
+                    backoff = MIN_BACKOFF; // that connection failed, not the listener: the next may succeed
+                    attempts = 0;
                 } else {
-                    backoff = MIN_BACKOFF;
+                    throw Errno.toException("accept", error);
                 }
             }
         } finally {
@@ -173,12 +180,6 @@ final class UringServerSocket extends UringChannel implements ServerSocketHandle
 
     private static boolean exhausted(int e) {
         return e == Errno.EMFILE || e == Errno.ENFILE || e == Errno.ENOBUFS || e == Errno.ENOMEM;
-    }
-
-    /** Errors after which accept simply tries again (an aborted connection, a signal, a cancelled request). */
-    private static boolean ignorable(int e) {
-        return e == ECANCELED || e == Errno.EINTR || e == Errno.EAGAIN || e == Errno.ECONNABORTED
-                || e == Errno.EPROTO || e == Errno.EPERM;
     }
 
     /** Out of descriptors or memory: waits (close ends it early), logged at most every 10 s; returns the next backoff. */
@@ -216,6 +217,7 @@ final class UringServerSocket extends UringChannel implements ServerSocketHandle
     private SocketHandle acceptOne(long deadline) throws IOException {
         Ring target = connectionRings.get(); // before the accept: nothing may fail between it and the new socket
         long backoff = MIN_BACKOFF;
+        int attempts = 0; // consecutive ones that ended with ECANCELED, EINTR or EAGAIN
         acquire(acceptRecord);
         try {
             for (;;) {
@@ -240,10 +242,16 @@ final class UringServerSocket extends UringChannel implements ServerSocketHandle
                 }
                 if (exhausted(e)) {
                     backoff = backOff(e, backoff, deadline, acceptRecord);
-                } else if (!ignorable(e)) {
-                    throw Errno.toException("accept", e);
+                    attempts = 0;
+                } else if (e == ECANCELED || e == Errno.EINTR || e == Errno.EAGAIN) {
+                    if (!retryable(e, ++attempts)) {
+                        throw Errno.toException("accept", e);
+                    }
+                } else if (e == Errno.ECONNABORTED || e == Errno.EPROTO || e == Errno.EPERM) {
+                    backoff = MIN_BACKOFF; // that connection failed, not the listener: the next may succeed
+                    attempts = 0;
                 } else {
-                    backoff = MIN_BACKOFF;
+                    throw Errno.toException("accept", e);
                 }
             }
         } finally {

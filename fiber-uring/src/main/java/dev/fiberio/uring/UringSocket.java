@@ -1,6 +1,7 @@
 package dev.fiberio.uring;
 
 import static dev.fiberio.nativeio.ffi.LinuxConstants.AF_UNIX;
+import static dev.fiberio.nativeio.ffi.LinuxConstants.MSG_DONTWAIT;
 import static dev.fiberio.nativeio.ffi.LinuxConstants.SHUT_RD;
 import static dev.fiberio.nativeio.ffi.LinuxConstants.SHUT_WR;
 import static dev.fiberio.nativeio.ffi.LinuxConstants.SOCK_CLOEXEC;
@@ -31,6 +32,7 @@ import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
 import java.net.SocketAddress;
 import java.net.SocketException;
+import java.net.SocketTimeoutException;
 
 /**
  * A stream connection (TCP, or AF_UNIX) on io_uring. The kernel writes asynchronously, so the caller's
@@ -73,6 +75,10 @@ final class UringSocket extends UringChannel implements SocketHandle {
     private int heldEnd;
     /** A receive returned the end of the stream: reads return -1 from now on. The reader's only. */
     private boolean endOfStream;
+    /** A receive awaitReadable took failed (a reset): the next read throws it. The reader's only. */
+    private IOException heldError;
+    /** Consecutive receives that ended with ECANCELED, EINTR or EAGAIN; the reader's only. */
+    private int readAttempts;
     /** The last provided-buffer receive found the ring empty: the next receive is a plain one. The reader's only. */
     private boolean plainNext;
     private volatile SocketAddress remote;
@@ -204,6 +210,7 @@ final class UringSocket extends UringChannel implements SocketHandle {
                 if (endOfStream) {
                     return -1;
                 }
+                throwHeldError();
                 receive((int) Math.min(BUFFER_SIZE, len), deadline);
             }
         } finally {
@@ -221,7 +228,16 @@ final class UringSocket extends UringChannel implements SocketHandle {
         acquire(readRecord);
         try {
             while (!holdsInput()) {
-                receive(BUFFER_SIZE, deadline);
+                try {
+                    receive(BUFFER_SIZE, deadline);
+                } catch (SocketTimeoutException | SocketException closedOrTimedOut) {
+                    if (!isOpen() || closedOrTimedOut instanceof SocketTimeoutException) {
+                        throw closedOrTimedOut;
+                    }
+                    heldError = closedOrTimedOut; // a reset: the next read reports it
+                } catch (IOException failed) {
+                    heldError = failed;
+                }
             }
         } finally {
             readRecord.release();
@@ -246,18 +262,19 @@ final class UringSocket extends UringChannel implements SocketHandle {
             for (;;) {
                 int n = copyHeld(dst, len);
                 if (n > 0) {
+                    readAhead();
                     return n;
                 }
                 if (endOfStream) {
                     return -1;
                 }
+                throwHeldError();
                 OperationRecord inFlight = receiveInFlight();
                 if (inFlight == null) {
-                    arm();
-                    return 0;
+                    return receiveNow(dst, len);
                 }
                 if (inFlight.pending()) {
-                    return 0; // nothing has arrived yet
+                    return 0; // the ring has reported nothing yet
                 }
                 receive(len, Deadlines.NO_DEADLINE); // takes the completed receive's result at once
             }
@@ -266,9 +283,45 @@ final class UringSocket extends UringChannel implements SocketHandle {
         }
     }
 
+    /** With no receive in flight: one non-blocking recv(2) straight into the caller's array. */
+    private int receiveNow(MemorySegment dst, int len) throws IOException {
+        int r = withFd(() -> (int) LibC.recv(fd.fd, dst, len, MSG_DONTWAIT));
+        if (r > 0) {
+            readAhead();
+            return r;
+        }
+        if (r == 0) {
+            endOfStream = true;
+            return -1;
+        }
+        if (r == -Errno.EAGAIN || r == -Errno.EINTR) {
+            return 0;
+        }
+        throw ioError("recv", -r);
+    }
+
+    /**
+     * After a tryRead that took bytes and left the socket holding none: arms the next receive now, so
+     * the caller's next tryRead finds it in flight (no system call) and its awaitReadable waits on it.
+     * With a buffer ring it holds no buffer until data arrives.
+     */
+    private void readAhead() throws IOException {
+        if (!holdsInput() && receiveInFlight() == null && provided != null) {
+            arm();
+        }
+    }
+
+    private void throwHeldError() throws IOException {
+        IOException e = heldError;
+        if (e != null) {
+            heldError = null;
+            throw e;
+        }
+    }
+
     /** Whether a read would return at once from what the socket holds (bytes, or the end of the stream). */
     private boolean holdsInput() {
-        return endOfStream || heldBid >= 0 || bufferedStart < bufferedEnd;
+        return endOfStream || heldError != null || heldBid >= 0 || bufferedStart < bufferedEnd;
     }
 
     /** The record of a receive still in flight or completed and not yet taken, or null. */
@@ -376,6 +429,7 @@ final class UringSocket extends UringChannel implements SocketHandle {
             provided.recycle(bid); // nothing in it
         }
         if (c.succeeded()) {
+            readAttempts = 0;
             if (c.value() == 0) {
                 return true;
             }
@@ -394,7 +448,8 @@ final class UringSocket extends UringChannel implements SocketHandle {
             plainNext = true;
             return false;
         }
-        if (e != ECANCELED && e != Errno.EINTR && e != Errno.EAGAIN) {
+        if (!retryable(e, ++readAttempts)) {
+            readAttempts = 0;
             throw ioError("recv", e);
         }
         return false;
@@ -462,6 +517,7 @@ final class UringSocket extends UringChannel implements SocketHandle {
                 throw ioError("send", (int) -copied);
             }
             int n = (int) copied;
+            int attempts = 0; // consecutive sends that ended with ECANCELED, EINTR or EAGAIN
             for (;;) {
                 OperationRecord.Completion c = run(writeRecord, IORING_OP_SEND, writeRecord.memory().address(), n, 0,
                         MSG_NOSIGNAL, deadline, SocketErrors::writeTimedOut);
@@ -475,7 +531,7 @@ final class UringSocket extends UringChannel implements SocketHandle {
                 if (e == ECANCELED && !isOpen()) {
                     throw closedException();
                 }
-                if (e != ECANCELED && e != Errno.EINTR && e != Errno.EAGAIN) {
+                if (!retryable(e, ++attempts)) {
                     throw ioError("send", e);
                 }
             }
@@ -579,6 +635,7 @@ final class UringSocket extends UringChannel implements SocketHandle {
 
     /** Sends {@code len} bytes (SEND) or iovecs (WRITEV) from the write record's memory until one moves bytes. */
     private int sendLoop(int opcode, int len, long deadline) throws IOException {
+        int attempts = 0; // consecutive sends that ended with ECANCELED, EINTR or EAGAIN
         for (;;) {
             OperationRecord.Completion c = opcode == IORING_OP_SEND
                     ? run(writeRecord, IORING_OP_SEND, writeRecord.memory().address(), len, 0, MSG_NOSIGNAL, deadline,
@@ -595,7 +652,7 @@ final class UringSocket extends UringChannel implements SocketHandle {
             if (e == ECANCELED && !isOpen()) {
                 throw closedException();
             }
-            if (e != ECANCELED && e != Errno.EINTR && e != Errno.EAGAIN) {
+            if (!retryable(e, ++attempts)) {
                 throw ioError(opcode == IORING_OP_SEND ? "send" : "writev", e);
             }
         }
