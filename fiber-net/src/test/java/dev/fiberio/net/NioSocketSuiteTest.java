@@ -9,4 +9,9 @@ class NioSocketSuiteTest extends SocketSuite {
     protected NetProvider provider() {
         return new NioNetProvider();
     }
+
+    @Override
+    protected boolean awaitsReadableWithoutABuffer() {
+        return true;
+    }
 }

@@ -50,6 +50,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -1242,6 +1243,42 @@ public abstract class SocketSuite {
             assertThrows(IndexOutOfBoundsException.class, () -> c.server().tryRead(new byte[2], 1, 2));
             c.server().close();
             assertSocketClosed(assertThrows(SocketException.class, () -> c.server().tryRead(new byte[2], 0, 2)));
+        }
+    }
+
+    /**
+     * The documented loop for idle connections ({@link FiberSocket#tryRead} then, on 0,
+     * {@link FiberSocket#awaitReadable()}) must wait while nothing arrives, not spin: with no data sent,
+     * {@code tryRead} finds nothing at most twice (the first attempt, and once more after a stale
+     * readiness notification) before the fiber suspends. The loop gives up after a bounded number of
+     * empty turns, so a backend that spins ends the fiber instead of hanging the test.
+     */
+    @Test
+    void anIdleConnectionInTheTryReadLoopSuspendsInsteadOfSpinning() throws Exception {
+        assumeTrue(awaitsReadableWithoutABuffer(), "this backend's awaitReadable returns at once");
+        int giveUpAfter = 100;
+        try (Conn c = inFiber(this::pair)) {
+            AtomicInteger empty = new AtomicInteger();
+            Task<String> server = fork(() -> {
+                byte[] buf = new byte[16];
+                for (;;) {
+                    int n = c.server().tryRead(buf, 0, buf.length);
+                    if (n != 0) {
+                        return n < 0 ? "end of stream" : new String(buf, 0, n, StandardCharsets.US_ASCII);
+                    }
+                    if (empty.incrementAndGet() >= giveUpAfter) {
+                        return "gave up";
+                    }
+                    c.server().awaitReadable();
+                }
+            });
+            TestSchedulers.awaitCondition(server.fiber() + " suspended or done",
+                    () -> server.fiber().state() == FiberState.SUSPENDED || server.result().isDone());
+            assertFalse(server.result().isDone(), "the loop ended while nothing was sent: " + empty.get() + " empty reads");
+            assertTrue(empty.get() <= 2, "tryRead found nothing " + empty.get() + " times while idle");
+            c.client().write("ping".getBytes(StandardCharsets.US_ASCII));
+            assertEquals("ping", server.get());
+            assertTrue(empty.get() <= 2, "tryRead found nothing " + empty.get() + " times in all");
         }
     }
 

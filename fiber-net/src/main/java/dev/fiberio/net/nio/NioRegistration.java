@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.nio.channels.CancelledKeyException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SelectableChannel;
@@ -26,6 +27,10 @@ import org.slf4j.LoggerFactory;
  *       the one writer (or connector): the SPI's one-reader-one-writer contract keeps each slot to one
  *       waiter. Both are signalled by the poller thread ({@link #ready}) and by {@link #close()} (any
  *       thread).</li>
+ *   <li>{@code readReadiness} counts the read-side readiness the poller reported (written only by the
+ *       poller thread, before it signals {@code readSlot}). {@link #awaitReadable} compares it with the
+ *       count it saw before asking for readiness, which tells a real readiness from a stale permit left
+ *       in {@code readSlot} (by a timed-out read, say) without touching the channel.</li>
  *   <li>{@code closeReason} is null while open; set once (CAS) to {@code ""} by the owner's
  *       {@link #close()}, or to a reason by the poller's shutdown. Whoever wins closes the channel and
  *       then signals both slots (leaving permits), so a waiter that checked "open" just before the
@@ -54,6 +59,8 @@ final class NioRegistration {
     private final WaitSlot writeSlot = new WaitSlot();
     @SuppressWarnings("unused") // accessed through CLOSE_REASON
     private volatile String closeReason;
+    /** Read-side readiness reports so far; only the poller thread writes it (see the class comment). */
+    private volatile long readReadiness;
 
     NioRegistration(NioPoller poller, SelectableChannel channel, SelectionKey key) {
         this.poller = poller;
@@ -98,6 +105,31 @@ final class NioRegistration {
     }
 
     /**
+     * Waits until the poller reports the channel readable ({@code OP_READ}: bytes, end of stream or an
+     * error are there), touching no buffer and making no channel call. Readiness reported after this
+     * call began ends the wait; a permit left in the read slot by an earlier wait does not. It may
+     * still return early when an earlier wait's readiness report arrives just after this call began
+     * (the data it saw may have been read since): the caller's next read then finds nothing.
+     *
+     * @param deadline an absolute deadline or {@link Deadlines#NO_DEADLINE}; one that has passed still
+     *                 ends the call only after the poller was asked once
+     * @throws SocketTimeoutException "Read timed out" if the deadline passes first
+     * @throws SocketException        if closed before or during the wait
+     */
+    void awaitReadable(long deadline) throws SocketException, SocketTimeoutException {
+        long seen = readReadiness;
+        for (;;) {
+            await(SelectionKey.OP_READ, deadline);
+            if (readReadiness != seen) {
+                return;
+            }
+            if (Deadlines.hasPassed(deadline)) {
+                throw SocketErrors.readTimedOut();
+            }
+        }
+    }
+
+    /**
      * Waits on the read side without asking the poller for anything, until {@code until} or a close:
      * a back-off that {@link #close()} cuts short.
      *
@@ -112,6 +144,7 @@ final class NioRegistration {
     /** Poller thread: {@code readyOps} became ready. */
     void ready(int readyOps) {
         if ((readyOps & READ_SIDE) != 0) {
+            readReadiness = readReadiness + 1; // single writer; before the signal, so the woken waiter sees it
             readSlot.signal();
         }
         if ((readyOps & WRITE_SIDE) != 0) {

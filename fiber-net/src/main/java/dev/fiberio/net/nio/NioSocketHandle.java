@@ -61,6 +61,27 @@ final class NioSocketHandle extends NioHandle<SocketChannel> implements SocketHa
         return transfer(() -> channel.write(buf), SelectionKey.OP_WRITE, deadline, SocketErrors::writeTimedOut);
     }
 
+    /**
+     * One non-blocking read into {@code b[off, off+len)}: what has arrived (at most {@link #HEAP_CHUNK}
+     * bytes), 0 if nothing has, -1 at end of stream. Never waits and never asks the poller for anything;
+     * the default would go through a timed-out read and build a {@link SocketTimeoutException} for
+     * every empty attempt.
+     */
+    @Override
+    public int tryRead(byte[] b, int off, int len) throws IOException {
+        ByteBuffer buf = ByteBuffer.wrap(b, off, (int) Math.min(len, HEAP_CHUNK));
+        return call(() -> channel.read(buf));
+    }
+
+    /**
+     * Waits for {@code OP_READ} readiness through the poller, as a read waits between its attempts,
+     * but holds no buffer and reads nothing (see {@link NioRegistration#awaitReadable}).
+     */
+    @Override
+    public void awaitReadable(long deadline) throws IOException {
+        reg.awaitReadable(deadline);
+    }
+
     /** Tries {@code io} until it makes progress (non-zero), waiting for {@code op} in between. */
     private int transfer(ChannelCall<Integer> io, int op, long deadline, Supplier<SocketTimeoutException> timedOut)
             throws IOException {
