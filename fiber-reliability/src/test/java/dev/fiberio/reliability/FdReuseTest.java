@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,10 +58,14 @@ class FdReuseTest {
             CompletableFuture<String> oldRead = new CompletableFuture<>();
             Fiber oldReader = readInFiber(s, old, oldRead);
             TestSchedulers.awaitCondition("the old socket's reader is blocked", () -> oldReader.state() == FiberState.SUSPENDED);
-            try (Socket newPeer = new Socket(loopback, port)) { // its own descriptor is taken before the number is freed
+            try (SocketChannel newChannel = SocketChannel.open()) { // its own descriptor is taken before the number is freed
+                Socket newPeer = newChannel.socket();
                 old.close();
                 assertEquals("java.net.SocketException: " + SocketErrors.SOCKET_CLOSED, oldRead.get(HANG_GUARD_SECONDS, TimeUnit.SECONDS),
                         "the old socket's blocked reader");
+                // Connected only now: a listener whose accept stays armed in the kernel (io_uring's multishot
+                // accept) takes the connection when it arrives, and the lowest free number is the old one.
+                newChannel.connect(new InetSocketAddress(loopback, port));
                 try (FiberSocket reused = listener.accept()) {
                     assertEquals(number, fdOf(port, newPeer.getLocalPort()), "the new connection got the old number");
                     // The old socket's records (its receive, cancelled although the dup keeps the file open)
