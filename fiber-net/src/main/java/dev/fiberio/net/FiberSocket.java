@@ -411,7 +411,7 @@ public final class FiberSocket implements ByteChannel, GatheringByteChannel {
      * there, so an idle connection holds no buffer (see {@link #tryRead} for the loop). It may
      * rarely return early (a stale readiness notification): the next {@code tryRead} then returns 0. Bounded by the {@linkplain #setReadTimeout read
      * timeout}; waits for other readers first, as a read does. On backends that cannot wait without a
-     * buffer (the NIO and IOCP backends today) it returns at once and the next read waits
+     * buffer (the NIO backend today) it returns at once and the next read waits
      * instead.
      *
      * @throws IOException "Read timed out", "Socket closed", "Closed by interrupt"...; a reset is
