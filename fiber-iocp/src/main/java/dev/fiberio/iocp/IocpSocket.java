@@ -1,6 +1,7 @@
 package dev.fiberio.iocp;
 
 import static dev.fiberio.iocp.win32.Win32Constants.AF_INET;
+import static dev.fiberio.iocp.win32.Win32Constants.FIONREAD;
 import static dev.fiberio.iocp.win32.Win32Constants.SD_RECEIVE;
 import static dev.fiberio.iocp.win32.Win32Constants.SD_SEND;
 import static dev.fiberio.iocp.win32.Win32Constants.SOL_SOCKET;
@@ -8,9 +9,11 @@ import static dev.fiberio.iocp.win32.Win32Constants.SO_UPDATE_CONNECT_CONTEXT;
 import static dev.fiberio.iocp.win32.Win32Constants.WSAENOTCONN;
 import static dev.fiberio.iocp.win32.Win32Constants.WSAESHUTDOWN;
 import static dev.fiberio.iocp.win32.Win32Constants.WSA_OPERATION_ABORTED;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 import dev.fiberio.iocp.win32.Win32Error;
 import dev.fiberio.nativeio.completion.OperationRecord;
+import dev.fiberio.net.spi.Deadlines;
 import dev.fiberio.net.spi.SocketErrors;
 import dev.fiberio.net.spi.SocketHandle;
 import java.io.IOException;
@@ -34,9 +37,14 @@ import java.net.UnknownHostException;
  * segment left its data behind) is kept in the read record and served first. Writes copy up to one
  * record buffer and may be partial; {@code FiberSocket} loops.
  *
+ * <p>{@link #awaitReadable} is that zero-byte WSARecv alone (it takes nothing); {@link #tryRead} starts a
+ * receive only when it will complete at once (a zero-byte receive completed, or FIONREAD counts bytes),
+ * so an idle connection served by the two costs one pending zero-byte receive, never a receive
+ * started and cancelled per turn.
+ *
  * <p>Threads: one reader and one writer at a time ({@code FiberSocket} serialises them); the read
  * record's buffer window ({@code bufferOffset}, {@code bufferLimit}) and {@code requested},
- * {@code receiveInFull} are the reader's, plain (readers are ordered by the record's USER CAS).
+ * {@code receiveInFull}, {@code readable}, {@code keptError} are the reader's, plain (readers are ordered by the record's USER CAS).
  * {@code remote}, {@code bound} and the shutdown flags are volatile: any thread may ask.
  */
 final class IocpSocket extends IocpChannel implements SocketHandle {
@@ -53,6 +61,13 @@ final class IocpSocket extends IocpChannel implements SocketHandle {
     private int requested;
     /** Whether the next read receives into the buffer at once instead of starting with a zero-byte read. */
     private boolean receiveInFull;
+    /**
+     * A zero-byte receive completed and nothing was received since: data, the end of stream or a reset
+     * is there, so a receive into the buffer completes at once.
+     */
+    private boolean readable;
+    /** The error a zero-byte receive of {@link #awaitReadable} completed with (a reset); the next read throws it. */
+    private int keptError;
 
     private IocpSocket(IocpGroup group, long handle, int family, InetSocketAddress remote) {
         super(group, handle, family);
@@ -162,6 +177,7 @@ final class IocpSocket extends IocpChannel implements SocketHandle {
                 if (bufferOffset < bufferLimit) {
                     return copyOut(dst);
                 }
+                throwKeptError();
                 ensureOpen();
                 OperationRecord.Completion c = collectLeftover(rec, deadline, SocketErrors::readTimedOut);
                 if (c == null) {
@@ -171,7 +187,8 @@ final class IocpSocket extends IocpChannel implements SocketHandle {
                     // A zero-byte receive waits for data without handing the kernel a buffer to lock, so an
                     // idle connection pins none; then a full receive takes what is there (at once). Right
                     // after a receive that filled its buffer more is likely waiting: receive in full at once.
-                    requested = receiveInFull ? (int) Math.min(dst.byteSize(), rec.capacity()) : 0;
+                    requested = receiveInFull || readable ? (int) Math.min(dst.byteSize(), rec.capacity()) : 0;
+                    readable = false;
                     int length = requested;
                     c = run(rec, length, (h, r) -> win32.wsaRecv(h, r.wsaBuf(), 1, r.syncBytes(), r.flags(),
                             r.overlapped()) == 0 ? 0 : win32.lastError(), deadline, SocketErrors::readTimedOut);
@@ -201,6 +218,139 @@ final class IocpSocket extends IocpChannel implements SocketHandle {
             }
         } finally {
             rec.release();
+        }
+    }
+
+    /**
+     * Waits until a read would not wait, holding no buffer: a zero-byte WSARecv, which completes when
+     * data, the end of stream or a reset is there and takes nothing. A reset is kept for the next read.
+     */
+    @Override
+    public void awaitReadable(long deadline) throws IOException {
+        OverlappedRecord rec = readRecord;
+        if (!rec.acquire()) {
+            throw SocketErrors.socketClosed();
+        }
+        try {
+            for (;;) {
+                ensureOpen();
+                if (bufferOffset < bufferLimit || readable || keptError != 0 || inputShutdown) {
+                    return;
+                }
+                OperationRecord.Completion c = collectLeftover(rec, deadline, SocketErrors::readTimedOut);
+                if (c == null) {
+                    requested = 0;
+                    c = run(rec, 0, (h, r) -> win32.wsaRecv(h, r.wsaBuf(), 1, r.syncBytes(), r.flags(),
+                            r.overlapped()) == 0 ? 0 : win32.lastError(), deadline, SocketErrors::readTimedOut);
+                }
+                if (!absorb(c)) {
+                    return;
+                }
+            }
+        } finally {
+            rec.release();
+        }
+    }
+
+    /**
+     * Takes the bytes that have arrived without waiting and without starting a receive that could wait:
+     * a receive is started only when one completes at once, because a zero-byte receive completed
+     * (data, end of stream or a reset is there) or FIONREAD counts bytes.
+     */
+    @Override
+    public int tryRead(byte[] b, int off, int len) throws IOException {
+        MemorySegment dst = MemorySegment.ofArray(b).asSlice(off, len);
+        OverlappedRecord rec = readRecord;
+        if (!rec.acquire()) {
+            throw SocketErrors.socketClosed();
+        }
+        try {
+            for (;;) {
+                if (bufferOffset < bufferLimit) {
+                    return copyOut(dst);
+                }
+                throwKeptError();
+                ensureOpen();
+                if (inputShutdown) {
+                    return -1;
+                }
+                if (rec.hasResult()) { // an earlier, cancelled caller's operation completed: take its result first
+                    absorb(rec.consume());
+                    continue;
+                }
+                if (rec.pending() || (!readable && bytesAvailable() == 0)) {
+                    return 0; // (pending: a cancelled caller's operation the kernel still owns; awaitReadable collects it)
+                }
+                readable = false;
+                requested = (int) Math.min(len, rec.capacity());
+                int length = requested;
+                OperationRecord.Completion c = run(rec, length, (h, r) -> win32.wsaRecv(h, r.wsaBuf(), 1, r.syncBytes(),
+                        r.flags(), r.overlapped()) == 0 ? 0 : win32.lastError(), Deadlines.NO_DEADLINE,
+                        SocketErrors::readTimedOut);
+                if (c.succeeded()) {
+                    if (c.value() == 0) {
+                        return -1;
+                    }
+                    receiveInFull = c.value() == requested;
+                    bufferOffset = 0;
+                    bufferLimit = c.value();
+                    continue;
+                }
+                throwIfClosed(c);
+                if (c.error() == WSA_OPERATION_ABORTED || c.error() == WSAESHUTDOWN) {
+                    return inputShutdown ? -1 : 0;
+                }
+                throw failure("WSARecv", c.error());
+            }
+        } finally {
+            rec.release();
+        }
+    }
+
+    /**
+     * Takes in the completion of a receive that {@link #awaitReadable} started or collected: a zero-byte
+     * one makes the socket {@link #readable}, a full one's bytes are buffered (0 bytes, the end of stream,
+     * which the next receive reports again: readable), a failure is kept for the next read.
+     *
+     * @return true to try again (the abort of an earlier, cancelled caller's operation)
+     */
+    private boolean absorb(OperationRecord.Completion c) throws SocketException {
+        if (c.succeeded()) {
+            if (requested == 0 || c.value() == 0) {
+                readable = true;
+            } else {
+                receiveInFull = c.value() == requested;
+                bufferOffset = 0;
+                bufferLimit = c.value();
+            }
+            return false;
+        }
+        throwIfClosed(c);
+        if (c.error() == WSA_OPERATION_ABORTED) {
+            return true;
+        }
+        keptError = c.error();
+        return false;
+    }
+
+    /** FIONREAD through a non-overlapped WSAIoctl: the bytes a receive would take now (0 at end of stream). */
+    private int bytesAvailable() throws IOException {
+        CarrierScratch s = CarrierScratch.get();
+        s.value.set(JAVA_INT, 0, 0);
+        int code = call(h -> win32.wsaIoctl(h, FIONREAD, MemorySegment.NULL, 0, s.value, 4, s.ints,
+                MemorySegment.NULL) == 0 ? 0 : win32.lastError());
+        if (code != 0) {
+            throw failure("WSAIoctl(FIONREAD)", code);
+        }
+        return s.value.get(JAVA_INT, 0);
+    }
+
+    /** Throws the failure a zero-byte receive of {@link #awaitReadable} kept, once. */
+    private void throwKeptError() throws IOException {
+        int code = keptError;
+        if (code != 0) {
+            keptError = 0;
+            throw failure("WSARecv", code);
         }
     }
 

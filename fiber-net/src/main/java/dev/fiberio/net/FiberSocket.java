@@ -409,10 +409,10 @@ public final class FiberSocket implements ByteChannel, GatheringByteChannel {
      * connection failed), without taking any bytes and without a buffer. A handler that serves many
      * mostly idle connections waits here and takes a read buffer (from a pool) only once data is
      * there, so an idle connection holds no buffer (see {@link #tryRead} for the loop). It may
-     * rarely return early (a stale readiness notification): the next {@code tryRead} then returns 0. Bounded by the {@linkplain #setReadTimeout read
-     * timeout}; waits for other readers first, as a read does. On backends that cannot wait without a
-     * buffer (the IOCP backend today) it returns at once and the next read waits
-     * instead.
+     * rarely return early (a stale readiness notification): the next {@code tryRead} then returns 0.
+     * Bounded by the {@linkplain #setReadTimeout read timeout}; waits for other readers first, as a
+     * read does. Every backend of this project waits here (epoll, io_uring, NIO, IOCP); a third-party
+     * backend that cannot wait without a buffer returns at once, and the next read waits instead.
      *
      * @throws IOException "Read timed out", "Socket closed", "Closed by interrupt"...; a reset is
      *                     reported by the next read

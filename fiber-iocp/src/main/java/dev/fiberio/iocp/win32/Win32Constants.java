@@ -105,6 +105,12 @@ public final class Win32Constants {
     public static final int WSA_FLAG_OVERLAPPED = 0x01;
     /** {@code WSA_FLAG_NO_HANDLE_INHERIT} (winsock2.h): the socket handle is not inheritable. */
     public static final int WSA_FLAG_NO_HANDLE_INHERIT = 0x80;
+    /**
+     * {@code FIONREAD} (winsock2.h): {@code _IOR('f',127,u_long)}, the bytes one receive would take now,
+     * asked through a non-overlapped WSAIoctl (output a 4-byte u_long); 0 at the end of the stream too.
+     */
+    public static final int FIONREAD = 0x4004667F;
+
     /** {@code SIO_GET_EXTENSION_FUNCTION_POINTER} (winsock2.h): {@code _WSAIORW(IOC_WS2,6)}. */
     public static final int SIO_GET_EXTENSION_FUNCTION_POINTER = 0xC8000006;
     /**

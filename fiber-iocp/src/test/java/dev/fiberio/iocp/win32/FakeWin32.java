@@ -536,6 +536,22 @@ public final class FakeWin32 implements Win32 {
             throw new UnsupportedOperationException("FakeWin32 models blocking WSAIoctl only");
         }
         return withSocket(socket, s -> {
+            if (controlCode == FIONREAD) {
+                // ioctlsocket/WSAIoctl: a stream socket answers the bytes one receive would take now
+                // (0 at the end of the stream and after a reset: only a receive reports those).
+                if (s.type != SOCK_STREAM) {
+                    throw new UnsupportedOperationException("FakeWin32 models FIONREAD on stream sockets only");
+                }
+                if (outLength < 4) {
+                    return fail(WSAEFAULT);
+                }
+                if (s.state != FakeSocket.State.CONNECTED) {
+                    return fail(WSAENOTCONN);
+                }
+                out.set(JAVA_INT, 0, s.reset ? 0 : s.inbound.size());
+                bytesReturned.set(JAVA_INT, 0, 4);
+                return 0;
+            }
             if (controlCode == SIO_UDP_CONNRESET) {
                 if (s.type != SOCK_DGRAM || inLength < 4) {
                     return fail(WSAEINVAL);
