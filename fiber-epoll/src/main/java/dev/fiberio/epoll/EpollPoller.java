@@ -247,8 +247,11 @@ final class EpollPoller implements Poller {
         if (!CLOSED.compareAndSet(this, false, true)) {
             return;
         }
-        writeWakeFd(); // unconditional: a poll blocked right now must return
+        // Marked closed before the wake-up: no poll can begin after the mark, so the wake-up reaches the
+        // poll in progress, if any. Woken first, a poll could consume it, return, and begin again before
+        // the mark, then block with nothing left to wake it (and the descriptors stay held by it).
         epfd.close();  // closes now, or when the poll in progress leaves; that closes the eventfd
+        writeWakeFd(); // unconditional: a poll blocked right now must return (nothing to do if released)
     }
 
     boolean isClosed() {

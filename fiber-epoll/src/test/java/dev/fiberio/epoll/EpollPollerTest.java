@@ -15,6 +15,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 
 /** The poller driven by the test thread itself (no poller thread), so each step is observable. */
@@ -100,7 +101,12 @@ class EpollPollerTest {
         t.join();
     }
 
-    @Test
+    /**
+     * Repeated with a thread that polls in a loop, as a worker does: close must end the poll in
+     * progress whatever point of its loop it is at, including a poll that just consumed a wake-up and
+     * is about to begin the next one.
+     */
+    @RepeatedTest(300)
     void closeEndsABlockedPollAndLaterPollsReportClosed() throws Exception {
         CompletableFuture<Integer> result = new CompletableFuture<>();
         Thread t = new Thread(() -> {
@@ -115,6 +121,7 @@ class EpollPollerTest {
             }
         });
         t.start();
+        poller.wakeup(); // the loop's polls return and begin again while close runs
         poller.close();
         assertEquals(-1, result.get(30, TimeUnit.SECONDS));
         assertEquals(-1, poller.poll(0));
