@@ -56,7 +56,7 @@ abstract class UringChannel implements NetHandle, CompletionWait.Owner {
     /** Records not yet released, over every ring (tests: memory is given back after the completions). */
     static final AtomicLong LIVE_RECORDS = new AtomicLong();
     /** Attempts of one operation that may end without a result before that is its error ({@link #retryable}). */
-    static final int ATTEMPTS = 3;
+    static final int ATTEMPTS = 64;
     /** A {@code sockaddr_storage} per carrier, for calls that do not suspend (bind, getsockname). */
     static final CarrierLocal<MemorySegment> ADDRESS_SCRATCH = new CarrierLocal<>(() -> SockAddr.allocate(Arena.ofAuto()));
     private static final CarrierLocal<MemorySegment> LINGER_SCRATCH = new CarrierLocal<>(() -> Linger.allocate(Arena.ofAuto()));

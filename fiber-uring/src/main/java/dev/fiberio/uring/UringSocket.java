@@ -162,13 +162,20 @@ final class UringSocket extends UringChannel implements SocketHandle {
             leftover(writeRecord, deadline, SocketErrors::connectTimedOut); // a cancelled writer's send: done with
             MemorySegment sa = writeRecord.memory();
             int len = encode(address, sa);
-            OperationRecord.Completion c = run(writeRecord, IORING_OP_CONNECT, sa.address(), 0, len, 0, deadline,
-                    SocketErrors::connectTimedOut);
-            if (!c.succeeded() && c.error() != Errno.EISCONN) {
+            int attempts = 0; // consecutive connects that ended with an unrequested ECANCELED, EINTR or EAGAIN
+            for (;;) {
+                OperationRecord.Completion c = run(writeRecord, IORING_OP_CONNECT, sa.address(), 0, len, 0, deadline,
+                        SocketErrors::connectTimedOut);
+                if (c.succeeded() || c.error() == Errno.EISCONN) {
+                    break;
+                }
                 if (c.error() == ECANCELED && !isOpen()) {
                     throw closedException();
                 }
-                throw connectError(c.error());
+                // The kernel keeps the connection attempt going; a new request resumes waiting for it.
+                if (!retryable(c.error(), ++attempts)) {
+                    throw connectError(c.error());
+                }
             }
         } finally {
             writeRecord.release();
@@ -236,6 +243,9 @@ final class UringSocket extends UringChannel implements SocketHandle {
                     }
                     heldError = closedOrTimedOut; // a reset: the next read reports it
                 } catch (IOException failed) {
+                    if (!isOpen()) {
+                        throw closedException();
+                    }
                     heldError = failed;
                 }
             }
