@@ -22,7 +22,7 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class FdCount {
     private static final File PROC_FD = new File("/proc/self/fd");
-    /** How long {@link #assertNoLeak} waits on Windows for handles that other threads close as they end. */
+    /** How long {@link #assertNoLeak} waits for descriptors or handles that other threads close as they end. */
     private static final long SETTLE_NANOS = TimeUnit.SECONDS.toNanos(5);
     private static final HandleCounter WINDOWS = isWindows() ? new HandleCounter() : null;
 
@@ -56,12 +56,12 @@ public final class FdCount {
             return;
         }
         int now = count();
-        if (WINDOWS != null) {
-            long deadline = System.nanoTime() + SETTLE_NANOS;
-            while (now > before && System.nanoTime() - deadline < 0) {
-                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1)); // polling a count, not ordering threads
-                now = count();
-            }
+        // A descriptor may be closed a moment later by another thread: the last operation leaving a
+        // socket closed concurrently (the close guard), a peer thread's close, a completion reaped.
+        long deadline = System.nanoTime() + SETTLE_NANOS;
+        while (now > before && System.nanoTime() - deadline < 0) {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1)); // polling a count, not ordering threads
+            now = count();
         }
         String what = WINDOWS != null ? "handles" : "file descriptors";
         assertTrue(now <= before, what + " leaked: " + before + " open before the test, " + now + " after");
