@@ -182,7 +182,9 @@ class FiberSocketFactoryTest {
     @EnumSource(Caller.class)
     void closeFromAnotherFiberWakesABlockedReadWithSocketException(Caller caller) throws Exception {
         Socket s = factory.createSocket(LOOPBACK, server.getLocalPort());
-        peer();
+        // Held until the end: an unreachable peer socket may be closed by its cleaner after a GC, and its
+        // end of stream would then answer the read before the close does.
+        Socket peer = peer();
         AtomicReference<Throwable> readFailure = new AtomicReference<>();
         Runnable read = () -> {
             try {
@@ -206,6 +208,7 @@ class FiberSocketFactoryTest {
         assertTrue(e.getMessage().contains("closed"), e.getMessage());
         assertTrue(s.isClosed());
         assertThrows(SocketException.class, s::getInputStream);
+        peer.close();
     }
 
     private static void closeQuietly(Socket s) {
