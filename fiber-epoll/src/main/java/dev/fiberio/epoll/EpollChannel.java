@@ -69,6 +69,13 @@ abstract class EpollChannel implements NetHandle {
     private final EpollPoller poller;
     /** Written once by {@link TokenTable#add} before the registration is published. */
     long token;
+    /**
+     * Set by the poller, once, when an event reported a condition that lasts without further events:
+     * the peer's end of stream (EPOLLRDHUP), a hang-up or error, or TCP urgent data (EPOLLPRI, where a
+     * read stops short at the mark with data left). A read after a short one then still asks the
+     * kernel instead of waiting for an event that would never come.
+     */
+    volatile boolean lastingReadCondition;
     /** Why the channel was closed by its poller rather than its owner (see {@link #closeBecause}), or null. */
     private volatile String closedBecause;
 

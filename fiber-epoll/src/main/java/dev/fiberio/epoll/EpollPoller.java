@@ -7,6 +7,7 @@ import static dev.fiberio.nativeio.ffi.LinuxConstants.EPOLLET;
 import static dev.fiberio.nativeio.ffi.LinuxConstants.EPOLLHUP;
 import static dev.fiberio.nativeio.ffi.LinuxConstants.EPOLLIN;
 import static dev.fiberio.nativeio.ffi.LinuxConstants.EPOLLOUT;
+import static dev.fiberio.nativeio.ffi.LinuxConstants.EPOLLPRI;
 import static dev.fiberio.nativeio.ffi.LinuxConstants.EPOLLRDHUP;
 import static dev.fiberio.nativeio.ffi.LinuxConstants.EPOLL_CLOEXEC;
 import static dev.fiberio.nativeio.ffi.LinuxConstants.EPOLL_CTL_ADD;
@@ -44,12 +45,15 @@ import java.util.concurrent.atomic.LongAdder;
  *       ({@code wakePending}, CAS), so wake-ups cost nothing when nobody blocks.</li>
  *   <li>{@code tokens} maps event tokens back to channels and drops events for closed ones.</li>
  * </ul>
- * Events: EPOLLIN, EPOLLRDHUP, EPOLLHUP and EPOLLERR wake the read slot; EPOLLOUT, EPOLLHUP and
- * EPOLLERR the write slot. A wake-up that finds nobody waiting stays in the slot as a permit
+ * Events: EPOLLIN, EPOLLPRI, EPOLLRDHUP, EPOLLHUP and EPOLLERR wake the read slot; EPOLLOUT, EPOLLHUP
+ * and EPOLLERR the write slot. EPOLLPRI (TCP urgent data), EPOLLRDHUP, EPOLLHUP and EPOLLERR also mark
+ * the channel ({@code lastingReadCondition}) before the wake-up: each reports a state that stays
+ * without a further event (the peer's end of stream, an error, an urgent mark where a read stops
+ * short), so from then on a short read no longer counts as emptying the socket. A wake-up that finds nobody waiting stays in the slot as a permit
  * (edge-triggered readiness is not lost), and the woken operation retries its system call.
  */
 final class EpollPoller implements Poller {
-    static final int INTEREST = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
+    static final int INTEREST = EPOLLIN | EPOLLPRI | EPOLLOUT | EPOLLRDHUP | EPOLLET;
     private static final long WAKEUP_TOKEN = -1L;
     /**
      * The most events one poll takes ({@code fiberio.epoll.maxEvents}, default 128, as Go's netpoller):
@@ -58,8 +62,9 @@ final class EpollPoller implements Poller {
      * taken by the next poll (a busy worker polls every 61 runs), interleaved with the queue.
      */
     static final int MAX_EVENTS = Math.max(1, Math.min(4096, Integer.getInteger("fiberio.epoll.maxEvents", 128)));
-    private static final int READ_EVENTS = EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR;
+    private static final int READ_EVENTS = EPOLLIN | EPOLLPRI | EPOLLRDHUP | EPOLLHUP | EPOLLERR;
     private static final int WRITE_EVENTS = EPOLLOUT | EPOLLHUP | EPOLLERR;
+    private static final int LASTING_READ_EVENTS = EPOLLPRI | EPOLLRDHUP | EPOLLHUP | EPOLLERR;
     private static final VarHandle WAKE_PENDING;
     private static final VarHandle CLOSED;
 
@@ -194,6 +199,9 @@ final class EpollPoller implements Poller {
             staleEvents = staleEvents + 1; // one writer at a time: the polling thread
             ALL_STALE_EVENTS.increment();
             return false;
+        }
+        if ((ev & LASTING_READ_EVENTS) != 0 && !ch.lastingReadCondition) {
+            ch.lastingReadCondition = true; // before the wake-up, which orders it for the reader it resumes
         }
         if ((ev & READ_EVENTS) != 0) {
             ch.readSlot.signal();

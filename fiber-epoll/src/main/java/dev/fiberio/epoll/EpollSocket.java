@@ -11,6 +11,7 @@ import static dev.fiberio.nativeio.ffi.LinuxConstants.SOCK_STREAM;
 import static dev.fiberio.nativeio.ffi.LinuxConstants.SOL_SOCKET;
 import static dev.fiberio.nativeio.ffi.LinuxConstants.SO_ERROR;
 
+import dev.fiberio.core.spi.WaitSlot;
 import dev.fiberio.nativeio.ffi.Errno;
 import dev.fiberio.nativeio.ffi.IoVec;
 import dev.fiberio.nativeio.ffi.LibC;
@@ -38,8 +39,16 @@ import java.nio.ByteBuffer;
 final class EpollSocket extends EpollChannel implements SocketHandle {
     private volatile SocketAddress remote;
     /**
-     * Whether the last read attempt found nothing ({@code EAGAIN}): readiness after it is in the read
-     * slot. Plain: used by the one reader at a time, whom FiberSocket's read lock orders.
+     * Whether the last read attempt left the socket empty: it found nothing ({@code EAGAIN}), or it
+     * returned fewer bytes than asked for (a stream socket's read copies everything queued up to the
+     * count, so a short read emptied the receive queue; not after an event reported the peer's end of
+     * stream, an error or urgent data, which lasts without a new event: see {@code lastingReadCondition}). Either way the registration is
+     * edge-triggered and the kernel reports every arrival after that moment, so data arriving later
+     * leaves a wake-up in the read slot: the next read waits there first instead of asking the kernel
+     * (saving the {@code EAGAIN} read a request/response handler would make per message), and
+     * {@link #tryRead} answers 0 without a system call while no wake-up is there. Cleared by every
+     * wait on the read slot. Plain: used by the one reader at a time, whom FiberSocket's read lock
+     * orders.
      */
     private boolean readDrained;
 
@@ -134,6 +143,7 @@ final class EpollSocket extends EpollChannel implements SocketHandle {
         // Offset 0 needs no slice: the call's count bounds the transfer.
         MemorySegment target = offset == 0 ? dst : dst.asSlice(offset, len);
         for (;;) {
+            awaitIfDrained(deadline);
             begin();
             long n;
             try {
@@ -141,13 +151,11 @@ final class EpollSocket extends EpollChannel implements SocketHandle {
             } finally {
                 end();
             }
-            if (n != -Errno.EAGAIN && n != -Errno.EINTR) {
-                readDrained = false;
-                return readResult(n);
-            }
-            if (n == -Errno.EAGAIN) {
-                readDrained = true;
-                awaitReady(readSlot, deadline, SocketErrors::readTimedOut);
+            if (n != -Errno.EINTR) {
+                readDrained = n == -Errno.EAGAIN || n > 0 && n < len && !lastingReadCondition;
+                if (n != -Errno.EAGAIN) {
+                    return readResult(n);
+                }
             }
         }
     }
@@ -158,6 +166,7 @@ final class EpollSocket extends EpollChannel implements SocketHandle {
             return read(MemorySegment.ofArray(b), off, len, deadline);
         }
         for (;;) {
+            awaitIfDrained(deadline);
             begin();
             long n;
             try {
@@ -169,19 +178,34 @@ final class EpollSocket extends EpollChannel implements SocketHandle {
             } finally {
                 end();
             }
-            if (n != -Errno.EAGAIN && n != -Errno.EINTR) {
-                readDrained = false;
-                return readResult(n);
+            if (n != -Errno.EINTR) {
+                readDrained = n == -Errno.EAGAIN || n > 0 && n < len && !lastingReadCondition;
+                if (n != -Errno.EAGAIN) {
+                    return readResult(n);
+                }
             }
-            if (n == -Errno.EAGAIN) {
-                readDrained = true;
-                awaitReady(readSlot, deadline, SocketErrors::readTimedOut);
-            }
+        }
+    }
+
+    /**
+     * Before a blocking read: if the last read left the socket empty, waits for the wake-up that any
+     * arrival since then left or will leave in the read slot (at once if it is there).
+     */
+    private void awaitIfDrained(long deadline) throws IOException {
+        if (readDrained) {
+            readDrained = false; // whatever ends the wait, the read after it asks the kernel
+            awaitReady(readSlot, deadline, SocketErrors::readTimedOut);
         }
     }
 
     @Override
     public int tryRead(byte[] b, int off, int len) throws IOException {
+        if (readDrained && readSlot.state() != WaitSlot.READY) { // empty since the last read, nothing new
+            if (fd.isClosed()) {
+                throw closedException();
+            }
+            return 0;
+        }
         for (;;) {
             begin();
             long n;
@@ -198,13 +222,9 @@ final class EpollSocket extends EpollChannel implements SocketHandle {
             } finally {
                 end();
             }
-            if (n == -Errno.EAGAIN) {
-                readDrained = true;
-                return 0;
-            }
             if (n != -Errno.EINTR) {
-                readDrained = false;
-                return readResult(n);
+                readDrained = n == -Errno.EAGAIN || n > 0 && n < len && !lastingReadCondition;
+                return n == -Errno.EAGAIN ? 0 : readResult(n);
             }
         }
     }
@@ -361,7 +381,8 @@ final class EpollSocket extends EpollChannel implements SocketHandle {
      */
     @Override
     public void awaitReadable(long deadline) throws IOException {
-        if (readDrained) { // the last read found nothing: any data since left a wake-up in the slot
+        if (readDrained) { // the last read left nothing: any data since left a wake-up in the slot
+            readDrained = false;
             awaitReadableOnce(deadline);
             return;
         }
@@ -374,7 +395,6 @@ final class EpollSocket extends EpollChannel implements SocketHandle {
                 end();
             }
             if (n == -Errno.EAGAIN) {
-                readDrained = true;
                 awaitReadableOnce(deadline);
                 return;
             } else if (n != -Errno.EINTR) {

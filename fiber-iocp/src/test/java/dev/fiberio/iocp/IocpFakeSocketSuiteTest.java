@@ -40,4 +40,9 @@ class IocpFakeSocketSuiteTest extends SocketSuite {
     protected boolean awaitsReadableWithoutABuffer() {
         return true;
     }
+
+    @Override
+    protected boolean kernelSockets() {
+        return false;
+    }
 }

@@ -456,8 +456,10 @@ public final class FiberSocket implements ByteChannel, GatheringByteChannel {
      * }
      * }</pre>
      *
-     * It makes as many system calls as a plain read loop (the attempt that finds nothing is the one a
-     * blocking read makes before it waits).
+     * It makes no more system calls than a plain read loop (the attempt that finds nothing is the one a
+     * blocking read makes before it waits). On epoll, after a read that returned less than it asked
+     * for, it answers 0 without a system call until a readiness notification comes: the socket was
+     * empty then, and later data is announced.
      *
      * @param b   the destination
      * @param off where to start in {@code b}

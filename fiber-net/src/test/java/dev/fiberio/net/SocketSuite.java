@@ -21,6 +21,7 @@ import dev.fiberio.net.spi.NetProvider;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.io.OutputStream;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -43,6 +44,8 @@ import java.nio.channels.Channels;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -1253,6 +1256,95 @@ public abstract class SocketSuite {
      * readiness notification) before the fiber suspends. The loop gives up after a bounded number of
      * empty turns, so a backend that spins ends the fiber instead of hanging the test.
      */
+    /**
+     * TCP urgent data from a java.net peer ({@code sendUrgentData}; the receiver's SO_OOBINLINE is off):
+     * java.net reads the bytes before and after the urgent byte, whose read stops short at the urgent
+     * mark with the rest already queued. A fiberio socket must read the rest too, without waiting for
+     * the peer to send more: the differential check runs java.net first and compares. The fiberio side
+     * finds the socket empty once first, so that the readiness of everything sent is taken in one
+     * wake-up before the short read; its read timeout turns a wait that nothing would end into a
+     * failure instead of a hang.
+     */
+    @Test
+    void urgentDataFromAJavaNetPeerIsSkippedAndWhatFollowsIsReadAsInJavaNet() throws Exception {
+        assumeInternet("TCP urgent data");
+        assumeTrue(kernelSockets(), "the peer is a java.net socket and needs the system's TCP");
+        String expected;
+        try (ServerSocket listener = new ServerSocket(0, 1, LOOPBACK);
+             java.net.Socket peer = new java.net.Socket(LOOPBACK, listener.getLocalPort());
+             java.net.Socket server = listener.accept()) {
+            sendAroundAnUrgentByte(peer);
+            server.setSoTimeout((int) PROBE.multipliedBy(5).toMillis());
+            expected = readSix(server.getInputStream());
+        }
+        if (System.getProperty("os.name").startsWith("Linux")) { // the urgent byte is dropped from the stream
+            assertEquals("abcdef", expected, "java.net on JDK " + Runtime.version());
+        }
+        try (FiberServerSocket listener = listen();
+             java.net.Socket peer = new java.net.Socket(LOOPBACK, listener.localAddress().getPort());
+             FiberSocket server = inFiber(listener::accept)) {
+            server.setReadTimeout(PROBE.multipliedBy(5));
+            assertEquals(0, inFiber(() -> server.tryRead(new byte[8], 0, 8)), "nothing sent yet");
+            sendAroundAnUrgentByte(peer);
+            if (Files.isReadable(PROC_NET_TCP)) { // everything queued (and its readiness reported) before the fiber reads
+                int port = listener.localAddress().getPort();
+                TestSchedulers.awaitCondition("the peer's bytes queued at the receiver",
+                        () -> receiveQueue(port, peer.getLocalPort()) >= 6);
+            }
+            assertEquals(expected, inFiber(() -> {
+                server.awaitReadable();
+                return readSix(server.getInputStream());
+            }));
+        }
+    }
+
+    private static void sendAroundAnUrgentByte(java.net.Socket peer) throws IOException {
+        peer.setTcpNoDelay(true);
+        peer.getOutputStream().write("abc".getBytes(StandardCharsets.US_ASCII));
+        peer.sendUrgentData('!');
+        peer.getOutputStream().write("def".getBytes(StandardCharsets.US_ASCII));
+    }
+
+    private static final Path PROC_NET_TCP = Path.of("/proc/net/tcp");
+
+    /**
+     * Linux: the bytes queued for reading on the IPv4 connection from {@code localPort} to
+     * {@code remotePort} ({@code rx_queue} in {@code /proc/net/tcp}, hexadecimal), or -1 if none is listed.
+     */
+    private static long receiveQueue(int localPort, int remotePort) {
+        try {
+            List<String> lines = Files.readAllLines(PROC_NET_TCP);
+            for (String line : lines.subList(1, lines.size())) { // after the header
+                String[] f = line.trim().split("\\s+");
+                if (Integer.parseInt(f[1].substring(f[1].indexOf(':') + 1), 16) == localPort
+                        && Integer.parseInt(f[2].substring(f[2].indexOf(':') + 1), 16) == remotePort) {
+                    return Long.parseLong(f[4].substring(f[4].indexOf(':') + 1), 16);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return -1;
+    }
+
+    /** Reads until six bytes came, the end of the stream, or the read timed out; says which. */
+    private static String readSix(InputStream in) throws IOException {
+        byte[] b = new byte[64];
+        int done = 0;
+        try {
+            while (done < 6) {
+                int n = in.read(b, done, b.length - done);
+                if (n < 0) {
+                    return new String(b, 0, done, StandardCharsets.US_ASCII) + ", then end of stream";
+                }
+                done += n;
+            }
+        } catch (SocketTimeoutException e) {
+            return new String(b, 0, done, StandardCharsets.US_ASCII) + ", then the read timed out";
+        }
+        return new String(b, 0, done, StandardCharsets.US_ASCII);
+    }
+
     @Test
     void anIdleConnectionInTheTryReadLoopSuspendsInsteadOfSpinning() throws Exception {
         assumeTrue(awaitsReadableWithoutABuffer(), "this backend's awaitReadable returns at once");
@@ -1427,6 +1519,16 @@ public abstract class SocketSuite {
      */
     protected SocketAddress listenAddress() {
         return new InetSocketAddress(LOOPBACK, 0);
+    }
+
+    /**
+     * Whether the sockets are the system's own, reachable by a {@code java.net} peer (false for a fake
+     * kernel in tests).
+     *
+     * @return true here
+     */
+    protected boolean kernelSockets() {
+        return true;
     }
 
     /** Aborts a test of something only Internet sockets have. */
