@@ -123,6 +123,16 @@ abstract class EpollChannel implements NetHandle {
         }
     }
 
+    /**
+     * Whether a read that returned {@code n} (bytes, or a negated errno) for {@code len} asked left the
+     * socket empty as far as the next read needs to know: nothing was there ({@code EAGAIN}), or a
+     * short read took everything, unless the poller has reported a state that lasts without new events
+     * ({@code lastingReadCondition}, a volatile read: the poller sets it before the wake-up it sends).
+     */
+    final boolean leftEmpty(long n, long len) {
+        return n == -Errno.EAGAIN || n > 0 && n < len && !lastingReadCondition;
+    }
+
     @Override
     public final boolean isOpen() {
         return !fd.isClosed();

@@ -152,7 +152,7 @@ final class EpollSocket extends EpollChannel implements SocketHandle {
                 end();
             }
             if (n != -Errno.EINTR) {
-                readDrained = n == -Errno.EAGAIN || n > 0 && n < len && !lastingReadCondition;
+                readDrained = leftEmpty(n, len);
                 if (n != -Errno.EAGAIN) {
                     return readResult(n);
                 }
@@ -179,7 +179,7 @@ final class EpollSocket extends EpollChannel implements SocketHandle {
                 end();
             }
             if (n != -Errno.EINTR) {
-                readDrained = n == -Errno.EAGAIN || n > 0 && n < len && !lastingReadCondition;
+                readDrained = leftEmpty(n, len);
                 if (n != -Errno.EAGAIN) {
                     return readResult(n);
                 }
@@ -223,7 +223,7 @@ final class EpollSocket extends EpollChannel implements SocketHandle {
                 end();
             }
             if (n != -Errno.EINTR) {
-                readDrained = n == -Errno.EAGAIN || n > 0 && n < len && !lastingReadCondition;
+                readDrained = leftEmpty(n, len);
                 return n == -Errno.EAGAIN ? 0 : readResult(n);
             }
         }

@@ -12,8 +12,11 @@ import java.io.UncheckedIOException;
  * and every wake-up a test sees comes from the racing actors. Closing it releases the descriptor.
  */
 final class StressChannel extends EpollChannel {
-    /** Shared by every instance; never polled, so it delivers nothing. Lives as long as the JVM. */
-    private static final EpollPoller SILENT = silentPoller();
+    /**
+     * Shared by every instance; never polled, so it delivers nothing but what a test dispatches
+     * itself. Lives as long as the JVM.
+     */
+    static final EpollPoller SILENT = silentPoller();
 
     private StressChannel(int fd) throws IOException {
         super(fd, LinuxConstants.AF_INET, SILENT);
