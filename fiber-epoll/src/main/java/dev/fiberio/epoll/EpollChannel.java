@@ -1,15 +1,6 @@
 package dev.fiberio.epoll;
 
 import static dev.fiberio.nativeio.ffi.LinuxConstants.AF_UNIX;
-import static dev.fiberio.nativeio.ffi.LinuxConstants.IPPROTO_TCP;
-import static dev.fiberio.nativeio.ffi.LinuxConstants.SOL_SOCKET;
-import static dev.fiberio.nativeio.ffi.LinuxConstants.SO_KEEPALIVE;
-import static dev.fiberio.nativeio.ffi.LinuxConstants.SO_LINGER;
-import static dev.fiberio.nativeio.ffi.LinuxConstants.SO_RCVBUF;
-import static dev.fiberio.nativeio.ffi.LinuxConstants.SO_REUSEADDR;
-import static dev.fiberio.nativeio.ffi.LinuxConstants.SO_REUSEPORT;
-import static dev.fiberio.nativeio.ffi.LinuxConstants.SO_SNDBUF;
-import static dev.fiberio.nativeio.ffi.LinuxConstants.TCP_NODELAY;
 
 import dev.fiberio.nativeio.NativeFd;
 import dev.fiberio.nativeio.TokenTable;
@@ -17,7 +8,7 @@ import dev.fiberio.core.spi.CarrierLocal;
 import dev.fiberio.core.spi.WaitSlot;
 import dev.fiberio.nativeio.ffi.Errno;
 import dev.fiberio.nativeio.ffi.LibC;
-import dev.fiberio.nativeio.ffi.Linger;
+import dev.fiberio.nativeio.ffi.SocketOptions;
 import dev.fiberio.nativeio.ffi.SockAddr;
 import dev.fiberio.net.spi.Deadlines;
 import dev.fiberio.net.spi.NetHandle;
@@ -29,8 +20,6 @@ import java.net.SocketAddress;
 import java.net.UnixDomainSocketAddress;
 import java.net.SocketOption;
 import java.net.SocketTimeoutException;
-import java.net.StandardSocketOptions;
-import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
@@ -55,12 +44,6 @@ abstract class EpollChannel implements NetHandle {
      * segment then throws {@link WrongThreadException}. Freed by the GC with its carrier.
      */
     static final CarrierLocal<MemorySegment> ADDRESS_SCRATCH = new CarrierLocal<>(() -> SockAddr.allocate(Arena.ofAuto()));
-    /** A {@code struct linger} per carrier, for setsockopt/getsockopt (no suspension). */
-    private static final CarrierLocal<MemorySegment> LINGER_SCRATCH = new CarrierLocal<>(() -> Linger.allocate(Arena.ofAuto()));
-
-    /** The options of an {@code AF_UNIX} stream socket (TCP's and SO_REUSEADDR/PORT do not apply), as the JDK's. */
-    private static final Set<SocketOption<?>> UNIX_OPTIONS = Set.of(StandardSocketOptions.SO_RCVBUF,
-            StandardSocketOptions.SO_SNDBUF, StandardSocketOptions.SO_LINGER);
 
     final NativeFd fd;
     final int family;
@@ -194,85 +177,17 @@ abstract class EpollChannel implements NetHandle {
 
     @Override
     public Set<SocketOption<?>> supportedOptions() {
-        if (family == AF_UNIX) {
-            return UNIX_OPTIONS;
-        }
-        return Set.of(StandardSocketOptions.TCP_NODELAY, StandardSocketOptions.SO_KEEPALIVE,
-                StandardSocketOptions.SO_RCVBUF, StandardSocketOptions.SO_SNDBUF, StandardSocketOptions.SO_LINGER,
-                StandardSocketOptions.SO_REUSEADDR, StandardSocketOptions.SO_REUSEPORT);
+        return SocketOptions.ofStream(family);
     }
 
     @Override
     public <T> void setOption(SocketOption<T> option, T value) throws IOException {
-        Objects.requireNonNull(option, "option");
-        if (!supportedOptions().contains(option)) {
-            throw new UnsupportedOperationException("'" + option + "' not supported");
-        }
-        Objects.requireNonNull(value, () -> "value of " + option);
-        if (option == StandardSocketOptions.SO_LINGER) {
-            int seconds = (Integer) value;
-            MemorySegment linger = LINGER_SCRATCH.get();
-            Linger.set(linger, seconds >= 0, Math.max(0, Math.min(seconds, 65535)));
-            check("setsockopt(SO_LINGER)", withFd(() -> LibC.setsockopt(fd.fd, SOL_SOCKET, SO_LINGER, linger)));
-            return;
-        }
-        int v;
-        if (value instanceof Boolean b) {
-            v = b ? 1 : 0;
-        } else {
-            v = (Integer) value;
-            if (v < 0) {
-                throw new IllegalArgumentException("negative value for " + option + ": " + v);
-            }
-        }
-        int[] ln = levelAndName(option);
-        check("setsockopt(" + option + ")", withFd(() -> LibC.setsockoptInt(fd.fd, ln[0], ln[1], v)));
+        SocketOptions.setStream(fd, family, this::closedException, option, value);
     }
 
     @Override
-    @SuppressWarnings("unchecked")
     public <T> T getOption(SocketOption<T> option) throws IOException {
-        Objects.requireNonNull(option, "option");
-        if (!supportedOptions().contains(option)) {
-            throw new UnsupportedOperationException("'" + option + "' not supported");
-        }
-        if (option == StandardSocketOptions.SO_LINGER) {
-            MemorySegment linger = LINGER_SCRATCH.get();
-            check("getsockopt(SO_LINGER)", withFd(() -> LibC.getsockopt(fd.fd, SOL_SOCKET, SO_LINGER, linger)));
-            return (T) Integer.valueOf(Linger.enabled(linger) ? Linger.seconds(linger) : -1);
-        }
-        int[] ln = levelAndName(option);
-        begin();
-        long r;
-        try {
-            r = LibC.getsockoptInt(fd.fd, ln[0], ln[1]);
-        } finally {
-            end();
-        }
-        if (r < 0) {
-            throw Errno.toException("getsockopt(" + option + ")", (int) -r);
-        }
-        if (option.type() == Boolean.class) {
-            return (T) Boolean.valueOf(r != 0);
-        }
-        return (T) Integer.valueOf((int) r);
-    }
-
-    private static int[] levelAndName(SocketOption<?> option) {
-        if (option == StandardSocketOptions.TCP_NODELAY) {
-            return new int[] {IPPROTO_TCP, TCP_NODELAY};
-        } else if (option == StandardSocketOptions.SO_KEEPALIVE) {
-            return new int[] {SOL_SOCKET, SO_KEEPALIVE};
-        } else if (option == StandardSocketOptions.SO_RCVBUF) {
-            return new int[] {SOL_SOCKET, SO_RCVBUF};
-        } else if (option == StandardSocketOptions.SO_SNDBUF) {
-            return new int[] {SOL_SOCKET, SO_SNDBUF};
-        } else if (option == StandardSocketOptions.SO_REUSEADDR) {
-            return new int[] {SOL_SOCKET, SO_REUSEADDR};
-        } else if (option == StandardSocketOptions.SO_REUSEPORT) {
-            return new int[] {SOL_SOCKET, SO_REUSEPORT};
-        }
-        throw new UnsupportedOperationException("'" + option + "' not supported");
+        return SocketOptions.getStream(fd, family, this::closedException, option);
     }
 
     /** Runs a short system call on the descriptor between begin() and end(). */

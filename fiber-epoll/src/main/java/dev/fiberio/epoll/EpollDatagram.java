@@ -1,14 +1,10 @@
 package dev.fiberio.epoll;
 
 import static dev.fiberio.nativeio.ffi.LinuxConstants.MSG_TRUNC;
-import static dev.fiberio.nativeio.ffi.LinuxConstants.SOCK_CLOEXEC;
-import static dev.fiberio.nativeio.ffi.LinuxConstants.SOCK_DGRAM;
-import static dev.fiberio.nativeio.ffi.LinuxConstants.SOCK_NONBLOCK;
 
 import dev.fiberio.nativeio.ffi.DatagramSupport;
 import dev.fiberio.nativeio.ffi.Errno;
 import dev.fiberio.nativeio.ffi.LibC;
-import dev.fiberio.nativeio.ffi.SockAddr;
 import dev.fiberio.net.spi.DatagramHandle;
 import dev.fiberio.net.spi.SocketErrors;
 import java.io.IOException;
@@ -27,12 +23,12 @@ import java.util.Set;
  * {@code EAGAIN}. Registered with the poller like the stream sockets.
  *
  * <p>A connected socket that received ICMP port unreachable fails its next receive or send with
- * {@code ECONNREFUSED} ({@link PortUnreachableException}, as java.net). Options, memberships,
- * disconnect and the mapping of errors are shared with io_uring ({@link DatagramSupport}).
+ * {@code ECONNREFUSED} ({@link PortUnreachableException}, as java.net). Addresses, options,
+ * memberships, what a receive returns and the mapping of errors are shared with io_uring
+ * ({@link DatagramSupport}); only the waiting is epoll's.
  */
 final class EpollDatagram extends EpollChannel implements DatagramHandle {
     private final DatagramSupport support;
-    private volatile InetSocketAddress remote;
 
     private EpollDatagram(int fd, int family, EpollPoller poller) throws IOException {
         super(fd, family, poller);
@@ -42,11 +38,7 @@ final class EpollDatagram extends EpollChannel implements DatagramHandle {
     /** Opens a non-blocking, close-on-exec UDP socket in the caller's epoll group. */
     static EpollDatagram open(int family) throws IOException {
         EpollPoller poller = EpollGroup.current().next();
-        int fd = LibC.socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-        if (fd < 0) {
-            throw Errno.toException("socket", -fd);
-        }
-        return new EpollDatagram(fd, family, poller);
+        return new EpollDatagram(DatagramSupport.openSocket(family), family, poller);
     }
 
     @Override
@@ -56,34 +48,22 @@ final class EpollDatagram extends EpollChannel implements DatagramHandle {
 
     @Override
     public void bind(InetSocketAddress local) throws IOException {
-        MemorySegment sa = ADDRESS_SCRATCH.get();
-        int len = encode(local, sa);
-        check("bind", withFd(() -> LibC.bind(fd.fd, sa, len)));
+        support.bind(local);
     }
 
     @Override
     public void connect(InetSocketAddress address) throws IOException {
-        MemorySegment sa = ADDRESS_SCRATCH.get();
-        int len = encode(address, sa);
-        int r = withFd(() -> LibC.connect(fd.fd, sa, len));
-        if (r < 0) {
-            throw DatagramSupport.error("connect", -r);
-        }
-        remote = address;
+        support.connect(address);
     }
 
     @Override
     public void disconnect() throws IOException {
-        support.disconnect(this::bind);
-        remote = null;
+        support.disconnect();
     }
 
     @Override
     public InetSocketAddress remoteAddress() throws IOException {
-        if (fd.isClosed()) {
-            throw closedException();
-        }
-        return remote;
+        return support.remoteAddress();
     }
 
     @Override
@@ -99,8 +79,7 @@ final class EpollDatagram extends EpollChannel implements DatagramHandle {
                 end();
             }
             if (n >= 0) {
-                int copied = (int) Math.min(n, size);
-                return new Received(SockAddr.unmapped(SockAddr.decode(sender)), copied, n > size);
+                return support.received(sender, n, size, false); // n: the datagram's whole length (MSG_TRUNC)
             }
             int e = (int) -n;
             if (e == Errno.EAGAIN) {
@@ -163,6 +142,6 @@ final class EpollDatagram extends EpollChannel implements DatagramHandle {
 
     @Override
     public String toString() {
-        return "EpollDatagram[fd=" + fd.fd + (fd.isClosed() ? ", closed" : "") + ", remote=" + remote + "]";
+        return "EpollDatagram[fd=" + fd.fd + (fd.isClosed() ? ", closed" : "") + ", remote=" + support.remote() + "]";
     }
 }

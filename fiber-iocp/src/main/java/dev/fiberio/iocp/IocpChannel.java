@@ -18,6 +18,7 @@ import dev.fiberio.iocp.win32.SockAddrs;
 import dev.fiberio.iocp.win32.Win32;
 import dev.fiberio.iocp.win32.Win32Error;
 import dev.fiberio.nativeio.CloseGuard;
+import dev.fiberio.nativeio.OptionValues;
 import dev.fiberio.nativeio.completion.CompletionWait;
 import dev.fiberio.nativeio.completion.OperationRecord;
 import dev.fiberio.net.spi.NetHandle;
@@ -441,8 +442,7 @@ abstract class IocpChannel implements NetHandle, CompletionTarget, CompletionWai
 
     @Override
     public <T> void setOption(SocketOption<T> option, T value) throws IOException {
-        requireSupported(option);
-        Objects.requireNonNull(value, () -> "value of " + option);
+        OptionValues.requireSettable(SocketOptions.SUPPORTED, option, value);
         ensureOpen();
         if (option == StandardSocketOptions.SO_REUSEADDR) {
             reuseAddress = (Boolean) value; // emulated, see SocketOptions
@@ -458,7 +458,7 @@ abstract class IocpChannel implements NetHandle, CompletionTarget, CompletionWai
 
     @Override
     public <T> T getOption(SocketOption<T> option) throws IOException {
-        requireSupported(option);
+        OptionValues.requireSupported(SocketOptions.SUPPORTED, option);
         ensureOpen();
         if (option == StandardSocketOptions.SO_REUSEADDR) {
             return option.type().cast(reuseAddress);
@@ -471,12 +471,5 @@ abstract class IocpChannel implements NetHandle, CompletionTarget, CompletionWai
         check("getsockopt(" + option.name() + ")", call(h ->
                 win32.getsockopt(h, level, name, s.value, s.length) == 0 ? 0 : win32.lastError()));
         return option.type().cast(SocketOptions.decode(option, s.value, s.length.get(JAVA_INT, 0)));
-    }
-
-    private static void requireSupported(SocketOption<?> option) {
-        Objects.requireNonNull(option, "option");
-        if (!SocketOptions.SUPPORTED.contains(option)) {
-            throw new UnsupportedOperationException("'" + option + "' not supported");
-        }
     }
 }

@@ -35,6 +35,8 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 import dev.fiberio.iocp.win32.MulticastRequest;
 import dev.fiberio.iocp.win32.SockAddrs;
 import dev.fiberio.iocp.win32.Win32Error;
+import dev.fiberio.nativeio.Memberships;
+import dev.fiberio.nativeio.OptionValues;
 import dev.fiberio.nativeio.completion.OperationRecord;
 import dev.fiberio.net.spi.DatagramHandle;
 import dev.fiberio.net.spi.SocketErrors;
@@ -53,7 +55,6 @@ import java.net.UnknownHostException;
 import java.nio.ByteOrder;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -120,7 +121,7 @@ final class IocpDatagram extends IocpChannel implements DatagramHandle {
     private final OverlappedRecord receiveRecord;
     private final OverlappedRecord sendRecord;
     private final OverlappedRecord[] records;
-    private final Set<Membership> memberships = ConcurrentHashMap.newKeySet();
+    private final Memberships memberships = new Memberships();
     private volatile InetSocketAddress remote;
     private volatile boolean bound;
     private volatile boolean reuseAddress;
@@ -341,17 +342,12 @@ final class IocpDatagram extends IocpChannel implements DatagramHandle {
 
     @Override
     public void joinGroup(InetAddress group, NetworkInterface interfaze) throws IOException {
-        Membership m = new Membership(group, interfaze);
-        if (memberships.contains(m)) {
-            throw new SocketException("Already a member of " + group + " on " + interfaze.getName());
-        }
-        membership(group, interfaze, true);
-        memberships.add(m);
+        memberships.join(group, interfaze, () -> membership(group, interfaze, true));
     }
 
     @Override
     public void leaveGroup(InetAddress group, NetworkInterface interfaze) throws IOException {
-        if (!memberships.remove(new Membership(group, interfaze))) {
+        if (!memberships.remove(group, interfaze)) {
             throw new SocketException("not a member of " + group + " on " + interfaze.getName());
         }
         membership(group, interfaze, false);
@@ -389,8 +385,7 @@ final class IocpDatagram extends IocpChannel implements DatagramHandle {
 
     @Override
     public <T> void setOption(SocketOption<T> option, T value) throws IOException {
-        requireSupported(option);
-        Objects.requireNonNull(value, () -> "value of " + option);
+        OptionValues.requireSettable(OPTIONS, option, value);
         ensureOpen();
         if (option == StandardSocketOptions.SO_REUSEADDR) {
             reuseAddress = (Boolean) value; // applied by bind, see the class comment
@@ -407,16 +402,7 @@ final class IocpDatagram extends IocpChannel implements DatagramHandle {
             multicastInterface = ni;
             return;
         }
-        int v = value instanceof Boolean b ? (b ? 1 : 0) : (Integer) value;
-        if (option == StandardSocketOptions.IP_MULTICAST_TTL && (v < 0 || v > 255)) {
-            throw new IllegalArgumentException("Invalid TTL/hop value: " + v);
-        }
-        if (option == StandardSocketOptions.IP_TOS && (v < 0 || v > 255)) {
-            throw new IllegalArgumentException("Invalid IP_TOS value: " + v);
-        }
-        if (v < 0) {
-            throw new IllegalArgumentException("negative value for " + option.name() + ": " + v);
-        }
+        int v = OptionValues.toInt(option, value);
         int[] ln = levelAndName(option, family);
         setInt(ln[0], ln[1], v, true, option);
         if (family == AF_INET6 && ln[0] == IPPROTO_IPV6) {
@@ -441,15 +427,14 @@ final class IocpDatagram extends IocpChannel implements DatagramHandle {
     }
 
     @Override
-    @SuppressWarnings("unchecked")
     public <T> T getOption(SocketOption<T> option) throws IOException {
-        requireSupported(option);
+        OptionValues.requireSupported(OPTIONS, option);
         ensureOpen();
         if (option == StandardSocketOptions.SO_REUSEADDR) {
-            return (T) Boolean.valueOf(reuseAddress);
+            return option.type().cast(reuseAddress);
         }
         if (option == StandardSocketOptions.IP_MULTICAST_IF) {
-            return (T) multicastInterface; // Windows reports an address or index; the interface set is what was asked
+            return option.type().cast(multicastInterface); // Windows reports an address or index; the interface set is what was asked
         }
         int[] ln = levelAndName(option, family);
         CarrierScratch s = CarrierScratch.get();
@@ -460,7 +445,7 @@ final class IocpDatagram extends IocpChannel implements DatagramHandle {
         int length = s.length.get(JAVA_INT, 0);
         // Some BOOL options come back as one byte (a BOOLEAN), as for the stream sockets.
         int v = length == 1 ? s.value.get(JAVA_BYTE, 0) : length == 2 ? s.value.get(JAVA_SHORT, 0) : s.value.get(JAVA_INT, 0);
-        return option.type() == Boolean.class ? (T) Boolean.valueOf(v != 0) : (T) Integer.valueOf(v);
+        return OptionValues.fromInt(option, v);
     }
 
     private static int[] levelAndName(SocketOption<?> option, int family) {
@@ -481,13 +466,6 @@ final class IocpDatagram extends IocpChannel implements DatagramHandle {
         throw new UnsupportedOperationException("'" + option + "' not supported");
     }
 
-    private static void requireSupported(SocketOption<?> option) {
-        Objects.requireNonNull(option, "option");
-        if (!OPTIONS.contains(option)) {
-            throw new UnsupportedOperationException("'" + option + "' not supported");
-        }
-    }
-
     @Override
     public InetSocketAddress localAddress() throws IOException {
         return super.localAddress();
@@ -496,8 +474,5 @@ final class IocpDatagram extends IocpChannel implements DatagramHandle {
     @Override
     public String toString() {
         return "IocpDatagram[" + handle + (isOpen() ? "" : ", closed") + ", remote=" + remote + "]";
-    }
-
-    private record Membership(InetAddress group, NetworkInterface interfaze) {
     }
 }

@@ -11,6 +11,7 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 import dev.fiberio.iocp.win32.Linger;
+import dev.fiberio.nativeio.OptionValues;
 import java.lang.foreign.MemorySegment;
 import java.net.SocketOption;
 import java.net.StandardSocketOptions;
@@ -71,19 +72,10 @@ final class SocketOptions {
     static void encode(SocketOption<?> option, Object value, MemorySegment dst) {
         if (option == StandardSocketOptions.SO_LINGER) {
             int seconds = (Integer) value;
-            Linger.set(dst, seconds >= 0, Math.clamp(seconds, 0, 0xFFFF));
+            Linger.set(dst, OptionValues.lingerOn(seconds), OptionValues.lingerSeconds(seconds));
             return;
         }
-        int v;
-        if (value instanceof Boolean b) {
-            v = b ? 1 : 0;
-        } else {
-            v = (Integer) value;
-            if (v < 0) {
-                throw new IllegalArgumentException("negative value for " + option.name() + ": " + v);
-            }
-        }
-        dst.set(JAVA_INT, 0, v);
+        dst.set(JAVA_INT, 0, OptionValues.toInt(option, value));
     }
 
     /**
@@ -92,9 +84,9 @@ final class SocketOptions {
      */
     static Object decode(SocketOption<?> option, MemorySegment src, int length) {
         if (option == StandardSocketOptions.SO_LINGER) {
-            return Linger.enabled(src) ? Linger.seconds(src) : -1;
+            return OptionValues.lingerValue(Linger.enabled(src), Linger.seconds(src));
         }
         int v = length == 1 ? src.get(JAVA_BYTE, 0) : src.get(JAVA_INT, 0);
-        return option.type() == Boolean.class ? (Object) (v != 0) : (Object) v;
+        return OptionValues.fromInt(option, v);
     }
 }

@@ -10,8 +10,10 @@ import org.openjdk.jcstress.infra.results.IIIII_Result;
 
 /**
  * One fiber on a {@linkplain FiberScheduler#manual manual scheduler} of its own, for jcstress: one actor
- * plays the worker ({@link #runNext()}), others play wakers ({@link #wake}), and the arbiter runs what
- * was resumed ({@link #runAll()}) and reads the resume accounting.
+ * plays the worker ({@link #runNext()}), others play wakers ({@link #wake}; a ring's reaper or a port's
+ * poller delivering a completion, {@link #deliver}), and the arbiter runs what was resumed
+ * ({@link #runAll()}) and reads the resume accounting. Public: the jcstress tests of the backends and the
+ * completion core (other packages) reach fiber-core's package-private driving seams through it.
  *
  * <h2>Implementation overview</h2>
  * <ul>
@@ -27,15 +29,17 @@ import org.openjdk.jcstress.infra.results.IIIII_Result;
  *       {@link #wake} catches it in the waker, and counts it in {@code earlyRefusals} as well when the
  *       fiber had not switched out yet: still never run ({@code startTaken}, volatile), or
  *       {@linkplain FiberState#RUNNING running} (during the actors only the worker actor runs it, once, so
- *       RUNNING when caught means RUNNING or not started when refused).</li>
+ *       RUNNING when caught means RUNNING or not started when refused). {@link #deliver} catches it in a
+ *       reaper or poller and counts it as early when the fiber is RUNNING or RUNNABLE (taken by no worker
+ *       yet), as the completion core's tests grade it.</li>
  *   <li>{@code bodyStarted} and {@code result} (plain) are written by the fiber, which runs on the worker
  *       actor or on the arbiter, and read by the arbiter, which jcstress runs after every actor.</li>
  * </ul>
  * The scheduler has no threads and nothing to close: it is garbage with its state object.
  */
-final class DrivenFiber {
+public final class DrivenFiber {
     /** {@link #result()} while the body has not returned: its fiber still waits. */
-    static final int NOT_RETURNED = -1;
+    public static final int NOT_RETURNED = -1;
     /** {@link #result()} of a fiber cancelled before it first ran: its body never started. */
     static final int NEVER_STARTED = -2;
 
@@ -52,12 +56,22 @@ final class DrivenFiber {
     private int result = NOT_RETURNED;
 
     /**
-     * Spawns the fiber; it runs nothing until {@link #runNext()}.
+     * Spawns the fiber on a scheduler named "jcstress"; it runs nothing until {@link #runNext()}.
      *
      * @param body the fiber's code; what it returns is {@link #result()}
      */
     DrivenFiber(IntSupplier body) {
-        scheduler = FiberScheduler.manual("jcstress", this::submitted);
+        this("jcstress", body);
+    }
+
+    /**
+     * Spawns the fiber; it runs nothing until {@link #runNext()}.
+     *
+     * @param name the scheduler's name
+     * @param body the fiber's code; what it returns is {@link #result()}
+     */
+    public DrivenFiber(String name, IntSupplier body) {
+        scheduler = FiberScheduler.manual(name, this::submitted);
         fiber = scheduler.spawn(() -> {
             bodyStarted = true;
             result = body.getAsInt();
@@ -72,7 +86,7 @@ final class DrivenFiber {
     }
 
     /** The fiber under test. */
-    Fiber fiber() {
+    public Fiber fiber() {
         return fiber;
     }
 
@@ -87,7 +101,7 @@ final class DrivenFiber {
     }
 
     /** Invariant violations the scheduler counted (a resume refused as double or before the hook, a run refused). */
-    int violations() {
+    public int violations() {
         return (int) scheduler.invariantViolations();
     }
 
@@ -97,7 +111,7 @@ final class DrivenFiber {
      *
      * @return true if it ran the fiber
      */
-    boolean runNextIfAny() {
+    public boolean runNextIfAny() {
         if (runQueue.isEmpty()) {
             return false;
         }
@@ -111,7 +125,7 @@ final class DrivenFiber {
      *
      * @throws IllegalStateException if nothing was submitted, or the fiber refused to run (run twice)
      */
-    void runNext() {
+    public void runNext() {
         Fiber f = runQueue.poll();
         if (f == null) {
             throw new IllegalStateException("nothing was submitted to run");
@@ -129,7 +143,7 @@ final class DrivenFiber {
      * The arbiter's part: runs every submitted fiber until none is left. A fiber that refuses to run is
      * already counted by the scheduler.
      */
-    void runAll() {
+    public void runAll() {
         while (!runQueue.isEmpty()) {
             try {
                 runNext();
@@ -156,6 +170,26 @@ final class DrivenFiber {
         }
     }
 
+    /**
+     * A reaper's or poller's part: calls {@code delivery}, which hands a completion to the operation and
+     * may resume the fiber, recording instead of throwing a resume the fiber refused; counted as early
+     * when the fiber had not switched out yet (running, or runnable: taken by no worker yet).
+     *
+     * @param delivery delivers the completion; returns whether it completed the operation
+     * @return what {@code delivery} returned, or true if the fiber refused the resume (the completion was delivered)
+     */
+    public boolean deliver(BooleanSupplier delivery) {
+        try {
+            return delivery.getAsBoolean();
+        } catch (IllegalStateException refused) {
+            FiberState s = fiber.state();
+            if (s == FiberState.RUNNING || s == FiberState.RUNNABLE) {
+                earlyRefusals.incrementAndGet();
+            }
+            return true;
+        }
+    }
+
     /** A waker that cancels the fiber, recording a refused resume like {@link #wake}. */
     void cancel() {
         wake(() -> {
@@ -165,25 +199,30 @@ final class DrivenFiber {
     }
 
     /** What the body returned, {@link #NOT_RETURNED} or {@link #NEVER_STARTED}. */
-    int result() {
+    public int result() {
         if (!bodyStarted && fiber.state() == FiberState.TERMINATED) {
             return NEVER_STARTED;
         }
         return result;
     }
 
+    /** Resumes after the start that the fiber accepted: 1 after one suspension, 0 without one. */
+    public int resumes() {
+        return hookResumes.get() + wakerResumes.get();
+    }
+
     /** Resumes after the start, refused ones included: 1 after one suspension, 0 without one. */
-    int resumeAttempts() {
-        return hookResumes.get() + wakerResumes.get() + (int) scheduler.invariantViolations();
+    public int resumeAttempts() {
+        return resumes() + (int) scheduler.invariantViolations();
     }
 
     /** Who resumed the fiber: 0 nobody, 1 the post-switch hook, 2 a waker, 3 both. */
-    int resumer() {
+    public int resumer() {
         return (hookResumes.get() > 0 ? 1 : 0) | (wakerResumes.get() > 0 ? 2 : 0);
     }
 
     /** Resumes refused because the fiber had not switched out yet. */
-    int earlyRefusals() {
+    public int earlyRefusals() {
         return earlyRefusals.get();
     }
 

@@ -3,6 +3,7 @@ package dev.fiberio.epoll;
 import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
 import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
+import dev.fiberio.core.DrivenFiber;
 import dev.fiberio.net.spi.Deadlines;
 import dev.fiberio.net.spi.SocketErrors;
 import java.io.IOException;
@@ -23,7 +24,7 @@ import org.openjdk.jcstress.infra.results.IIIII_Result;
  * "Socket closed".
  *
  * <p>Fields: r1 what the reader returned (1 "Socket closed", 2 another I/O error,
- * {@link ManualFiber#NOT_RETURNED} -1 if it still waits after the arbiter ran everything resumed,
+ * {@link DrivenFiber#NOT_RETURNED} -1 if it still waits after the arbiter ran everything resumed,
  * {@link #NOT_RUN} -3 for a state without a descriptor, see {@link FdBudget}); r2 resumes; r3 who
  * resumed it (0 nobody: it never suspended, 1 the post-switch hook, 2 the closer); r4 resumes the
  * fiber refused (run twice or before its hook); r5 whether close() threw.
@@ -47,7 +48,7 @@ public class CloseVsWaitingReader {
     static final int NOT_RUN = -3;
 
     private final StressChannel channel = FdBudget.tryTake() ? StressChannel.open() : null;
-    private final ManualFiber reader = channel == null ? null : new ManualFiber(this::readUntilClosed);
+    private final DrivenFiber reader = channel == null ? null : new DrivenFiber("jcstress-epoll", this::readUntilClosed);
 
     /** Creates the state: an open channel (if the budget allows) and a reader fiber that has not run. */
     public CloseVsWaitingReader() {
@@ -107,6 +108,6 @@ public class CloseVsWaitingReader {
         r.r1 = reader.result();
         r.r2 = reader.resumes();
         r.r3 = reader.resumer();
-        r.r4 = (int) reader.violations();
+        r.r4 = reader.violations();
     }
 }

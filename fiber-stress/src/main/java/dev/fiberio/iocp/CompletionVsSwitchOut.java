@@ -38,7 +38,7 @@ public class CompletionVsSwitchOut {
     /** The worker: runs the fiber into its wait until it suspends, then the post-switch hook. */
     @Actor
     public void worker() {
-        rig.runNext();
+        rig.fiber().runNext();
     }
 
     /** The poller thread: dispatches the completion entry (42 bytes). */
@@ -54,10 +54,10 @@ public class CompletionVsSwitchOut {
      */
     @Arbiter
     public void arbiter(IIII_Result r) {
-        rig.runAll();
-        r.r1 = rig.result();
-        r.r2 = rig.resumes();
-        r.r3 = rig.resumer();
-        r.r4 = rig.earlyRefusals();
+        rig.fiber().runAll();
+        r.r1 = rig.fiber().result();
+        r.r2 = rig.fiber().resumeAttempts();
+        r.r3 = rig.fiber().resumer();
+        r.r4 = rig.fiber().earlyRefusals();
     }
 }

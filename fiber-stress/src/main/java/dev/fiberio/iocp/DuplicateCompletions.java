@@ -58,10 +58,10 @@ public class DuplicateCompletions {
      */
     @Arbiter
     public void arbiter(IIII_Result r) {
-        rig.runAll();
-        r.r1 = rig.result();
-        r.r2 = rig.resumes();
+        rig.fiber().runAll();
+        r.r1 = rig.fiber().result();
+        r.r2 = rig.fiber().resumeAttempts();
         r.r3 = (firstDelivered ? 1 : 0) + (secondDelivered ? 1 : 0);
-        r.r4 = rig.earlyRefusals();
+        r.r4 = rig.fiber().earlyRefusals();
     }
 }

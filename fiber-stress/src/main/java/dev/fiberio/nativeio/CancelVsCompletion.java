@@ -45,7 +45,7 @@ public class CancelVsCompletion {
     @Actor
     public void canceller() {
         rig.cancelFiber();
-        rig.runIfResumed(); // as the worker the resumed fiber went to, racing the reaper
+        rig.fiber().runNextIfAny(); // as the worker the resumed fiber went to, racing the reaper
     }
 
     /** The reaper: the operation's completion (42). */
@@ -61,9 +61,9 @@ public class CancelVsCompletion {
      */
     @Arbiter
     public void arbiter(IIII_Result r) {
-        rig.runAll();
-        r.r1 = rig.outcome();
-        r.r2 = rig.resumes();
+        rig.fiber().runAll();
+        r.r1 = rig.fiber().result();
+        r.r2 = rig.fiber().resumeAttempts();
         r.r3 = rig.record().hasResult() ? 1 : 0;
         r.r4 = rig.record().pending() ? 1 : 0;
     }

@@ -41,7 +41,7 @@ public class CloseVsInFlight {
     @Actor
     public void closer() {
         rig.close();
-        rig.runIfResumed(); // as the worker the resumed fiber went to, racing the reaper
+        rig.fiber().runNextIfAny(); // as the worker the resumed fiber went to, racing the reaper
     }
 
     /** The reaper: the operation's completion (42). */
@@ -57,9 +57,9 @@ public class CloseVsInFlight {
      */
     @Arbiter
     public void arbiter(IIII_Result r) {
-        rig.runAll();
-        r.r1 = rig.outcome();
-        r.r2 = rig.resumes();
+        rig.fiber().runAll();
+        r.r1 = rig.fiber().result();
+        r.r2 = rig.fiber().resumeAttempts();
         r.r3 = rig.releases();
         r.r4 = rig.releasedWhileKernel();
     }

@@ -39,7 +39,7 @@ public class CompletionVsSwitchOut {
     /** The worker: runs the fiber into its wait until it suspends, then the post-switch hook. */
     @Actor
     public void worker() {
-        rig.runNext();
+        rig.fiber().runNext();
     }
 
     /** The reaper: the operation's completion (42). */
@@ -55,10 +55,10 @@ public class CompletionVsSwitchOut {
      */
     @Arbiter
     public void arbiter(IIII_Result r) {
-        rig.runAll();
-        r.r1 = rig.outcome();
-        r.r2 = rig.resumes();
-        r.r3 = rig.earlyRefusals();
+        rig.fiber().runAll();
+        r.r1 = rig.fiber().result();
+        r.r2 = rig.fiber().resumeAttempts();
+        r.r3 = rig.fiber().earlyRefusals();
         r.r4 = rig.releases();
     }
 }

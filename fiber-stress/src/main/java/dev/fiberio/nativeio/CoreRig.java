@@ -1,10 +1,7 @@
 package dev.fiberio.nativeio;
 
-import dev.fiberio.core.Fiber;
 import dev.fiberio.core.FiberCancelledException;
-import dev.fiberio.core.FiberScheduler;
-import dev.fiberio.core.FiberState;
-import dev.fiberio.core.ManualDriving;
+import dev.fiberio.core.DrivenFiber;
 import dev.fiberio.core.spi.WaitSlot;
 import dev.fiberio.nativeio.completion.CompletionWait;
 import dev.fiberio.nativeio.completion.OperationRecord;
@@ -13,8 +10,6 @@ import dev.fiberio.net.spi.SocketErrors;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.net.SocketException;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -23,43 +18,30 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@link TokenTable} and started (KERNEL, as after an SQE was queued or WSARecv returned "pending"),
  * the fiber waits in {@link CompletionWait#await}, the code io_uring's and IOCP's reads run, and a
  * reaper actor calls {@link #reap}, which is what a ring's or port's reaper does with a completion:
- * look the token up, then {@link OperationRecord#complete}.
+ * look the token up, then {@link OperationRecord#complete}. The fiber, its manual scheduler and the
+ * resume accounting are a {@link DrivenFiber}.
  *
  * <h2>Implementation overview</h2>
  * <ul>
- *   <li>{@code runQueue} is the manual scheduler's sink; any thread appends, only the thread playing
- *       the worker (an actor, or the arbiter afterwards) polls.</li>
- *   <li>Every submission after the first is a resume: counted in {@code hookResumes} when it comes from
- *       the thread running the fiber (its post-switch hook), else in {@code otherResumes}. Resumes the
- *       fiber refuses (twice, or before its hook) are counted by the scheduler's invariant check.</li>
  *   <li>The owner is open until {@link #close} (volatile {@code open}); its cancel only counts.</li>
  *   <li>The release action counts releases and whether one happened while the kernel still owned the
  *       memory (KERNEL set), which must never be.</li>
- *   <li>{@code outcome} (plain) is written by the fiber and read by the arbiter, which jcstress runs
- *       after all actors: the completion's value, or {@link #CANCELLED}, {@link #CLOSED}.</li>
+ *   <li>The fiber's result is the completion's value, or {@link #CANCELLED}, {@link #CLOSED}
+ *       ({@link DrivenFiber#NOT_RETURNED} while it waits).</li>
  * </ul>
  */
 final class CoreRig {
-    static final int NOT_RETURNED = -1;
     static final int CANCELLED = -2;
     static final int CLOSED = -3;
 
-    private final Queue<Fiber> runQueue = new ConcurrentLinkedQueue<>();
-    private final AtomicInteger submissions = new AtomicInteger();
-    private final AtomicInteger hookResumes = new AtomicInteger();
-    private final AtomicInteger otherResumes = new AtomicInteger();
-    private final AtomicInteger earlyRefusals = new AtomicInteger();
     private final AtomicInteger releases = new AtomicInteger();
     private final AtomicInteger releasedWhileKernel = new AtomicInteger();
     private final AtomicInteger cancels = new AtomicInteger();
     private final OperationRecord record = new OperationRecord(Arena.ofAuto().allocate(16));
     private final TokenTable<OperationRecord> records = new TokenTable<>();
     private final long token;
-    private final FiberScheduler scheduler;
-    private final Fiber fiber;
+    private final DrivenFiber fiber;
     private volatile boolean open = true;
-    private Thread runningOn;
-    private int outcome = NOT_RETURNED;
 
     CoreRig() {
         token = records.add(record);
@@ -88,14 +70,13 @@ final class CoreRig {
                 return SocketErrors.socketClosed();
             }
         };
-        scheduler = ManualDriving.scheduler("core-jcstress", this::submitted);
-        fiber = scheduler.spawn(() -> {
+        fiber = new DrivenFiber("core-jcstress", () -> {
             try {
-                outcome = CompletionWait.await(record, owner, Deadlines.NO_DEADLINE, 125, SocketErrors::readTimedOut).value();
+                return CompletionWait.await(record, owner, Deadlines.NO_DEADLINE, 125, SocketErrors::readTimedOut).value();
             } catch (FiberCancelledException e) {
-                outcome = CANCELLED;
+                return CANCELLED;
             } catch (SocketException e) {
-                outcome = CLOSED;
+                return CLOSED;
             } catch (IOException e) {
                 throw new IllegalStateException(e);
             } finally {
@@ -104,49 +85,15 @@ final class CoreRig {
         });
     }
 
-    private void submitted(Fiber f) {
-        if (submissions.getAndIncrement() > 0) {
-            (Thread.currentThread() == runningOn ? hookResumes : otherResumes).incrementAndGet();
-        }
-        runQueue.add(f);
-    }
-
-    /** The worker: runs the next submitted fiber on this thread until it suspends or ends, then its hook. */
-    void runNext() {
-        Fiber f = runQueue.poll();
-        if (f == null) {
-            throw new IllegalStateException("nothing was submitted to run");
-        }
-        runningOn = Thread.currentThread();
-        try {
-            ManualDriving.runOnCallingThread(f);
-        } finally {
-            runningOn = null;
-        }
-    }
-
-    /** Runs the fiber on this thread if it was resumed by now (the worker that picks it up), else nothing. */
-    void runIfResumed() {
-        if (!runQueue.isEmpty()) {
-            runNext();
-        }
+    /** The fiber, its manual scheduler and the resume accounting: the actors' worker and the arbiter drive it there. */
+    DrivenFiber fiber() {
+        return fiber;
     }
 
     /** Runs the fiber into its wait now (from the state's constructor: the operation is then in flight and waited for). */
     CoreRig suspended() {
-        runNext();
+        fiber.runNext();
         return this;
-    }
-
-    /** The arbiter: runs every fiber that was resumed, until none is left. */
-    void runAll() {
-        while (!runQueue.isEmpty()) {
-            try {
-                runNext();
-            } catch (IllegalStateException refusedToRun) {
-                // counted by the scheduler's invariant check
-            }
-        }
     }
 
     /**
@@ -159,14 +106,7 @@ final class CoreRig {
         if (r == null) {
             return false;
         }
-        try {
-            return r.complete(0, value, 0);
-        } catch (IllegalStateException refused) {
-            if (fiber.state() == FiberState.RUNNING || fiber.state() == FiberState.RUNNABLE) {
-                earlyRefusals.incrementAndGet();
-            }
-            return true;
-        }
+        return fiber.deliver(() -> r.complete(0, value, 0));
     }
 
     /** The record's token (the user_data or completion key a completion carries). */
@@ -174,9 +114,9 @@ final class CoreRig {
         return token;
     }
 
-    /** Cancels the waiting fiber ({@link Fiber#cancel()}, as a deadline of the application or a shutdown). */
+    /** Cancels the waiting fiber ({@link dev.fiberio.core.Fiber#cancel()}, as a deadline of the application or a shutdown). */
     void cancelFiber() {
-        fiber.cancel();
+        fiber.fiber().cancel();
     }
 
     /** Closes the socket: the owner reads closed, the record is closed and its waiter signalled (what UringChannel.close does). */
@@ -184,19 +124,6 @@ final class CoreRig {
         open = false;
         record.close();
         record.slot().signal();
-    }
-
-    int outcome() {
-        return outcome;
-    }
-
-    /** Resumes after the start, refused ones included. */
-    int resumes() {
-        return hookResumes.get() + otherResumes.get() + (int) scheduler.invariantViolations();
-    }
-
-    int earlyRefusals() {
-        return earlyRefusals.get();
     }
 
     int releases() {

@@ -54,9 +54,9 @@ public class DuplicateCompletions {
      */
     @Arbiter
     public void arbiter(III_Result r) {
-        rig.runAll();
-        r.r1 = rig.outcome();
-        r.r2 = rig.resumes();
+        rig.fiber().runAll();
+        r.r1 = rig.fiber().result();
+        r.r2 = rig.fiber().resumeAttempts();
         r.r3 = (firstDelivered ? 1 : 0) + (secondDelivered ? 1 : 0);
     }
 }

@@ -1,9 +1,6 @@
 package dev.fiberio.uring;
 
 import static dev.fiberio.nativeio.ffi.LinuxConstants.MSG_TRUNC;
-import static dev.fiberio.nativeio.ffi.LinuxConstants.SOCK_CLOEXEC;
-import static dev.fiberio.nativeio.ffi.LinuxConstants.SOCK_DGRAM;
-import static dev.fiberio.nativeio.ffi.LinuxConstants.SOCK_NONBLOCK;
 import static dev.fiberio.uring.ffi.UringConstants.ECANCELED;
 import static dev.fiberio.uring.ffi.UringConstants.IORING_OP_RECVMSG;
 import static dev.fiberio.uring.ffi.UringConstants.IORING_OP_SENDMSG;
@@ -12,7 +9,6 @@ import dev.fiberio.nativeio.completion.OperationRecord;
 import dev.fiberio.nativeio.ffi.DatagramSupport;
 import dev.fiberio.nativeio.ffi.Errno;
 import dev.fiberio.nativeio.ffi.IoVec;
-import dev.fiberio.nativeio.ffi.LibC;
 import dev.fiberio.nativeio.ffi.MsgHdr;
 import dev.fiberio.nativeio.ffi.SockAddr;
 import dev.fiberio.net.spi.DatagramHandle;
@@ -38,9 +34,10 @@ import java.util.Set;
  * <p>Truncation: the receive's iovec is as long as the caller's buffer (at most the record's room), so
  * a longer datagram is cut by the kernel, which sets {@code MSG_TRUNC} in {@code msg_flags}; the rest
  * is discarded, as java.net does. A datagram longer than the room (more than any UDP payload) fails as
- * the kernel fails it: "Message too long". Options, memberships, disconnect and java.net's exceptions
- * are shared with epoll ({@link DatagramSupport}). RECVMSG and SENDMSG (Linux 5.3) are older than the
- * EXT_ARG feature (5.11) the backend requires, so they are not probed separately.
+ * the kernel fails it: "Message too long". Addresses, options, memberships, what a receive returns and
+ * java.net's exceptions are shared with epoll ({@link DatagramSupport}); only the waiting is io_uring's.
+ * RECVMSG and SENDMSG (Linux 5.3) are older than the EXT_ARG feature (5.11) the backend requires, so they
+ * are not probed separately.
  */
 final class UringDatagram extends UringChannel implements DatagramHandle {
     /** Room for one datagram: any UDP payload (65,507 bytes over IPv4, 65,527 over IPv6) fits. */
@@ -55,7 +52,6 @@ final class UringDatagram extends UringChannel implements DatagramHandle {
     private final OperationRecord sendRecord;
     private final OperationRecord[] records;
     private final DatagramSupport support;
-    private volatile InetSocketAddress remote;
 
     private UringDatagram(int fd, int family, Ring ring) throws IOException {
         super(fd, family, ring);
@@ -72,11 +68,7 @@ final class UringDatagram extends UringChannel implements DatagramHandle {
 
     /** Opens a UDP socket on a given ring (tests drive that ring themselves). */
     static UringDatagram open(int family, Ring ring) throws IOException {
-        int fd = LibC.socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-        if (fd < 0) {
-            throw Errno.toException("socket", -fd);
-        }
-        return new UringDatagram(fd, family, ring);
+        return new UringDatagram(DatagramSupport.openSocket(family), family, ring);
     }
 
     @Override
@@ -91,35 +83,22 @@ final class UringDatagram extends UringChannel implements DatagramHandle {
 
     @Override
     public void bind(InetSocketAddress local) throws IOException {
-        MemorySegment sa = ADDRESS_SCRATCH.get();
-        int len = encode(local, sa);
-        check("bind", withFd(() -> LibC.bind(fd.fd, sa, len)));
+        support.bind(local);
     }
 
-    /** A plain connect(2): for UDP it only sets the peer, so it never waits. */
     @Override
     public void connect(InetSocketAddress address) throws IOException {
-        MemorySegment sa = ADDRESS_SCRATCH.get();
-        int len = encode(address, sa);
-        int r = withFd(() -> LibC.connect(fd.fd, sa, len));
-        if (r < 0) {
-            throw DatagramSupport.error("connect", -r);
-        }
-        remote = address;
+        support.connect(address);
     }
 
     @Override
     public void disconnect() throws IOException {
-        support.disconnect(this::bind);
-        remote = null;
+        support.disconnect();
     }
 
     @Override
     public InetSocketAddress remoteAddress() throws IOException {
-        if (fd.isClosed()) {
-            throw closedException();
-        }
-        return remote;
+        return support.remoteAddress();
     }
 
     @Override
@@ -139,13 +118,7 @@ final class UringDatagram extends UringChannel implements DatagramHandle {
                 if (c.succeeded()) {
                     return received(m, c.value(), dst);
                 }
-                int e = c.error();
-                if (e == ECANCELED && !isOpen()) {
-                    throw closedException();
-                }
-                if (e != ECANCELED && e != Errno.EINTR && e != Errno.EAGAIN) {
-                    throw DatagramSupport.error("recvmsg", e);
-                }
+                retryOrThrow("recvmsg", c.error());
             }
         } finally {
             receiveRecord.release();
@@ -154,12 +127,11 @@ final class UringDatagram extends UringChannel implements DatagramHandle {
 
     /** The datagram a RECVMSG of {@code length} bytes left in {@code m}, copied to {@code dst}. */
     private Received received(MemorySegment m, int length, MemorySegment dst) {
-        int copied = (int) Math.min(length, dst.byteSize());
-        MemorySegment.copy(m, DATA, dst, 0, copied);
-        boolean truncated = (MsgHdr.flags(m.asSlice(HEADER, MsgHdr.SIZE)) & MSG_TRUNC) != 0 || length > copied;
-        InetSocketAddress sender = MsgHdr.nameLength(m.asSlice(HEADER, MsgHdr.SIZE)) == 0 ? remote
-                : SockAddr.unmapped(SockAddr.decode(m.asSlice(NAME, SockAddr.STORAGE_SIZE)));
-        return new Received(sender, copied, truncated);
+        MemorySegment header = m.asSlice(HEADER, MsgHdr.SIZE);
+        MemorySegment name = MsgHdr.nameLength(header) == 0 ? null : m.asSlice(NAME, SockAddr.STORAGE_SIZE);
+        Received r = support.received(name, length, dst.byteSize(), (MsgHdr.flags(header) & MSG_TRUNC) != 0);
+        MemorySegment.copy(m, DATA, dst, 0, r.length());
+        return r;
     }
 
     @Override
@@ -181,16 +153,23 @@ final class UringDatagram extends UringChannel implements DatagramHandle {
                 if (c.succeeded()) {
                     return c.value();
                 }
-                int e = c.error();
-                if (e == ECANCELED && !isOpen()) {
-                    throw closedException();
-                }
-                if (e != ECANCELED && e != Errno.EINTR && e != Errno.EAGAIN) {
-                    throw DatagramSupport.error("sendmsg", e);
-                }
+                retryOrThrow("sendmsg", c.error());
             }
         } finally {
             sendRecord.release();
+        }
+    }
+
+    /**
+     * After a failed RECVMSG or SENDMSG: returns if it is to be made again (an {@code ECANCELED} this
+     * open socket did not ask for, {@code EINTR}, {@code EAGAIN}), else throws its exception.
+     */
+    private void retryOrThrow(String operation, int errno) throws IOException {
+        if (errno == ECANCELED && !isOpen()) {
+            throw closedException();
+        }
+        if (errno != ECANCELED && errno != Errno.EINTR && errno != Errno.EAGAIN) {
+            throw DatagramSupport.error(operation, errno);
         }
     }
 
@@ -227,6 +206,6 @@ final class UringDatagram extends UringChannel implements DatagramHandle {
 
     @Override
     public String toString() {
-        return "UringDatagram[fd=" + fd.fd + (fd.isClosed() ? ", closed" : "") + ", remote=" + remote + "]";
+        return "UringDatagram[fd=" + fd.fd + (fd.isClosed() ? ", closed" : "") + ", remote=" + support.remote() + "]";
     }
 }

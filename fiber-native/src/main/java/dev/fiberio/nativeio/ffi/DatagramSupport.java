@@ -1,30 +1,25 @@
 package dev.fiberio.nativeio.ffi;
 
+import static dev.fiberio.nativeio.ffi.LinuxConstants.AF_INET;
 import static dev.fiberio.nativeio.ffi.LinuxConstants.AF_INET6;
 import static dev.fiberio.nativeio.ffi.LinuxConstants.AF_UNSPEC;
 import static dev.fiberio.nativeio.ffi.LinuxConstants.IPPROTO_IP;
 import static dev.fiberio.nativeio.ffi.LinuxConstants.IPPROTO_IPV6;
 import static dev.fiberio.nativeio.ffi.LinuxConstants.IPV6_ADD_MEMBERSHIP;
 import static dev.fiberio.nativeio.ffi.LinuxConstants.IPV6_DROP_MEMBERSHIP;
-import static dev.fiberio.nativeio.ffi.LinuxConstants.IPV6_MULTICAST_HOPS;
 import static dev.fiberio.nativeio.ffi.LinuxConstants.IPV6_MULTICAST_IF;
-import static dev.fiberio.nativeio.ffi.LinuxConstants.IPV6_MULTICAST_LOOP;
-import static dev.fiberio.nativeio.ffi.LinuxConstants.IPV6_TCLASS;
 import static dev.fiberio.nativeio.ffi.LinuxConstants.IP_ADD_MEMBERSHIP;
 import static dev.fiberio.nativeio.ffi.LinuxConstants.IP_DROP_MEMBERSHIP;
 import static dev.fiberio.nativeio.ffi.LinuxConstants.IP_MULTICAST_IF;
-import static dev.fiberio.nativeio.ffi.LinuxConstants.IP_MULTICAST_LOOP;
-import static dev.fiberio.nativeio.ffi.LinuxConstants.IP_MULTICAST_TTL;
-import static dev.fiberio.nativeio.ffi.LinuxConstants.IP_TOS;
-import static dev.fiberio.nativeio.ffi.LinuxConstants.SOL_SOCKET;
-import static dev.fiberio.nativeio.ffi.LinuxConstants.SO_BROADCAST;
-import static dev.fiberio.nativeio.ffi.LinuxConstants.SO_RCVBUF;
-import static dev.fiberio.nativeio.ffi.LinuxConstants.SO_REUSEADDR;
-import static dev.fiberio.nativeio.ffi.LinuxConstants.SO_REUSEPORT;
-import static dev.fiberio.nativeio.ffi.LinuxConstants.SO_SNDBUF;
+import static dev.fiberio.nativeio.ffi.LinuxConstants.SOCK_CLOEXEC;
+import static dev.fiberio.nativeio.ffi.LinuxConstants.SOCK_DGRAM;
+import static dev.fiberio.nativeio.ffi.LinuxConstants.SOCK_NONBLOCK;
 
 import dev.fiberio.core.spi.CarrierLocal;
+import dev.fiberio.nativeio.Memberships;
 import dev.fiberio.nativeio.NativeFd;
+import dev.fiberio.nativeio.OptionValues;
+import dev.fiberio.net.spi.DatagramHandle.Received;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -40,15 +35,16 @@ import java.net.SocketOption;
 import java.net.StandardSocketOptions;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
 /**
- * What the Linux backends' UDP sockets (epoll, io_uring) share besides moving datagrams: options,
- * multicast memberships, disconnect, and java.net's exceptions for the errors of datagram calls. Every
- * call here is a short system call on the socket's {@link NativeFd} (it never waits), so it is the same
- * whatever waits for the data.
+ * What the Linux backends' UDP sockets (epoll, io_uring) share besides waiting for datagrams: bind,
+ * connect and disconnect (and the connected peer), options, multicast memberships, what a receive returns
+ * (sender, truncation) and java.net's exceptions for the errors of datagram calls. Every call here is a
+ * short system call on the socket's {@link NativeFd} (it never waits), so it is the same whatever waits
+ * for the data; the backends keep only how they wait (epoll retries on readiness, io_uring waits for a
+ * completion in memory of its own).
  *
  * <p>Linux details handled here: {@code connect} with {@code AF_UNSPEC} disconnects, and also drops a
  * port the kernel chose (bind to port 0), so the previous local address is bound again, as the JDK
@@ -71,9 +67,11 @@ public final class DatagramSupport {
     private final NativeFd fd;
     private final int family;
     private final Supplier<? extends SocketException> closed;
-    private final Set<Membership> memberships = ConcurrentHashMap.newKeySet();
+    private final Memberships memberships = new Memberships();
     /** The interface last set with IP_MULTICAST_IF (the kernel reports only an address, if any). */
     private volatile NetworkInterface multicastInterface;
+    /** The peer given to {@link #connect}, or null. */
+    private volatile InetSocketAddress remote;
 
     /**
      * @param fd     the socket's descriptor
@@ -86,14 +84,69 @@ public final class DatagramSupport {
         this.closed = Objects.requireNonNull(closed, "closed");
     }
 
-    /** Binds the socket to an address (the backend's bind, which encodes for the socket's family). */
-    @FunctionalInterface
-    public interface Binder {
-        /**
-         * @param local the address to bind
-         * @throws IOException if the system refuses
-         */
-        void bind(InetSocketAddress local) throws IOException;
+    /**
+     * Opens a non-blocking, close-on-exec UDP socket.
+     *
+     * @param family {@code AF_INET} or {@code AF_INET6}
+     * @return its descriptor, owned by the caller
+     * @throws IOException if the system refuses
+     */
+    public static int openSocket(int family) throws IOException {
+        int fd = LibC.socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        if (fd < 0) {
+            throw Errno.toException("socket", -fd);
+        }
+        return fd;
+    }
+
+    /**
+     * Binds to a local address.
+     *
+     * @param local a resolved address of the socket's family (IPv4 is mapped on an IPv6 socket)
+     * @throws IOException if closed, or the system refuses
+     */
+    public void bind(InetSocketAddress local) throws IOException {
+        MemorySegment sa = ADDRESS_SCRATCH.get();
+        int len = SockAddr.encodeFor(family, local, sa);
+        check("bind", withFd(() -> LibC.bind(fd.fd, sa, len)));
+    }
+
+    /**
+     * A plain {@code connect(2)}: for UDP it only sets the peer, so it never waits.
+     *
+     * @param address the peer
+     * @throws IOException if closed, or the system refuses
+     */
+    public void connect(InetSocketAddress address) throws IOException {
+        MemorySegment sa = ADDRESS_SCRATCH.get();
+        int len = SockAddr.encodeFor(family, address, sa);
+        int r = withFd(() -> LibC.connect(fd.fd, sa, len));
+        if (r < 0) {
+            throw error("connect", -r);
+        }
+        remote = address;
+    }
+
+    /**
+     * The connected peer.
+     *
+     * @return the address given to {@link #connect}, or null
+     * @throws SocketException if closed
+     */
+    public InetSocketAddress remoteAddress() throws SocketException {
+        if (fd.isClosed()) {
+            throw closed.get();
+        }
+        return remote;
+    }
+
+    /**
+     * The connected peer, whether closed or not (for descriptions).
+     *
+     * @return it, or null
+     */
+    public InetSocketAddress remote() {
+        return remote;
     }
 
     /**
@@ -102,7 +155,7 @@ public final class DatagramSupport {
      * @return it, or null if the socket is not bound (the wildcard with port 0)
      * @throws IOException if closed
      */
-    public InetSocketAddress localAddress() throws IOException {
+    private InetSocketAddress localAddress() throws IOException {
         MemorySegment storage = ADDRESS_SCRATCH.get();
         check("getsockname", withFd(() -> LibC.getsockname(fd.fd, storage)));
         InetSocketAddress a = SockAddr.decode(storage);
@@ -113,10 +166,9 @@ public final class DatagramSupport {
      * Dissolves a connection ({@code connect(AF_UNSPEC)}) and binds the previous local address again if
      * Linux released it (a port the kernel chose).
      *
-     * @param rebind the backend's bind
      * @throws IOException if closed, or the system refuses
      */
-    public void disconnect(Binder rebind) throws IOException {
+    public void disconnect() throws IOException {
         InetSocketAddress before = localAddress();
         MemorySegment sa = ADDRESS_SCRATCH.get();
         sa.asSlice(0, 16).fill((byte) 0);
@@ -124,8 +176,26 @@ public final class DatagramSupport {
         check("connect(AF_UNSPEC)", withFd(() -> LibC.connect(fd.fd, sa, 16)));
         InetSocketAddress after = localAddress();
         if (before != null && !before.equals(after)) {
-            rebind.bind(before); // Linux released the kernel-chosen port (and address): keep the socket's address
+            bind(before); // Linux released the kernel-chosen port (and address): keep the socket's address
         }
+        remote = null;
+    }
+
+    /**
+     * What a receive returns: the sender, the bytes that fitted, whether the datagram was cut.
+     *
+     * @param name     the sender's {@code sockaddr} as the kernel wrote it, or null if it wrote none
+     *                 (then the sender is the connected peer)
+     * @param length   the datagram's length as the kernel reported it (with {@code MSG_TRUNC}, its whole
+     *                 length; without, the bytes received)
+     * @param capacity the caller's room
+     * @param cut      whether the kernel said it cut the datagram ({@code MSG_TRUNC} in {@code msg_flags})
+     * @return the datagram; its {@code length} is what to copy out, at most {@code capacity}
+     */
+    public Received received(MemorySegment name, long length, long capacity, boolean cut) {
+        int copied = (int) Math.min(length, capacity);
+        InetSocketAddress sender = name == null ? remote : SockAddr.unmapped(SockAddr.decode(name));
+        return new Received(sender, copied, cut || length > copied);
     }
 
     /**
@@ -136,12 +206,7 @@ public final class DatagramSupport {
      * @throws IOException if already a member, or the system refuses
      */
     public void joinGroup(InetAddress group, NetworkInterface interfaze) throws IOException {
-        Membership m = new Membership(group, interfaze);
-        if (memberships.contains(m)) {
-            throw new SocketException("Already a member of " + group + " on " + interfaze.getName());
-        }
-        membership(group, interfaze, true);
-        memberships.add(m);
+        memberships.join(group, interfaze, () -> membership(group, interfaze, true));
     }
 
     /**
@@ -152,7 +217,7 @@ public final class DatagramSupport {
      * @throws IOException if not a member, or the system refuses
      */
     public void leaveGroup(InetAddress group, NetworkInterface interfaze) throws IOException {
-        if (!memberships.remove(new Membership(group, interfaze))) {
+        if (!memberships.remove(group, interfaze)) {
             throw new SocketException("not a member");
         }
         membership(group, interfaze, false);
@@ -185,11 +250,7 @@ public final class DatagramSupport {
      * @throws IOException if closed, or the system refuses
      */
     public <T> void setOption(SocketOption<T> option, T value) throws IOException {
-        Objects.requireNonNull(option, "option");
-        if (!OPTIONS.contains(option)) {
-            throw new UnsupportedOperationException("'" + option + "' not supported");
-        }
-        Objects.requireNonNull(value, () -> "value of " + option);
+        OptionValues.requireSettable(OPTIONS, option, value);
         if (option == StandardSocketOptions.IP_MULTICAST_IF) {
             NetworkInterface ni = (NetworkInterface) value;
             MemorySegment m = MulticastRequest.ipMreqn(MREQ_SCRATCH.get(), null, ni.getIndex());
@@ -203,20 +264,10 @@ public final class DatagramSupport {
             multicastInterface = ni;
             return;
         }
-        int v = value instanceof Boolean b ? (b ? 1 : 0) : (Integer) value;
-        if (option == StandardSocketOptions.IP_MULTICAST_TTL && (v < 0 || v > 255)) {
-            throw new IllegalArgumentException("Invalid TTL/hop value: " + v);
-        }
-        if (option == StandardSocketOptions.IP_TOS && (v < 0 || v > 255)) {
-            throw new IllegalArgumentException("Invalid IP_TOS value: " + v);
-        }
-        if (v < 0) {
-            throw new IllegalArgumentException("negative value for " + option + ": " + v);
-        }
-        int[] ln = levelAndName(option);
-        check("setsockopt(" + option + ")", withFd(() -> LibC.setsockoptInt(fd.fd, ln[0], ln[1], v)));
-        if (family == AF_INET6 && ln[0] == IPPROTO_IPV6) {
-            int[] v4 = ipv4LevelAndName(option);
+        int v = OptionValues.toInt(option, value);
+        SocketOptions.setInt(fd, closed, option, family, v);
+        if (family == AF_INET6 && SocketOptions.levelAndName(option, family)[0] == IPPROTO_IPV6) {
+            int[] v4 = SocketOptions.levelAndName(option, AF_INET);
             withFd(() -> LibC.setsockoptInt(fd.fd, v4[0], v4[1], v)); // for IPv4 peers; best effort
         }
     }
@@ -229,66 +280,15 @@ public final class DatagramSupport {
      * @return its value ({@code IP_MULTICAST_IF}: the interface last set, or null)
      * @throws IOException if closed, or the system refuses
      */
-    @SuppressWarnings("unchecked")
     public <T> T getOption(SocketOption<T> option) throws IOException {
-        Objects.requireNonNull(option, "option");
-        if (!OPTIONS.contains(option)) {
-            throw new UnsupportedOperationException("'" + option + "' not supported");
-        }
+        OptionValues.requireSupported(OPTIONS, option);
         if (fd.isClosed()) {
             throw closed.get();
         }
         if (option == StandardSocketOptions.IP_MULTICAST_IF) {
-            return (T) multicastInterface;
+            return option.type().cast(multicastInterface);
         }
-        int[] ln = levelAndName(option);
-        if (!fd.acquire()) {
-            throw closed.get();
-        }
-        long r;
-        try {
-            r = LibC.getsockoptInt(fd.fd, ln[0], ln[1]);
-        } finally {
-            fd.release();
-        }
-        if (r < 0) {
-            throw Errno.toException("getsockopt(" + option + ")", (int) -r);
-        }
-        if (option.type() == Boolean.class) {
-            return (T) Boolean.valueOf(r != 0);
-        }
-        return (T) Integer.valueOf((int) r);
-    }
-
-    private int[] levelAndName(SocketOption<?> option) {
-        boolean v6 = family == AF_INET6;
-        if (option == StandardSocketOptions.SO_RCVBUF) {
-            return new int[] {SOL_SOCKET, SO_RCVBUF};
-        } else if (option == StandardSocketOptions.SO_SNDBUF) {
-            return new int[] {SOL_SOCKET, SO_SNDBUF};
-        } else if (option == StandardSocketOptions.SO_REUSEADDR) {
-            return new int[] {SOL_SOCKET, SO_REUSEADDR};
-        } else if (option == StandardSocketOptions.SO_REUSEPORT) {
-            return new int[] {SOL_SOCKET, SO_REUSEPORT};
-        } else if (option == StandardSocketOptions.SO_BROADCAST) {
-            return new int[] {SOL_SOCKET, SO_BROADCAST};
-        } else if (option == StandardSocketOptions.IP_TOS) {
-            return v6 ? new int[] {IPPROTO_IPV6, IPV6_TCLASS} : new int[] {IPPROTO_IP, IP_TOS};
-        } else if (option == StandardSocketOptions.IP_MULTICAST_TTL) {
-            return v6 ? new int[] {IPPROTO_IPV6, IPV6_MULTICAST_HOPS} : new int[] {IPPROTO_IP, IP_MULTICAST_TTL};
-        } else if (option == StandardSocketOptions.IP_MULTICAST_LOOP) {
-            return v6 ? new int[] {IPPROTO_IPV6, IPV6_MULTICAST_LOOP} : new int[] {IPPROTO_IP, IP_MULTICAST_LOOP};
-        }
-        throw new UnsupportedOperationException("'" + option + "' not supported");
-    }
-
-    private static int[] ipv4LevelAndName(SocketOption<?> option) {
-        if (option == StandardSocketOptions.IP_TOS) {
-            return new int[] {IPPROTO_IP, IP_TOS};
-        } else if (option == StandardSocketOptions.IP_MULTICAST_TTL) {
-            return new int[] {IPPROTO_IP, IP_MULTICAST_TTL};
-        }
-        return new int[] {IPPROTO_IP, IP_MULTICAST_LOOP};
+        return SocketOptions.getInt(fd, closed, option, family);
     }
 
     /**
@@ -319,22 +319,10 @@ public final class DatagramSupport {
     }
 
     private int withFd(IntSupplier call) throws SocketException {
-        if (!fd.acquire()) {
-            throw closed.get();
-        }
-        try {
-            return call.getAsInt();
-        } finally {
-            fd.release();
-        }
+        return SocketOptions.call(fd, closed, call);
     }
 
     private static void check(String operation, int result) throws IOException {
-        if (result < 0) {
-            throw Errno.toException(operation, -result);
-        }
-    }
-
-    private record Membership(InetAddress group, NetworkInterface interfaze) {
+        SocketOptions.check(operation, result);
     }
 }
