@@ -5,6 +5,7 @@ import static dev.fiberio.nativeio.ffi.LinuxConstants.EPOLLRDHUP;
 import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
 import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
+import dev.fiberio.core.DrivenFiber;
 import dev.fiberio.net.spi.Deadlines;
 import dev.fiberio.net.spi.SocketErrors;
 import java.io.IOException;
@@ -28,7 +29,7 @@ import org.openjdk.jcstress.infra.results.IIII_Result;
  * written before the event, is what the reader's next read would find.
  *
  * <p>Fields: r1 what the reader returned (1 it went on to read and found the end of stream,
- * 2 it read without the end of stream queued, {@link ManualFiber#NOT_RETURNED} -1 still waiting after
+ * 2 it read without the end of stream queued, {@link DrivenFiber#NOT_RETURNED} -1 still waiting after
  * the arbiter ran everything resumed, {@link CloseVsWaitingReader#NOT_RUN} -3 for a state without a
  * descriptor); r2 resumes; r3 resumes the fiber refused; r4 whether the rule said "empty".
  */
@@ -47,7 +48,7 @@ import org.openjdk.jcstress.infra.results.IIII_Result;
 @State
 public class ShortReadVsLastingEvent {
     private final StressChannel channel = FdBudget.tryTake() ? StressChannel.open() : null;
-    private final ManualFiber reader = channel == null ? null : new ManualFiber(this::readAfterTheWakeUp);
+    private final DrivenFiber reader = channel == null ? null : new DrivenFiber("jcstress-epoll", this::readAfterTheWakeUp);
     private volatile boolean finQueued;
     private volatile int saidEmpty;
 
@@ -102,7 +103,7 @@ public class ShortReadVsLastingEvent {
         reader.runAll();
         r.r1 = reader.result();
         r.r2 = reader.resumes();
-        r.r3 = (int) reader.violations();
+        r.r3 = reader.violations();
         r.r4 = saidEmpty;
         channel.close(); // wakes a reader left waiting; its outcome is already taken
         reader.runAll();
