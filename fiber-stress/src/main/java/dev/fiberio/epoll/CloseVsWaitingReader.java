@@ -5,6 +5,8 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 import dev.fiberio.net.spi.Deadlines;
 import dev.fiberio.net.spi.SocketErrors;
+import dev.fiberio.stress.FdBudget;
+import dev.fiberio.stress.ManualFiber;
 import java.io.IOException;
 import java.net.SocketException;
 import org.openjdk.jcstress.annotations.Actor;

@@ -13,7 +13,7 @@ import java.io.UncheckedIOException;
  */
 final class StressChannel extends EpollChannel {
     /** Shared by every instance; never polled, so it delivers nothing. Lives as long as the JVM. */
-    private static final EpollPoller SILENT = silentPoller();
+    private static final EpollPoller SILENT = StressPollers.open();
 
     private StressChannel(int fd) throws IOException {
         super(fd, LinuxConstants.AF_INET, SILENT);
@@ -31,14 +31,6 @@ final class StressChannel extends EpollChannel {
                 throw Errno.toException("eventfd", -fd);
             }
             return new StressChannel(fd);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static EpollPoller silentPoller() {
-        try {
-            return new EpollPoller();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

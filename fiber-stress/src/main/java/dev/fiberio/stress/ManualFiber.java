@@ -1,4 +1,4 @@
-package dev.fiberio.epoll;
+package dev.fiberio.stress;
 
 import dev.fiberio.core.Fiber;
 import dev.fiberio.core.FiberScheduler;
@@ -9,7 +9,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntSupplier;
 
 /**
- * One fiber on a manual scheduler (no worker threads), for the jcstress tests of the epoll backend: one
+ * One fiber on a manual scheduler (no worker threads), for the jcstress tests of the I/O backends: one
  * actor plays the worker ({@link #runNext()}: runs the fiber on its own thread until it suspends, then
  * the post-switch hook), other actors play wakers, and the arbiter runs whatever was resumed
  * ({@link #runAll()}) and reads how it was resumed.
@@ -26,9 +26,9 @@ import java.util.function.IntSupplier;
  * by the arbiter, which jcstress runs after every actor (volatile all the same: cheap, and safe for any
  * future caller on another thread).
  */
-final class ManualFiber {
+public final class ManualFiber {
     /** {@link #result()} while the body has not returned: the fiber still waits. */
-    static final int NOT_RETURNED = -1;
+    public static final int NOT_RETURNED = -1;
 
     private final Queue<Fiber> runQueue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger submissions = new AtomicInteger();
@@ -43,8 +43,8 @@ final class ManualFiber {
      *
      * @param body the fiber's code; what it returns is {@link #result()}
      */
-    ManualFiber(IntSupplier body) {
-        scheduler = ManualDriving.scheduler("jcstress-epoll", this::submitted);
+    public ManualFiber(IntSupplier body) {
+        scheduler = ManualDriving.scheduler("jcstress-io", this::submitted);
         scheduler.spawn(() -> result = body.getAsInt());
     }
 
@@ -56,7 +56,7 @@ final class ManualFiber {
     }
 
     /** The worker's part: runs the next submitted fiber until it suspends or ends, then its hook. */
-    void runNext() {
+    public void runNext() {
         Fiber f = runQueue.poll();
         if (f == null) {
             throw new IllegalStateException("nothing was submitted to run");
@@ -69,8 +69,18 @@ final class ManualFiber {
         }
     }
 
+    /**
+     * The worker's part after {@link #runNext()}: runs the fiber once more if it was resumed by now (by
+     * its post-switch hook, or by a waker that came already), as a worker takes it from its queue.
+     */
+    public void runIfResumed() {
+        if (!runQueue.isEmpty()) {
+            runNext();
+        }
+    }
+
     /** The arbiter's part: runs every submitted fiber until none is left. */
-    void runAll() {
+    public void runAll() {
         while (!runQueue.isEmpty()) {
             try {
                 runNext();
@@ -81,22 +91,22 @@ final class ManualFiber {
     }
 
     /** What the body returned, or {@link #NOT_RETURNED}. */
-    int result() {
+    public int result() {
         return result;
     }
 
     /** Resumes after the start: 1 after one suspension, 0 without one. */
-    int resumes() {
+    public int resumes() {
         return hookResumes.get() + wakerResumes.get();
     }
 
     /** Who resumed the fiber: 0 nobody, 1 the post-switch hook, 2 a waker, 3 both. */
-    int resumer() {
+    public int resumer() {
         return (hookResumes.get() > 0 ? 1 : 0) | (wakerResumes.get() > 0 ? 2 : 0);
     }
 
     /** Resumes the fiber refused (run twice, or resumed before its hook). */
-    long violations() {
+    public long violations() {
         return scheduler.invariantViolations();
     }
 }
