@@ -6,6 +6,7 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 import dev.fiberio.core.DrivenFiber;
 import dev.fiberio.net.spi.Deadlines;
 import dev.fiberio.net.spi.SocketErrors;
+import dev.fiberio.stress.FdBudget;
 import java.io.IOException;
 import java.net.SocketException;
 import org.openjdk.jcstress.annotations.Actor;

@@ -16,7 +16,7 @@ final class StressChannel extends EpollChannel {
      * Shared by every instance; never polled, so it delivers nothing but what a test dispatches
      * itself. Lives as long as the JVM.
      */
-    static final EpollPoller SILENT = silentPoller();
+    static final EpollPoller SILENT = StressPollers.open();
 
     private StressChannel(int fd) throws IOException {
         super(fd, LinuxConstants.AF_INET, SILENT);
@@ -34,14 +34,6 @@ final class StressChannel extends EpollChannel {
                 throw Errno.toException("eventfd", -fd);
             }
             return new StressChannel(fd);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static EpollPoller silentPoller() {
-        try {
-            return new EpollPoller();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

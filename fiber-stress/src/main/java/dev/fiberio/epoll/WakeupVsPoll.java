@@ -4,6 +4,7 @@ import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
 import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE_INTERESTING;
 import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
+import dev.fiberio.stress.FdBudget;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.concurrent.TimeUnit;
@@ -50,33 +51,15 @@ public class WakeupVsPoll {
     static final long TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     static {
-        // The first poll and wake-up of a VM link their native calls, which can take longer than half a
-        // timeout and would pass for a lost wake-up in jcstress's first (sanity-check) run: do it here.
-        EpollPoller warm = newPoller();
-        try {
-            warm.wakeup();
-            warm.poll(0);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } finally {
-            warm.close();
-        }
+        StressPollers.linkNativeCalls();
     }
 
-    private final EpollPoller poller = FdBudget.tryTake() ? newPoller() : null;
+    private final EpollPoller poller = FdBudget.tryTake() ? StressPollers.open() : null;
     /** {@link System#nanoTime()} after the waker's wakeup() returned; 0 until then. */
     private volatile long wakeDoneAt;
 
     /** Creates the state: a poller of its own, if the budget allows. */
     public WakeupVsPoll() {
-    }
-
-    private static EpollPoller newPoller() {
-        try {
-            return new EpollPoller();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     /**
@@ -96,15 +79,7 @@ public class WakeupVsPoll {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        long elapsed = System.nanoTime() - start;
-        long woken = wakeDoneAt;
-        if (elapsed < TIMEOUT_NANOS / 2) {
-            r.r1 = 1;
-        } else if (woken == 0 || woken - start >= TIMEOUT_NANOS / 2) {
-            r.r1 = 2;
-        } else {
-            r.r1 = elapsed >= TIMEOUT_NANOS ? 0 : 3;
-        }
+        r.r1 = StressPollers.judge(start, System.nanoTime() - start, wakeDoneAt, TIMEOUT_NANOS);
     }
 
     /** Wakes the poller and records when that was done. */

@@ -3,6 +3,8 @@ package dev.fiberio.core;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.fiberio.epoll.CloseVsPollLoop;
+import dev.fiberio.net.nio.AwaitReadableVsReadiness;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -89,7 +91,15 @@ class ActorOrdersTest {
                 Arguments.of(SpareDormancy.HandoffVsIdle.class, "spare worker", "2, 0, 0, 0", "the worker sees the handed-off fiber"),
                 Arguments.of(SpareDormancy.HandoffVsIdle.class, "worker spare", "2, 0, 0, 0", "the worker sees the fiber in the spare's queue"),
                 Arguments.of(WatchdogVsPinnedWait.class, "watchdog worker", "1, 0, 0", "the thread was not blocked yet"),
-                Arguments.of(WatchdogVsPinnedWait.class, "worker watchdog", "1, 0, 0", "the pinned wait compensates alone"));
+                Arguments.of(WatchdogVsPinnedWait.class, "worker watchdog", "1, 0, 0", "the pinned wait compensates alone"),
+                Arguments.of(CloseVsPollLoop.CloseOnly.class, "closer pollLoop", "1, -1", "the poll after the close returns -1"),
+                Arguments.of(CloseVsPollLoop.WakeupThenClose.class, "closer pollLoop", "1, -1", "the poll after the close returns -1"),
+                Arguments.of(AwaitReadableVsReadiness.FirstWait.class, "worker poller", "1, 1, 2, 0, 1, 0", "the report resumes the waiter"),
+                Arguments.of(AwaitReadableVsReadiness.FirstWait.class, "poller worker", "1, 1, 2, 0, 2, 1", "nothing to report yet; the next round resumes"),
+                Arguments.of(AwaitReadableVsReadiness.InterestLeftArmed.class, "poller worker", "1, 1, 2, 0, 3, 1",
+                        "the report before the call is stale to it; the next round resumes"),
+                Arguments.of(AwaitReadableVsReadiness.StalePermit.class, "worker poller", "1, 1, 2, 0, 1, 0",
+                        "the stale permit taken, the report resumes the second wait"));
     }
 
     @ParameterizedTest(name = "{0} [{1}] -> {2}: {3}")

@@ -190,9 +190,9 @@ final class NioPoller implements AutoCloseable {
         try {
             while (!closing) {
                 if (releaseWaiters.isEmpty()) {
-                    selector.select(this::dispatch);
+                    selector.select(NioPoller::dispatch);
                 } else {
-                    selector.selectNow(this::dispatch); // a closer needs another round at once
+                    selector.selectNow(NioPoller::dispatch); // a closer needs another round at once
                 }
                 completeRound();
             }
@@ -203,8 +203,11 @@ final class NioPoller implements AutoCloseable {
         }
     }
 
-    /** Poller thread: the key is ready; make the readiness one-shot and wake the waiters. */
-    private void dispatch(SelectionKey key) {
+    /**
+     * Poller thread: the key is ready; make the readiness one-shot and wake the waiters. Touches nothing
+     * of the poller but the key (jcstress plays the poller thread with it on a selector of its own).
+     */
+    static void dispatch(SelectionKey key) {
         NioRegistration reg = (NioRegistration) key.attachment();
         int ready;
         try {

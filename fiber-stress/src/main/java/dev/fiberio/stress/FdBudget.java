@@ -1,16 +1,16 @@
-package dev.fiberio.epoll;
+package dev.fiberio.stress;
 
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Caps the descriptors the epoll jcstress tests hold at once. jcstress keeps a whole epoch of states
+ * Caps the descriptors the jcstress tests of the I/O backends hold at once. jcstress keeps a whole epoch of states
  * alive (256 × 40 by default); one real descriptor per state would need over ten thousand, more than
  * many machines allow. So only {@link #MAX_LIVE} states at a time get their descriptors (taken in the
  * state's constructor, given back by its arbiter); the others run nothing and report "not run".
  */
-final class FdBudget {
+public final class FdBudget {
     /** States holding descriptors at once, per test VM. */
-    static final int MAX_LIVE = 256;
+    public static final int MAX_LIVE = 256;
     private static final AtomicInteger LIVE = new AtomicInteger();
 
     private FdBudget() {
@@ -21,7 +21,7 @@ final class FdBudget {
      *
      * @return whether the caller may open its descriptors (and must {@link #release()} later)
      */
-    static boolean tryTake() {
+    public static boolean tryTake() {
         for (;;) {
             int n = LIVE.get();
             if (n >= MAX_LIVE) {
@@ -34,7 +34,7 @@ final class FdBudget {
     }
 
     /** Gives a slot back, after the descriptors were closed. */
-    static void release() {
+    public static void release() {
         LIVE.decrementAndGet();
     }
 }
