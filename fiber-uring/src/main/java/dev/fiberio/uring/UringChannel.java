@@ -39,8 +39,8 @@ import java.util.function.Supplier;
 
 /**
  * What every io_uring socket shares: the descriptor's life cycle ({@link NativeFd}), the ring its
- * operations are submitted to, its {@link OperationRecord}s (one per direction, each with its own
- * native memory and wait slot), options and addresses.
+ * operations are submitted to, its {@link OperationRecord}s (one per direction, each with its wait slot,
+ * and with native memory of its own or leased per operation), options and addresses.
  *
  * <p>An operation ({@link #run}) enters the descriptor's guard, marks the record KERNEL, queues the SQE
  * and leaves the guard, then waits through {@link CompletionWait}. Closing a socket does not end the
@@ -98,6 +98,16 @@ abstract class UringChannel implements NetHandle, CompletionWait.Owner {
         // Owner: the record (automatic arena). It stays reachable through the ring's table until it is
         // released, which happens only after the kernel is done with the memory (see OperationRecord).
         return register(new OperationRecord(Arena.ofAuto().allocate(size, 8)), onRelease);
+    }
+
+    /**
+     * A record without memory of its own, registered with the ring: its operations use memory leased from
+     * the ring's {@link BufferPool} for one operation, or a provided buffer, or none.
+     *
+     * @param onRelease runs (on whichever thread releases it) before it is forgotten
+     */
+    final OperationRecord newRecord(Consumer<OperationRecord> onRelease) {
+        return register(new OperationRecord(MemorySegment.NULL), onRelease);
     }
 
     /** Registers a new record {@code r} with the ring, as {@link #newRecord(int, Consumer)} does. */
