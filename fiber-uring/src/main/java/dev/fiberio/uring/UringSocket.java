@@ -82,7 +82,6 @@ final class UringSocket extends UringChannel implements SocketHandle {
     private final OperationRecord readRecord;
     /** Sends, vectored writes and connects, from the write lease. */
     private final OperationRecord writeRecord;
-    private final OperationRecord[] records;
     /** The ring's provided buffers, or null: every receive then goes to a leased buffer. */
     private final BufferRing provided;
     /**
@@ -121,17 +120,21 @@ final class UringSocket extends UringChannel implements SocketHandle {
         super(fd, family, ring);
         this.remote = remote;
         provided = ring.bufferRing();
-        readRecord = newRecord(this::releaseRead);
-        writeRecord = newRecord(r -> giveBackWriteLease());
-        records = new OperationRecord[] {readRecord, writeRecord};
+        readRecord = newRecord();
+        writeRecord = newRecord();
     }
 
     /**
-     * Release action of the read record (the socket closed, no reader, nothing in flight): what the socket
-     * still holds goes back, the provided buffers (a result nobody consumed, bytes not yet read) to the
-     * buffer ring and the read lease to the pool.
+     * The write record gives back its lease; the read record what the socket still holds: the provided
+     * buffers (a result nobody consumed, bytes not yet read) to the buffer ring and the read lease to the
+     * pool.
      */
-    private void releaseRead(OperationRecord r) {
+    @Override
+    void released(OperationRecord r) {
+        if (r == writeRecord) {
+            giveBackWriteLease();
+            return;
+        }
         if (r.hasResult()) {
             OperationRecord.Completion c = r.consume();
             if ((c.flags() & IORING_CQE_F_BUFFER) != 0) {
@@ -215,7 +218,7 @@ final class UringSocket extends UringChannel implements SocketHandle {
 
     @Override
     OperationRecord[] records() {
-        return records;
+        return new OperationRecord[] {readRecord, writeRecord}; // made when asked (at close), not kept per socket
     }
 
     /** Whether the reader holds a provided buffer with bytes not yet read (tests; the reader's view). */
