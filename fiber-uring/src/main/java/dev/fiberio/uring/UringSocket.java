@@ -18,6 +18,7 @@ import static dev.fiberio.uring.ffi.UringConstants.IORING_OP_WRITEV;
 import static dev.fiberio.uring.ffi.UringConstants.IOSQE_BUFFER_SELECT;
 import static dev.fiberio.uring.ffi.UringConstants.POLLIN;
 
+import dev.fiberio.nativeio.completion.CompletionWait;
 import dev.fiberio.nativeio.completion.OperationRecord;
 import dev.fiberio.nativeio.ffi.Errno;
 import dev.fiberio.nativeio.ffi.IoVec;
@@ -673,12 +674,17 @@ final class UringSocket extends UringChannel implements SocketHandle {
         }
     }
 
-    /** Sends {@code len} bytes (SEND) or iovecs (WRITEV) from the write lease {@code m} until one moves bytes. */
+    /**
+     * Sends {@code len} bytes (SEND) or iovecs (WRITEV) from the write lease {@code m} until one moves bytes.
+     * It starts and waits itself rather than through {@link #run}: a frame less on the stack a writer
+     * waits with, which the fiber's frozen stack (its stack chunk) holds while the send is in flight.
+     */
     private int sendLoop(MemorySegment m, int opcode, int len, long deadline) throws IOException {
         int attempts = 0; // consecutive sends that ended with ECANCELED, EINTR or EAGAIN
         for (;;) {
-            OperationRecord.Completion c = run(writeRecord, opcode, m.address(), len, 0,
-                    opcode == IORING_OP_SEND ? MSG_NOSIGNAL : 0, deadline, SocketErrors::writeTimedOut);
+            start(writeRecord, opcode, 0, 0, m.address(), len, 0, opcode == IORING_OP_SEND ? MSG_NOSIGNAL : 0, 0);
+            OperationRecord.Completion c = CompletionWait.await(writeRecord, this, deadline, ECANCELED,
+                    SocketErrors::writeTimedOut);
             if (c.succeeded()) {
                 if (c.value() > 0) {
                     return c.value();
