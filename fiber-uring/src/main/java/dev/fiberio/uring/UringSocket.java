@@ -264,12 +264,16 @@ final class UringSocket extends UringChannel implements SocketHandle {
             int len = encode(address, sa);
             int attempts = 0; // consecutive connects that ended with an unrequested ECANCELED, EINTR or EAGAIN
             for (;;) {
-                OperationRecord.Completion c = run(writeRecord, IORING_OP_CONNECT, sa.address(), 0, len, 0, deadline,
-                        SocketErrors::connectTimedOut);
+                OperationRecord.Completion c;
+                try {
+                    c = run(writeRecord, IORING_OP_CONNECT, sa.address(), 0, len, 0, deadline, SocketErrors::connectTimedOut);
+                } catch (IOException e) {
+                    throw isOpen() ? e : closedBy(e);
+                }
                 if (c.succeeded() || c.error() == Errno.EISCONN) {
                     break;
                 }
-                if (c.error() == ECANCELED && !isOpen()) {
+                if (!isOpen()) { // whatever the cancelled connect reports, java.net says "Socket closed"
                     throw closedException();
                 }
                 // The kernel keeps the connection attempt going; a new request resumes waiting for it.
@@ -281,6 +285,15 @@ final class UringSocket extends UringChannel implements SocketHandle {
             endWrite();
         }
         remote = address;
+    }
+
+    /** "Socket closed", with what a failing operation reported after the close as its cause. */
+    private SocketException closedBy(IOException e) {
+        SocketException closed = closedException();
+        if (closed != e) {
+            closed.initCause(e);
+        }
+        return closed;
     }
 
     /** The JDK's exceptions: a missing AF_UNIX path is a {@code SocketException} with the system's text. */
