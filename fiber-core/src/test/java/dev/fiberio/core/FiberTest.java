@@ -294,7 +294,9 @@ class FiberTest {
         Fiber target = s.spawn(() -> Fiber.await(gate));
         Fiber joiner = s.spawn(target::join);
         awaitCondition("joiner suspended", () -> joiner.state() == FiberState.SUSPENDED);
-        assertEquals(FiberState.SUSPENDED, target.state());
+        // The target may still be switching out on the other worker; it must get there and stay there.
+        awaitCondition("target suspended", () -> target.state() == FiberState.SUSPENDED);
+        assertEquals(FiberState.SUSPENDED, joiner.state(), "the joiner waits while its target is suspended");
         gate.complete(null);
         joiner.join();
         assertEquals(FiberState.TERMINATED, target.state());

@@ -155,7 +155,9 @@ class WaitSlotTest {
             Fiber.current().cancel();
             reason.complete(slot.awaitUninterruptibly()); // suspends although cancelled
         });
-        awaitCondition("cancelled fiber waiting", slot::hasWaiter);
+        // SUSPENDED is published by the post-switch hook, after the fiber left RUNNING; hasWaiter() alone
+        // is already true while the fiber is still switching out.
+        awaitCondition("cancelled fiber waiting", () -> slot.state() == WaitSlot.SUSPENDED);
         assertEquals(FiberState.SUSPENDED, f.state());
         f.cancel();
         assertEquals(WaitSlot.SUSPENDED, slot.state(), "cancel does not end an uninterruptible wait");
