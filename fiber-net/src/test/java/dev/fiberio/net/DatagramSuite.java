@@ -15,6 +15,7 @@ import dev.fiberio.core.Fiber;
 import dev.fiberio.core.FiberCancelledException;
 import dev.fiberio.core.FiberScheduler;
 import dev.fiberio.core.FiberState;
+import dev.fiberio.core.DumpFibersOnFailure;
 import dev.fiberio.core.TestSchedulers;
 import dev.fiberio.net.spi.NetProvider;
 import java.io.IOException;
@@ -45,6 +46,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The datagram test suite every backend with UDP must pass: a backend's test extends this class and
@@ -64,6 +66,9 @@ public abstract class DatagramSuite {
 
     /** The per-test scheduler. */
     protected FiberScheduler scheduler;
+    /** Prints this test's fibers if it fails or times out. */
+    @RegisterExtension
+    final DumpFibersOnFailure fiberDump = new DumpFibersOnFailure(() -> scheduler);
     private NetProvider net;
     private int fdsBefore;
 

@@ -16,6 +16,7 @@ import dev.fiberio.core.Fiber;
 import dev.fiberio.core.FiberCancelledException;
 import dev.fiberio.core.FiberScheduler;
 import dev.fiberio.core.FiberState;
+import dev.fiberio.core.DumpFibersOnFailure;
 import dev.fiberio.core.TestSchedulers;
 import dev.fiberio.net.spi.NetProvider;
 import java.io.EOFException;
@@ -61,6 +62,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -88,6 +90,9 @@ public abstract class SocketSuite {
 
     /** The per-test scheduler. */
     protected FiberScheduler scheduler;
+    /** Prints this test's fibers if it fails or times out. */
+    @RegisterExtension
+    final DumpFibersOnFailure fiberDump = new DumpFibersOnFailure(() -> scheduler);
     /** The provider under test, wrapped to count handle calls; a fresh one per test. */
     protected CountingProvider net;
     private int fdsBefore;

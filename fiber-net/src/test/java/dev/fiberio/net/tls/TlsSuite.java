@@ -16,6 +16,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import dev.fiberio.core.Fiber;
 import dev.fiberio.core.FiberScheduler;
 import dev.fiberio.core.FiberState;
+import dev.fiberio.core.DumpFibersOnFailure;
 import dev.fiberio.core.TestSchedulers;
 import dev.fiberio.net.FdCount;
 import dev.fiberio.net.FiberServerSocket;
@@ -59,6 +60,7 @@ import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -80,6 +82,12 @@ public abstract class TlsSuite {
     private static final SSLContext STRANGER_SERVER_CONTEXT = context(STRANGER, CLIENT);
 
     private FiberScheduler scheduler;
+
+    /** Prints this test's fibers if it fails or times out. */
+
+    @RegisterExtension
+
+    final DumpFibersOnFailure fiberDump = new DumpFibersOnFailure(() -> scheduler);
     private NetProvider net;
     private int fdsBefore;
 
