@@ -38,6 +38,7 @@ import dev.fiberio.nativeio.completion.OperationRecord;
 import dev.fiberio.nativeio.ffi.Errno;
 import dev.fiberio.nativeio.ffi.LibC;
 import dev.fiberio.nativeio.ffi.LinuxConstants;
+import dev.fiberio.nativeio.ffi.SockAddr;
 import dev.fiberio.uring.ffi.LibUring;
 import dev.fiberio.uring.ffi.UringLayouts;
 import java.io.IOException;
@@ -86,8 +87,9 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Close</h2>
  * {@link #close()} closes every socket of this ring (their operations are cancelled), reaps until no
- * operation is in flight (bounded), then unmaps the rings and closes the descriptor. Records still in
- * flight then (a kernel that never completed them) are kept reachable forever rather than freed.
+ * operation is in flight (bounded), frees the free buffers of its {@link BufferPool}, then unmaps the rings
+ * and closes the descriptor. Records still in flight then (a kernel that never completed them) are kept
+ * reachable forever, and their leased buffers never freed.
  */
 final class Ring implements Poller {
     private static final Logger LOG = LoggerFactory.getLogger(Ring.class);
@@ -128,6 +130,8 @@ final class Ring implements Poller {
     private final RingMemory mem;
     /** The ring's provided buffers for receives, or null (not supported, or switched off). */
     private final BufferRing bufferRing;
+    /** Buffers its sockets lease for one operation (sends, connects, receives the buffer ring could not serve). */
+    private final BufferPool buffers;
     private final MemorySegment waitArg;   // the polling thread's
     private final MemorySegment timespec;  // the polling thread's
     private final MemorySegment wakeBuffer; // the kernel's while the wake read is in flight
@@ -165,11 +169,18 @@ final class Ring implements Poller {
 
     /**
      * Creates a ring with a provided-buffer ring of {@code bufferEntries} buffers of {@code bufferSize}
-     * bytes, or none if {@code bufferEntries} is 0 (receives then use each socket's own buffer).
+     * bytes, or none if {@code bufferEntries} is 0 (receives then lease a buffer of the pool each).
      */
     Ring(UringFeatures features, dev.fiberio.core.FiberScheduler drivenBy, int homeWorker, int bufferEntries,
          int bufferSize) throws IOException {
+        this(features, drivenBy, homeWorker, bufferEntries, bufferSize, BufferPool.MAX_IDLE);
+    }
+
+    /** As {@link #Ring(UringFeatures, dev.fiberio.core.FiberScheduler, int, int, int)}, keeping {@code poolMax} free buffers. */
+    Ring(UringFeatures features, dev.fiberio.core.FiberScheduler drivenBy, int homeWorker, int bufferEntries,
+         int bufferSize, int poolMax) throws IOException {
         this.features = features;
+        this.buffers = new BufferPool(Math.max(UringSocket.BUFFER_SIZE, SockAddr.STORAGE_SIZE), poolMax);
         this.drivenBy = drivenBy;
         this.homeWorker = homeWorker;
         this.deferred = drivenBy != null && UringFeatures.DEFER_SUBMIT;
@@ -527,6 +538,7 @@ final class Ring implements Poller {
         } else if (bufferRing != null) {
             bufferRing.close(mem.fd); // the kernel is done with it: no receive is in flight
         }
+        buffers.close(); // the free ones; a buffer still leased is freed when it comes back, a stranded one never
         ringFd.close();
     }
 
@@ -541,6 +553,11 @@ final class Ring implements Poller {
         return bufferRing;
     }
 
+    /** The buffers its sockets lease for one operation. */
+    BufferPool buffers() {
+        return buffers;
+    }
+
     /** The kernel's features for this ring. */
     UringFeatures features() {
         return features;
@@ -549,6 +566,6 @@ final class Ring implements Poller {
     @Override
     public String toString() {
         return "Ring[fd=" + mem.fd + (homeWorker >= 0 ? ", worker=" + homeWorker : "") + ", inFlight=" + inFlight.get()
-                + (bufferRing != null ? ", " + bufferRing : "") + (closed ? ", closed" : "") + "]";
+                + (bufferRing != null ? ", " + bufferRing : "") + ", " + buffers + (closed ? ", closed" : "") + "]";
     }
 }

@@ -28,8 +28,8 @@ import java.util.function.Supplier;
 
 /**
  * What every io_uring socket shares: the descriptor's life cycle ({@link NativeFd}), the ring its
- * operations are submitted to, its {@link OperationRecord}s (one per direction, each with its own
- * native memory and wait slot), options and addresses.
+ * operations are submitted to, its {@link OperationRecord}s (one per direction, each with its wait slot,
+ * and with native memory of its own or leased per operation), options and addresses.
  *
  * <p>An operation ({@link #run}) enters the descriptor's guard, marks the record KERNEL, queues the SQE
  * and leaves the guard, then waits through {@link CompletionWait}. Closing a socket does not end the
@@ -49,16 +49,21 @@ abstract class UringChannel implements NetHandle, CompletionWait.Owner {
     /** A {@code sockaddr_storage} per carrier, for calls that do not suspend (bind, getsockname). */
     static final CarrierLocal<MemorySegment> ADDRESS_SCRATCH = new CarrierLocal<>(() -> SockAddr.allocate(Arena.ofAuto()));
 
+    /** The descriptor-count decrement every channel's descriptor runs when it is closed (one object for all). */
+    private static final Runnable FD_CLOSED = OPEN_FDS::decrementAndGet;
+
     final NativeFd fd;
     final int family;
     final Ring ring;
     private final long token;
+    /** The release action of this channel's records ({@link #forget}); one per channel, not per record. */
+    private final Consumer<OperationRecord> forget = this::forget;
     private volatile String closedBecause;
 
     /** Takes ownership of {@code fd}; it belongs to {@code ring} from now on. */
     UringChannel(int fd, int family, Ring ring) throws IOException {
         OPEN_FDS.incrementAndGet();
-        this.fd = new NativeFd(fd, OPEN_FDS::decrementAndGet);
+        this.fd = new NativeFd(fd, FD_CLOSED);
         this.family = family;
         this.ring = ring;
         this.token = ring.channels.add(this);
@@ -69,34 +74,57 @@ abstract class UringChannel implements NetHandle, CompletionWait.Owner {
         }
     }
 
-    /** Every record of this channel. */
+    /** Every record of this channel (close cancels and closes them). */
     abstract OperationRecord[] records();
 
     /**
      * A record with {@code size} bytes of its own native memory, registered with the ring.
      *
-     * @param size      its memory
-     * @param onRelease runs (on whichever thread releases it) before it is forgotten
+     * @param size its memory
      */
-    final OperationRecord newRecord(int size, Consumer<OperationRecord> onRelease) {
+    final OperationRecord newRecord(int size) {
         // Owner: the record (automatic arena). It stays reachable through the ring's table until it is
         // released, which happens only after the kernel is done with the memory (see OperationRecord).
-        return register(new OperationRecord(Arena.ofAuto().allocate(size, 8)), onRelease);
+        return register(new OperationRecord(Arena.ofAuto().allocate(size, 8)));
     }
 
-    /** Registers a new record {@code r} with the ring, as {@link #newRecord(int, Consumer)} does. */
-    final <R extends OperationRecord> R register(R r, Consumer<OperationRecord> onRelease) {
+    /**
+     * A record without memory of its own, registered with the ring: its operations use memory leased from
+     * the ring's {@link BufferPool} for one operation, or a provided buffer, or none.
+     */
+    final OperationRecord newRecord() {
+        return register(new OperationRecord(MemorySegment.NULL));
+    }
+
+    /**
+     * Registers a new record {@code r} with the ring, as {@link #newRecord(int)} does: when it is released,
+     * {@link #released} runs, then the ring forgets it.
+     */
+    final <R extends OperationRecord> R register(R r) {
         long t = ring.records.add(r);
         LIVE_RECORDS.incrementAndGet();
-        r.attach(new WaitSlot(), t, rec -> {
-            try {
-                onRelease.accept(rec);
-            } finally {
-                ring.records.remove(rec.token());
-                LIVE_RECORDS.decrementAndGet();
-            }
-        });
+        r.attach(new WaitSlot(), t, forget);
         return r;
+    }
+
+    /** The release action of every record of this channel. */
+    private void forget(OperationRecord r) {
+        try {
+            released(r);
+        } finally {
+            ring.records.remove(r.token());
+            LIVE_RECORDS.decrementAndGet();
+        }
+    }
+
+    /**
+     * What the channel gives back when its record {@code r} is released (once, on whichever thread
+     * releases it: the socket is closed and neither a caller nor the kernel holds the record). Nothing by
+     * default.
+     *
+     * @param r one of this channel's records
+     */
+    void released(OperationRecord r) {
     }
 
     /**

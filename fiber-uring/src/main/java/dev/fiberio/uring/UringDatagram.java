@@ -55,8 +55,8 @@ final class UringDatagram extends UringChannel implements DatagramHandle {
 
     private UringDatagram(int fd, int family, Ring ring) throws IOException {
         super(fd, family, ring);
-        receiveRecord = newRecord(RECORD_SIZE, r -> { });
-        sendRecord = newRecord(RECORD_SIZE, r -> { });
+        receiveRecord = newRecord(RECORD_SIZE);
+        sendRecord = newRecord(RECORD_SIZE);
         records = new OperationRecord[] {receiveRecord, sendRecord};
         support = new DatagramSupport(this.fd, family, this::closedException);
     }

@@ -6,6 +6,7 @@ import static dev.fiberio.uring.ffi.UringConstants.IORING_FEAT_NODROP;
 import static dev.fiberio.uring.ffi.UringConstants.IORING_OP_ACCEPT;
 import static dev.fiberio.uring.ffi.UringConstants.IORING_OP_ASYNC_CANCEL;
 import static dev.fiberio.uring.ffi.UringConstants.IORING_OP_CONNECT;
+import static dev.fiberio.uring.ffi.UringConstants.IORING_OP_POLL_ADD;
 import static dev.fiberio.uring.ffi.UringConstants.IORING_OP_READ;
 import static dev.fiberio.uring.ffi.UringConstants.IORING_OP_RECV;
 import static dev.fiberio.uring.ffi.UringConstants.IORING_OP_SEND;
@@ -45,8 +46,8 @@ final class UringFeatures {
     /** Defer the flush of a worker fiber's submissions to the ring's next poll ({@code fiberio.uring.deferSubmit}). */
     static final boolean DEFER_SUBMIT = Boolean.parseBoolean(System.getProperty("fiberio.uring.deferSubmit", "true"));
     private static final int[] REQUIRED_OPS = {IORING_OP_ACCEPT, IORING_OP_CONNECT, IORING_OP_RECV, IORING_OP_SEND,
-        IORING_OP_ASYNC_CANCEL, IORING_OP_READ};
-    private static final String[] REQUIRED_NAMES = {"ACCEPT", "CONNECT", "RECV", "SEND", "ASYNC_CANCEL", "READ"};
+        IORING_OP_ASYNC_CANCEL, IORING_OP_READ, IORING_OP_POLL_ADD};
+    private static final String[] REQUIRED_NAMES = {"ACCEPT", "CONNECT", "RECV", "SEND", "ASYNC_CANCEL", "READ", "POLL_ADD"};
 
     final int setupFlags;
     final int sqEntries;

@@ -53,11 +53,11 @@ final class UringServerSocket extends UringChannel implements ServerSocketHandle
         super(fd, family, ring);
         this.connectionRings = connectionRings;
         if (ring.features().multishotAccept) {
-            multishot = register(new AcceptQueue(), AcceptQueue::closeUnclaimed);
+            multishot = register(new AcceptQueue());
             acceptRecord = multishot;
         } else {
             multishot = null;
-            acceptRecord = newRecord((int) SockAddr.STORAGE_SIZE + 8, UringServerSocket::closeUnclaimedConnection);
+            acceptRecord = newRecord((int) SockAddr.STORAGE_SIZE + 8);
         }
         records = new OperationRecord[] {acceptRecord};
     }
@@ -76,9 +76,12 @@ final class UringServerSocket extends UringChannel implements ServerSocketHandle
         return new UringServerSocket(fd, family, ring, connectionRings);
     }
 
-    /** Release action of the accept record: a connection accepted for nobody is closed. */
-    private static void closeUnclaimedConnection(OperationRecord r) {
-        if (r.hasResult()) {
+    /** The accept record is released: connections accepted for nobody are closed. */
+    @Override
+    void released(OperationRecord r) {
+        if (r instanceof AcceptQueue queue) {
+            AcceptQueue.closeUnclaimed(queue);
+        } else if (r.hasResult()) {
             OperationRecord.Completion c = r.consume();
             if (c.succeeded()) {
                 LibC.close(c.value());

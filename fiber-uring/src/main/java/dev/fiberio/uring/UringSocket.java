@@ -11,16 +11,18 @@ import static dev.fiberio.uring.ffi.UringConstants.ECANCELED;
 import static dev.fiberio.uring.ffi.UringConstants.IORING_CQE_BUFFER_SHIFT;
 import static dev.fiberio.uring.ffi.UringConstants.IORING_CQE_F_BUFFER;
 import static dev.fiberio.uring.ffi.UringConstants.IORING_OP_CONNECT;
+import static dev.fiberio.uring.ffi.UringConstants.IORING_OP_POLL_ADD;
 import static dev.fiberio.uring.ffi.UringConstants.IORING_OP_RECV;
 import static dev.fiberio.uring.ffi.UringConstants.IORING_OP_SEND;
 import static dev.fiberio.uring.ffi.UringConstants.IORING_OP_WRITEV;
 import static dev.fiberio.uring.ffi.UringConstants.IOSQE_BUFFER_SELECT;
+import static dev.fiberio.uring.ffi.UringConstants.POLLIN;
 
+import dev.fiberio.nativeio.completion.CompletionWait;
 import dev.fiberio.nativeio.completion.OperationRecord;
 import dev.fiberio.nativeio.ffi.Errno;
 import dev.fiberio.nativeio.ffi.IoVec;
 import dev.fiberio.nativeio.ffi.LibC;
-import dev.fiberio.nativeio.ffi.SockAddr;
 import dev.fiberio.core.FiberCancelledException;
 import dev.fiberio.net.spi.Deadlines;
 import dev.fiberio.net.spi.SocketErrors;
@@ -37,17 +39,39 @@ import java.net.SocketTimeoutException;
 /**
  * A stream connection (TCP, or AF_UNIX) on io_uring. The kernel writes asynchronously, so the caller's
  * memory (often a heap array, which the GC may move) is never handed to it: a read receives into a
- * provided buffer of the ring's {@link BufferRing} (or, without one, into the read record's own buffer,
- * {@code fiberio.uring.bufferSize}, default 16 KiB) and copies out — bytes that did not fit stay there
- * for the next read — and a write copies into the write record's buffer and sends from it (a write is
- * at most one buffer; FiberSocket loops). The copies of native caller memory go through the kernel
- * ({@link CallerMemory}), so memory that is not mapped gives EFAULT as on the epoll backend instead of a
- * crash. One reader and one writer at a time (FiberSocket serialises).
+ * provided buffer of the ring's {@link BufferRing} (or, when the ring is empty or there is none, into a
+ * buffer leased from the ring's {@link BufferPool}, {@code fiberio.uring.bufferSize}, default 16 KiB) and
+ * copies out — bytes that did not fit stay there for the next read — and a write copies into a leased
+ * buffer and sends from it (a write is at most one buffer; FiberSocket loops). The copies of native
+ * caller memory go through the kernel ({@link CallerMemory}), so memory that is not mapped gives EFAULT as
+ * on the epoll backend instead of a crash. One reader and one writer at a time (FiberSocket serialises).
+ *
+ * <h2>Leased buffers</h2>
+ * A socket holds no native memory of its own: its two records have none. The writer leases a buffer when
+ * a send, vectored write or connect starts, and gives it back when the operation's completion was reaped
+ * and consumed; the reader leases one for a receive the buffer ring cannot serve and gives it back once
+ * that receive completed and its bytes were read. Each lease is given back exactly once, by one of:
+ * <ul>
+ *   <li>the caller holding the record (USER), when it leaves and the kernel no longer holds the record
+ *       (no KERNEL bit: nothing in flight can name the buffer), and, for the reader, no received bytes
+ *       wait in it;</li>
+ *   <li>otherwise the record's release action, which runs once the socket is closed and neither a caller
+ *       nor the kernel holds the record: a caller that left with an operation still in flight (the socket
+ *       was closed) leaves the buffer to the reaper of that operation's completion.</li>
+ * </ul>
+ * An operation left in flight on an open socket (a cancelled caller's leftover) keeps its buffer; the
+ * next caller collects the completion and goes on with the same buffer.
  */
 final class UringSocket extends UringChannel implements SocketHandle {
     static final int BUFFER_SIZE = Integer.getInteger("fiberio.uring.bufferSize", 16 * 1024);
     /** MSG_NOSIGNAL: a send to a closed peer fails with EPIPE instead of raising SIGPIPE. */
     private static final int MSG_NOSIGNAL = 0x4000;
+    /** Read record operations: a receive into a provided buffer (buffer select). */
+    private static final byte SELECT = 0;
+    /** A receive into the read lease. */
+    private static final byte PLAIN = 1;
+    /** A poll for readability, into no buffer. */
+    private static final byte POLL = 2;
     /** iovecs per IORING_OP_WRITEV (the rest of the buffers go in the caller's next write). */
     static final int MAX_IOVECS = 64;
     /** How long a closed or timed-out vectored write waits for the kernel to let go of the caller's buffers. */
@@ -55,18 +79,25 @@ final class UringSocket extends UringChannel implements SocketHandle {
     /** IORING_OP_WRITEV requests submitted (tests and diagnostics). */
     static final java.util.concurrent.atomic.LongAdder VECTORED_WRITES = new java.util.concurrent.atomic.LongAdder();
 
-    /** Receives into a provided buffer, or (no buffer ring) into its own memory, which is then the plain record. */
+    /** Receives into a provided buffer, or into the read lease. */
     private final OperationRecord readRecord;
+    /** Sends, vectored writes and connects, from the write lease. */
     private final OperationRecord writeRecord;
-    /** The ring's provided buffers, or null: receives then go to the read record's own buffer. */
+    /** The ring's provided buffers, or null: every receive then goes to a leased buffer. */
     private final BufferRing provided;
     /**
-     * The record with a buffer of this socket's own for a plain receive: the read record without a buffer
-     * ring; with one, created on the first ENOBUFS and kept. Written by the reader only.
+     * The buffer leased for a receive the buffer ring could not serve (or without one), held while that
+     * receive is in flight or unconsumed and while its bytes are not all read; else null. The reader's
+     * (under the read record's USER), then the read record's release action's.
      */
-    private volatile OperationRecord plainRecord;
-    private volatile OperationRecord[] records;
-    /** Received bytes not yet read: [bufferedStart, bufferedEnd) of the plain record's memory; the reader's only. */
+    private MemorySegment readLease;
+    /** The buffer of the write or connect in flight (or left in flight by a cancelled writer), or null; as readLease, for the writer. */
+    private MemorySegment writeLease;
+    /** What the last operation started on the read record was: {@link #SELECT}, {@link #PLAIN} or {@link #POLL}; the reader's. */
+    private byte lastReadOp;
+    /** A poll found the socket readable, and nothing was received since: a wait for readability is over. The reader's. */
+    private boolean readable;
+    /** Received bytes not yet read: [bufferedStart, bufferedEnd) of the read lease; the reader's only. */
     private int bufferedStart;
     private int bufferedEnd;
     /** A provided buffer with bytes not yet read, [heldStart, heldEnd) of it, or -1; the reader's only. */
@@ -79,29 +110,32 @@ final class UringSocket extends UringChannel implements SocketHandle {
     private IOException heldError;
     /** Consecutive receives that ended with ECANCELED, EINTR or EAGAIN; the reader's only. */
     private int readAttempts;
-    /** The last provided-buffer receive found the ring empty: the next receive is a plain one. The reader's only. */
-    private boolean plainNext;
+    /**
+     * The last receive into a provided buffer found the ring empty (ENOBUFS): the next read receives into a
+     * leased buffer, the next wait for readability polls. The reader's only.
+     */
+    private boolean ringWasEmpty;
     private volatile SocketAddress remote;
 
     private UringSocket(int fd, int family, Ring ring, SocketAddress remote) throws IOException {
         super(fd, family, ring);
         this.remote = remote;
         provided = ring.bufferRing();
-        if (provided == null) {
-            readRecord = newRecord(BUFFER_SIZE, r -> { });
-            plainRecord = readRecord;
-        } else {
-            readRecord = newRecord(8, this::returnBuffers);
-        }
-        writeRecord = newRecord(Math.max(BUFFER_SIZE, (int) SockAddr.STORAGE_SIZE), r -> { });
-        records = new OperationRecord[] {readRecord, writeRecord};
+        readRecord = newRecord();
+        writeRecord = newRecord();
     }
 
     /**
-     * Release action of the read record with a buffer ring: the buffers the socket still holds (a result
-     * nobody consumed, bytes not yet read) go back to the ring.
+     * The write record gives back its lease; the read record what the socket still holds: the provided
+     * buffers (a result nobody consumed, bytes not yet read) to the buffer ring and the read lease to the
+     * pool.
      */
-    private void returnBuffers(OperationRecord r) {
+    @Override
+    void released(OperationRecord r) {
+        if (r == writeRecord) {
+            giveBackWriteLease();
+            return;
+        }
         if (r.hasResult()) {
             OperationRecord.Completion c = r.consume();
             if ((c.flags() & IORING_CQE_F_BUFFER) != 0) {
@@ -112,6 +146,56 @@ final class UringSocket extends UringChannel implements SocketHandle {
             provided.recycle(heldBid);
             heldBid = -1;
         }
+        giveBackReadLease();
+    }
+
+    /** The read lease, leased now if the socket holds none; by the reader. */
+    private MemorySegment readLease() throws IOException {
+        return readLease != null ? readLease : (readLease = ring.buffers().lease());
+    }
+
+    /** The write lease, leased now if the socket holds none; by the writer. */
+    private MemorySegment writeLease() throws IOException {
+        return writeLease != null ? writeLease : (writeLease = ring.buffers().lease());
+    }
+
+    private void giveBackReadLease() {
+        if (readLease != null) {
+            ring.buffers().giveBack(readLease);
+            readLease = null;
+            bufferedStart = 0;
+            bufferedEnd = 0;
+        }
+    }
+
+    private void giveBackWriteLease() {
+        if (writeLease != null) {
+            ring.buffers().giveBack(writeLease);
+            writeLease = null;
+        }
+    }
+
+    /**
+     * The reader leaves: the read lease goes back unless a plain receive that names it is in flight or
+     * unconsumed, or received bytes wait in it; then USER is cleared (which, on a closed socket, may run
+     * the release action that gives back what is left).
+     */
+    private void endRead() {
+        if (readLease != null && bufferedStart >= bufferedEnd && !(lastReadOp == PLAIN && receiveInFlight())) {
+            giveBackReadLease();
+        }
+        readRecord.release();
+    }
+
+    /**
+     * The writer leaves: the write lease goes back unless the kernel still holds the record (a close ended
+     * the wait before the completion); then USER is cleared.
+     */
+    private void endWrite() {
+        if (!writeRecord.pending()) {
+            giveBackWriteLease();
+        }
+        writeRecord.release();
     }
 
     /** Opens an unconnected non-blocking, close-on-exec stream socket on the caller's ring. */
@@ -135,12 +219,28 @@ final class UringSocket extends UringChannel implements SocketHandle {
 
     @Override
     OperationRecord[] records() {
-        return records;
+        return new OperationRecord[] {readRecord, writeRecord}; // made when asked (at close), not kept per socket
     }
 
     /** Whether the reader holds a provided buffer with bytes not yet read (tests; the reader's view). */
     boolean holdsProvidedBuffer() {
         return heldBid >= 0;
+    }
+
+    /** Whether the socket holds a leased buffer for reading (tests; no reader may be inside). */
+    boolean holdsReadLease() {
+        return readLease != null;
+    }
+
+    /** The address of the socket's leased buffer for writing, or 0 (tests; no writer may be inside). */
+    long writeLeaseAddress() {
+        MemorySegment m = writeLease;
+        return m == null ? 0 : m.address();
+    }
+
+    /** Received bytes waiting in the read lease (tests; no reader may be inside). */
+    int bufferedBytes() {
+        return bufferedEnd - bufferedStart;
     }
 
     /** The ring's provided buffers this socket receives into, or null (tests). */
@@ -160,7 +260,7 @@ final class UringSocket extends UringChannel implements SocketHandle {
         acquire(writeRecord);
         try {
             leftover(writeRecord, deadline, SocketErrors::connectTimedOut); // a cancelled writer's send: done with
-            MemorySegment sa = writeRecord.memory();
+            MemorySegment sa = writeLease();
             int len = encode(address, sa);
             int attempts = 0; // consecutive connects that ended with an unrequested ECANCELED, EINTR or EAGAIN
             for (;;) {
@@ -182,7 +282,7 @@ final class UringSocket extends UringChannel implements SocketHandle {
                 }
             }
         } finally {
-            writeRecord.release();
+            endWrite();
         }
         remote = address;
     }
@@ -212,7 +312,7 @@ final class UringSocket extends UringChannel implements SocketHandle {
      * (IOSQE_BUFFER_SELECT): the kernel picks one from the ring when data arrives, the bytes are copied
      * out, and what did not fit stays in that buffer for the next reads, which copy without a system call;
      * the buffer goes back to the ring when it was read to its end. If the ring was empty (ENOBUFS), the
-     * next receive goes into the socket's own buffer (created then), so no byte waits for a buffer.
+     * next receive goes into a leased buffer, so no byte waits for a buffer.
      */
     @Override
     public int read(MemorySegment dst, long deadline) throws IOException {
@@ -231,17 +331,19 @@ final class UringSocket extends UringChannel implements SocketHandle {
                     return -1;
                 }
                 throwHeldError();
-                receive((int) Math.min(BUFFER_SIZE, len), deadline);
+                receive((int) Math.min(BUFFER_SIZE, len), deadline, false);
             }
         } finally {
-            readRecord.release();
+            endRead();
         }
     }
 
     /**
      * Waits until the socket holds bytes or saw the end of the stream, without a buffer of its own
      * while it waits: the receive it leaves armed names no buffer (buffer select), so the kernel picks
-     * one only when data arrives. Without a buffer ring, the wait receives into the socket's own buffer.
+     * one only when data arrives. If the buffer ring was found empty, it polls for readability instead
+     * (IORING_OP_POLL_ADD, no buffer either), and the next read receives. Without a buffer ring, the wait
+     * receives into a leased buffer.
      */
     @Override
     public void awaitReadable(long deadline) throws IOException {
@@ -249,7 +351,7 @@ final class UringSocket extends UringChannel implements SocketHandle {
         try {
             while (!holdsInput()) {
                 try {
-                    receive(BUFFER_SIZE, deadline);
+                    receive(BUFFER_SIZE, deadline, true);
                 } catch (SocketTimeoutException | SocketException closedOrTimedOut) {
                     if (!isOpen() || closedOrTimedOut instanceof SocketTimeoutException) {
                         throw closedOrTimedOut;
@@ -263,7 +365,7 @@ final class UringSocket extends UringChannel implements SocketHandle {
                 }
             }
         } finally {
-            readRecord.release();
+            endRead();
         }
     }
 
@@ -292,22 +394,22 @@ final class UringSocket extends UringChannel implements SocketHandle {
                     return -1;
                 }
                 throwHeldError();
-                OperationRecord inFlight = receiveInFlight();
-                if (inFlight == null) {
+                if (!receiveInFlight()) {
                     return receiveNow(dst, len);
                 }
-                if (inFlight.pending()) {
+                if (readRecord.pending()) {
                     return 0; // the ring has reported nothing yet
                 }
-                receive(len, Deadlines.NO_DEADLINE); // takes the completed receive's result at once
+                receive(len, Deadlines.NO_DEADLINE, false); // takes the completed receive's result at once
             }
         } finally {
-            readRecord.release();
+            endRead();
         }
     }
 
     /** With no receive in flight: one non-blocking recv(2) straight into the caller's array. */
     private int receiveNow(MemorySegment dst, int len) throws IOException {
+        readable = false;
         int r = withFd(() -> (int) LibC.recv(fd.fd, dst, len, MSG_DONTWAIT));
         if (r > 0) {
             readAhead();
@@ -326,10 +428,11 @@ final class UringSocket extends UringChannel implements SocketHandle {
     /**
      * After a tryRead that took bytes and left the socket holding none: arms the next receive now, so
      * the caller's next tryRead finds it in flight (no system call) and its awaitReadable waits on it.
-     * With a buffer ring it holds no buffer until data arrives.
+     * Only with a buffer ring, into which it receives (tried again even if the ring was found empty
+     * lately), so it holds no buffer until data arrives.
      */
     private void readAhead() throws IOException {
-        if (!holdsInput() && receiveInFlight() == null && provided != null) {
+        if (!holdsInput() && !receiveInFlight() && provided != null) {
             arm();
         }
     }
@@ -342,60 +445,49 @@ final class UringSocket extends UringChannel implements SocketHandle {
         }
     }
 
-    /** Whether a read would return at once from what the socket holds (bytes, or the end of the stream). */
+    /**
+     * Whether a read would return at once from what the socket holds (bytes, the end of the stream, an
+     * error), or a poll found it readable.
+     */
     private boolean holdsInput() {
-        return endOfStream || heldError != null || heldBid >= 0 || bufferedStart < bufferedEnd;
+        return endOfStream || heldError != null || heldBid >= 0 || bufferedStart < bufferedEnd || readable;
     }
 
-    /** The record of a receive still in flight or completed and not yet taken, or null. */
-    private OperationRecord receiveInFlight() {
-        OperationRecord p = plainRecord;
-        if (p != null && p != readRecord && (p.pending() || p.hasResult())) {
-            return p;
-        }
-        return readRecord.pending() || readRecord.hasResult() ? readRecord : null;
+    /** Whether a receive is in flight, or completed and not yet taken. */
+    private boolean receiveInFlight() {
+        return readRecord.pending() || readRecord.hasResult();
     }
 
-    /** Starts a receive and leaves it in flight: into a provided buffer, or into the socket's own buffer. */
+    /** Starts a receive into a provided buffer (the socket has a buffer ring) and leaves it in flight. */
     private void arm() throws IOException {
-        if (provided != null && !plainNext) {
-            start(readRecord, IORING_OP_RECV, IOSQE_BUFFER_SELECT, BufferRing.GROUP, 0, 0, 0, 0, 0);
-            return;
-        }
-        plainNext = false;
-        OperationRecord p = plainRecord(); // acquired, unless it is the read record (held by the caller)
-        try {
-            start(p, IORING_OP_RECV, 0, 0, p.memory().address(), BUFFER_SIZE, 0, 0, 0);
-        } finally {
-            if (p != readRecord) {
-                p.release();
-            }
-        }
+        lastReadOp = SELECT;
+        ringWasEmpty = false;
+        start(readRecord, IORING_OP_RECV, IOSQE_BUFFER_SELECT, BufferRing.GROUP, 0, 0, 0, 0, 0);
     }
 
     /**
-     * One receive's result into what the socket holds: the result of a receive already in flight (armed,
-     * or left by a cancelled reader), else of a new one, waited for until {@code deadline}.
+     * One receive's result into what the socket holds: the result of an operation already in flight
+     * (armed, or left by a cancelled reader), else of a new one, waited for until {@code deadline}: a
+     * receive into a provided buffer; or, without a buffer ring or if it was found empty, a receive into
+     * the read lease, or a poll if {@code readability} will do (a wait for readability holds no buffer).
      */
-    private void receive(int want, long deadline) throws IOException {
-        OperationRecord.Completion c = plainLeftover(deadline);
-        boolean plain = true;
+    private void receive(int want, long deadline, boolean readability) throws IOException {
+        OperationRecord.Completion c = leftover(readRecord, deadline, SocketErrors::readTimedOut);
         if (c == null) {
-            c = leftover(readRecord, deadline, SocketErrors::readTimedOut);
-            plain = provided == null;
-        }
-        if (c == null) {
-            if (provided != null && !plainNext) {
-                c = run(readRecord, IORING_OP_RECV, IOSQE_BUFFER_SELECT, BufferRing.GROUP, 0, 0, 0, 0, deadline,
+            readable = false;
+            byte op = provided == null ? PLAIN : !ringWasEmpty ? SELECT : readability ? POLL : PLAIN;
+            ringWasEmpty = false;
+            lastReadOp = op;
+            c = switch (op) {
+                case SELECT -> run(readRecord, IORING_OP_RECV, IOSQE_BUFFER_SELECT, BufferRing.GROUP, 0, 0, 0, 0,
+                        deadline, SocketErrors::readTimedOut);
+                case POLL -> run(readRecord, IORING_OP_POLL_ADD, 0, 0, 0, POLLIN, deadline,
                         SocketErrors::readTimedOut);
-                plain = false;
-            } else {
-                plainNext = false;
-                plain = true;
-                c = plainReceive(want, deadline);
-            }
+                default -> run(readRecord, IORING_OP_RECV, readLease().address(), want, 0, 0, deadline,
+                        SocketErrors::readTimedOut);
+            };
         }
-        if (received(c, plain)) {
+        if (received(c)) {
             endOfStream = true;
         }
     }
@@ -424,7 +516,7 @@ final class UringSocket extends UringChannel implements SocketHandle {
             }
         }
         if (bufferedStart < bufferedEnd) {
-            long copied = CallerMemory.copyOut(plainRecord.memory(), bufferedStart, dst, Math.min(len, bufferedEnd - bufferedStart));
+            long copied = CallerMemory.copyOut(readLease, bufferedStart, dst, Math.min(len, bufferedEnd - bufferedStart));
             if (copied < 0) { // unmapped memory: the bytes stay for the next read
                 throw ioError("recv", (int) -copied);
             }
@@ -435,12 +527,12 @@ final class UringSocket extends UringChannel implements SocketHandle {
     }
 
     /**
-     * Takes one receive's completion: its bytes become what the socket holds.
+     * Takes the completion of the read record's last operation ({@link #lastReadOp}): a receive's bytes
+     * become what the socket holds; a poll's success makes the socket readable.
      *
-     * @param plain whether it received into the plain record's memory (else into a provided buffer, if any)
      * @return true at end of stream
      */
-    private boolean received(OperationRecord.Completion c, boolean plain) throws IOException {
+    private boolean received(OperationRecord.Completion c) throws IOException {
         if ((c.flags() & IORING_CQE_F_BUFFER) != 0) {
             int bid = c.flags() >>> IORING_CQE_BUFFER_SHIFT;
             if (c.succeeded() && c.value() > 0) {
@@ -453,10 +545,14 @@ final class UringSocket extends UringChannel implements SocketHandle {
         }
         if (c.succeeded()) {
             readAttempts = 0;
+            if (lastReadOp == POLL) {
+                readable = true; // the events (never 0): the next read receives what there is
+                return false;
+            }
             if (c.value() == 0) {
                 return true;
             }
-            if (plain) {
+            if (lastReadOp == PLAIN) {
                 bufferedStart = 0;
                 bufferedEnd = c.value();
             }
@@ -466,64 +562,16 @@ final class UringSocket extends UringChannel implements SocketHandle {
         if (e == ECANCELED && !isOpen()) {
             throw closedException();
         }
-        if (e == Errno.ENOBUFS && !plain) {
-            provided.fallbacks.increment(); // the ring is empty: this read receives into the socket's own buffer
-            plainNext = true;
+        if (e == Errno.ENOBUFS && lastReadOp == SELECT) {
+            provided.fallbacks.increment(); // the ring is empty: the next receive goes to a leased buffer, or a poll
+            ringWasEmpty = true;
             return false;
         }
         if (!retryable(e, ++readAttempts)) {
             readAttempts = 0;
-            throw ioError("recv", e);
+            throw ioError(lastReadOp == POLL ? "poll" : "recv", e);
         }
         return false;
-    }
-
-    /** The completion of a plain receive an earlier, cancelled reader left, or null. */
-    private OperationRecord.Completion plainLeftover(long deadline) throws IOException {
-        OperationRecord p = plainRecord;
-        if (p == null || p == readRecord || !(p.pending() || p.hasResult())) {
-            return null;
-        }
-        acquire(p);
-        try {
-            return leftover(p, deadline, SocketErrors::readTimedOut);
-        } finally {
-            p.release();
-        }
-    }
-
-    /** A receive into the socket's own buffer (the plain record's, created on first use with a buffer ring). */
-    private OperationRecord.Completion plainReceive(int want, long deadline) throws IOException {
-        OperationRecord p = plainRecord();
-        try {
-            return run(p, IORING_OP_RECV, p.memory().address(), want, 0, 0, deadline, SocketErrors::readTimedOut);
-        } finally {
-            if (p != readRecord) {
-                p.release();
-            }
-        }
-    }
-
-    /**
-     * The record with the socket's own receive buffer, created on first use with a buffer ring; acquired
-     * for the caller unless it is the read record (which the caller holds already).
-     */
-    private OperationRecord plainRecord() throws IOException {
-        OperationRecord p = plainRecord;
-        if (p == readRecord) {
-            return p;
-        }
-        if (p == null) {
-            p = newRecord(BUFFER_SIZE, r -> { });
-            plainRecord = p;
-            records = new OperationRecord[] {readRecord, writeRecord, p};
-            if (!isOpen()) { // close may have read the records before this one was added (a Dekker pair of volatiles)
-                p.close();
-                throw closedException();
-            }
-        }
-        acquire(p);
-        return p;
     }
 
     @Override
@@ -535,40 +583,23 @@ final class UringSocket extends UringChannel implements SocketHandle {
         acquire(writeRecord);
         try {
             leftover(writeRecord, deadline, SocketErrors::writeTimedOut); // a cancelled writer's send: done with
-            long copied = CallerMemory.copyIn(src, writeRecord.memory(), (int) Math.min(len, writeRecord.memory().byteSize()));
+            MemorySegment m = writeLease();
+            long copied = CallerMemory.copyIn(src, m, (int) Math.min(len, m.byteSize()));
             if (copied < 0) { // unmapped memory
                 throw ioError("send", (int) -copied);
             }
-            int n = (int) copied;
-            int attempts = 0; // consecutive sends that ended with ECANCELED, EINTR or EAGAIN
-            for (;;) {
-                OperationRecord.Completion c = run(writeRecord, IORING_OP_SEND, writeRecord.memory().address(), n, 0,
-                        MSG_NOSIGNAL, deadline, SocketErrors::writeTimedOut);
-                if (c.succeeded()) {
-                    if (c.value() > 0) {
-                        return c.value();
-                    }
-                    continue;
-                }
-                int e = c.error();
-                if (e == ECANCELED && !isOpen()) {
-                    throw closedException();
-                }
-                if (!retryable(e, ++attempts)) {
-                    throw ioError("send", e);
-                }
-            }
+            return sendLoop(m, IORING_OP_SEND, (int) copied, deadline);
         } finally {
-            writeRecord.release();
+            endWrite();
         }
     }
 
     /**
      * A gathering write as one request: up to one write buffer ({@code fiberio.uring.bufferSize}) of the
-     * buffers' bytes in all is copied into the write record's memory and sent with one IORING_OP_SEND
-     * (cheaper than iovecs at these sizes, and heap buffers cannot be handed to the kernel); more than that,
-     * if every buffer is direct, one IORING_OP_WRITEV over them (at most {@link #MAX_IOVECS}), the iovecs in
-     * the write record's memory; otherwise as much as fits is copied and sent. The kernel reads a direct
+     * buffers' bytes in all is copied into the write lease and sent with one IORING_OP_SEND (cheaper than
+     * iovecs at these sizes, and heap buffers cannot be handed to the kernel); more than that, if every
+     * buffer is direct, one IORING_OP_WRITEV over them (at most {@link #MAX_IOVECS}), the iovecs in the write
+     * lease; otherwise as much as fits is copied and sent. The kernel reads a direct
      * buffer while the caller waits; only a close returns before it finished (its request is cancelled),
      * so a caller must not reuse the buffers of a write that failed with "Socket closed" for another socket.
      */
@@ -591,7 +622,7 @@ final class UringSocket extends UringChannel implements SocketHandle {
         acquire(writeRecord);
         try {
             leftover(writeRecord, deadline, SocketErrors::writeTimedOut); // a cancelled writer's send: done with
-            MemorySegment m = writeRecord.memory();
+            MemorySegment m = writeLease();
             int opcode;
             int len;
             if (total > m.byteSize() && allDirect) {
@@ -620,7 +651,7 @@ final class UringSocket extends UringChannel implements SocketHandle {
                 }
             }
             try {
-                return sendLoop(opcode, len, deadline);
+                return sendLoop(m, opcode, len, deadline);
             } catch (IOException e) {
                 if (opcode == IORING_OP_WRITEV) {
                     awaitKernelDone(writeRecord); // the kernel may still read the caller's buffers
@@ -630,7 +661,7 @@ final class UringSocket extends UringChannel implements SocketHandle {
                 Reference.reachabilityFence(srcs); // the iovecs hold raw addresses of the buffers' memory
             }
         } finally {
-            writeRecord.release();
+            endWrite();
         }
     }
 
@@ -656,15 +687,17 @@ final class UringSocket extends UringChannel implements SocketHandle {
         }
     }
 
-    /** Sends {@code len} bytes (SEND) or iovecs (WRITEV) from the write record's memory until one moves bytes. */
-    private int sendLoop(int opcode, int len, long deadline) throws IOException {
+    /**
+     * Sends {@code len} bytes (SEND) or iovecs (WRITEV) from the write lease {@code m} until one moves bytes.
+     * It starts and waits itself rather than through {@link #run}: a frame less on the stack a writer
+     * waits with, which the fiber's frozen stack (its stack chunk) holds while the send is in flight.
+     */
+    private int sendLoop(MemorySegment m, int opcode, int len, long deadline) throws IOException {
         int attempts = 0; // consecutive sends that ended with ECANCELED, EINTR or EAGAIN
         for (;;) {
-            OperationRecord.Completion c = opcode == IORING_OP_SEND
-                    ? run(writeRecord, IORING_OP_SEND, writeRecord.memory().address(), len, 0, MSG_NOSIGNAL, deadline,
-                            SocketErrors::writeTimedOut)
-                    : run(writeRecord, IORING_OP_WRITEV, writeRecord.memory().address(), len, 0, 0, deadline,
-                            SocketErrors::writeTimedOut);
+            start(writeRecord, opcode, 0, 0, m.address(), len, 0, opcode == IORING_OP_SEND ? MSG_NOSIGNAL : 0, 0);
+            OperationRecord.Completion c = CompletionWait.await(writeRecord, this, deadline, ECANCELED,
+                    SocketErrors::writeTimedOut);
             if (c.succeeded()) {
                 if (c.value() > 0) {
                     return c.value();

@@ -3,6 +3,7 @@ package dev.fiberio.uring;
 import static dev.fiberio.nativeio.ffi.LinuxConstants.AF_INET;
 import static dev.fiberio.nativeio.ffi.LinuxConstants.FD_CLOEXEC;
 import static dev.fiberio.nativeio.ffi.LinuxConstants.F_GETFD;
+import static dev.fiberio.uring.HangGuard.awaitCondition;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -27,14 +28,11 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 
 /** Multishot accept: many concurrent connects, close with queued connections, deadlines. */
 @RequiresUring
 class MultishotAcceptTest {
-    private static final long HANG_GUARD_NANOS = TimeUnit.SECONDS.toNanos(30);
-
     @Test
     void theProbeChoseMultishotAcceptOnAKernelThatHasIt() {
         UringFeatures f = UringFeatures.get();
@@ -143,14 +141,6 @@ class MultishotAcceptTest {
             }
         } finally {
             ring.close();
-        }
-    }
-
-    private static void awaitCondition(BooleanSupplier done) {
-        long end = System.nanoTime() + HANG_GUARD_NANOS;
-        while (!done.getAsBoolean()) {
-            assertTrue(end - System.nanoTime() > 0, "hang guard");
-            Thread.onSpinWait();
         }
     }
 }

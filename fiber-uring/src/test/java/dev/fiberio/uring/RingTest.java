@@ -1,6 +1,8 @@
 package dev.fiberio.uring;
 
 import static dev.fiberio.nativeio.ffi.LinuxConstants.AF_INET;
+import static dev.fiberio.uring.HangGuard.awaitCondition;
+import static dev.fiberio.uring.HangGuard.pollUntil;
 import static dev.fiberio.uring.ffi.UringConstants.ETIME;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -21,7 +23,6 @@ import java.net.SocketException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -29,9 +30,6 @@ import org.junit.jupiter.api.Test;
 /** The ring itself: waiting, wake-ups, stale and duplicate completions, close racing an operation, stranded records. */
 @RequiresUring
 class RingTest {
-    /** Guards against a hang if the code is broken; never reached when it works, so it orders nothing. */
-    private static final long HANG_GUARD_NANOS = TimeUnit.SECONDS.toNanos(30);
-
     private Ring ring;
 
     @BeforeEach
@@ -83,7 +81,7 @@ class RingTest {
         ring.records.remove(stale); // the record was released; its token must name nothing now
         long before = Ring.ALL_STALE.sum();
         assertTrue(ring.queueNop(stale));
-        pollUntil(() -> Ring.ALL_STALE.sum() > before);
+        pollUntil(ring, () -> Ring.ALL_STALE.sum() > before);
         assertEquals(before + 1, Ring.ALL_STALE.sum());
         assertTrue(record.pending(), "the record never saw the completion");
         record.notStarted();
@@ -96,7 +94,7 @@ class RingTest {
         ring.inFlight.incrementAndGet(); // as submit() counts it
         assertTrue(ring.queueNop(record.token()));
         assertTrue(ring.queueNop(record.token())); // a duplicate the kernel should never post
-        pollUntil(() -> Ring.ALL_STALE.sum() > before);
+        pollUntil(ring, () -> Ring.ALL_STALE.sum() > before);
         assertTrue(record.hasResult());
         assertEquals(0, record.consume().error());
         assertFalse(record.pending());
@@ -158,22 +156,5 @@ class RingTest {
         assertTrue(record.acquire());
         record.started();
         return record;
-    }
-
-    /** Polls the ring on this thread until {@code done}. */
-    private void pollUntil(BooleanSupplier done) throws Exception {
-        long end = System.nanoTime() + HANG_GUARD_NANOS;
-        while (!done.getAsBoolean()) {
-            assertTrue(end - System.nanoTime() > 0, "hang guard");
-            ring.poll(TimeUnit.MILLISECONDS.toNanos(10));
-        }
-    }
-
-    private static void awaitCondition(BooleanSupplier done) {
-        long end = System.nanoTime() + HANG_GUARD_NANOS;
-        while (!done.getAsBoolean()) {
-            assertTrue(end - System.nanoTime() > 0, "hang guard");
-            Thread.onSpinWait();
-        }
     }
 }

@@ -5,6 +5,7 @@ import static dev.fiberio.nativeio.ffi.LinuxConstants.FD_CLOEXEC;
 import static dev.fiberio.nativeio.ffi.LinuxConstants.F_GETFD;
 import static dev.fiberio.nativeio.ffi.LinuxConstants.F_GETFL;
 import static dev.fiberio.nativeio.ffi.LinuxConstants.O_NONBLOCK;
+import static dev.fiberio.uring.HangGuard.awaitCondition;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -23,7 +24,6 @@ import java.net.InetSocketAddress;
 import java.net.SocketException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -35,8 +35,6 @@ import org.junit.jupiter.api.Test;
  */
 @RequiresUring
 class UringDatagramTest {
-    /** Guards against a hang if the code is broken; never reached when it works, so it orders nothing. */
-    private static final long HANG_GUARD_NANOS = TimeUnit.SECONDS.toNanos(30);
     private static final InetSocketAddress ANY_LOOPBACK = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
 
     private Ring ring;
@@ -111,13 +109,5 @@ class UringDatagramTest {
         assertEquals(0, ring.inFlight.get());
         assertEquals(fdsBefore, UringNetProvider.openDescriptors());
         assertTrue(!d.isOpen());
-    }
-
-    private static void awaitCondition(BooleanSupplier done) {
-        long end = System.nanoTime() + HANG_GUARD_NANOS;
-        while (!done.getAsBoolean()) {
-            assertTrue(end - System.nanoTime() > 0, "hang guard");
-            Thread.onSpinWait();
-        }
     }
 }

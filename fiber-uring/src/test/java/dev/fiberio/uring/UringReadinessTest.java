@@ -1,6 +1,7 @@
 package dev.fiberio.uring;
 
 import static dev.fiberio.nativeio.ffi.LinuxConstants.AF_INET;
+import static dev.fiberio.uring.HangGuard.awaitCondition;
 import static dev.fiberio.uring.ffi.UringConstants.ECANCELED;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -24,7 +25,6 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -190,14 +190,6 @@ class UringReadinessTest {
             if (record.pending()) {
                 ring.cancel(record);
             }
-            Thread.onSpinWait();
-        }
-    }
-
-    private static void awaitCondition(BooleanSupplier done) {
-        long end = System.nanoTime() + HANG_GUARD_NANOS;
-        while (!done.getAsBoolean()) {
-            assertTrue(end - System.nanoTime() > 0, "hang guard");
             Thread.onSpinWait();
         }
     }

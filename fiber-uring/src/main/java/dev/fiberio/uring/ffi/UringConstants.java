@@ -60,6 +60,8 @@ public final class UringConstants {
     public static final int IORING_OP_READV = 1;
     /** writev. */
     public static final int IORING_OP_WRITEV = 2;
+    /** A one-shot poll for the events in {@code poll32_events}; the result is the events that occurred. */
+    public static final int IORING_OP_POLL_ADD = 6;
     /** sendmsg (a datagram with its destination). */
     public static final int IORING_OP_SENDMSG = 9;
     /** recvmsg (a datagram with its sender and MSG_TRUNC). */
@@ -88,6 +90,10 @@ public final class UringConstants {
     public static final int IOSQE_BUFFER_SELECT = 1 << 5;
     /** Post no completion for a successful request. */
     public static final int IOSQE_CQE_SKIP_SUCCESS = 1 << 6;
+
+    // --- poll events (poll.h), for IORING_OP_POLL_ADD ---
+    /** Data to read, or the end of the stream (an error or hang-up is always reported). */
+    public static final int POLLIN = 0x001;
 
     // --- CQE flags ---
     /** The completion used a provided buffer, whose id is in the upper 16 bits of the flags. */

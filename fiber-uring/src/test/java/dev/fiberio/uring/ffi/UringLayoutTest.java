@@ -21,6 +21,7 @@ class UringLayoutTest {
         CHeaders c = new CHeaders("""
                 #define _GNU_SOURCE
                 #include <errno.h>
+                #include <poll.h>
                 #include <stddef.h>
                 #include <stdio.h>
                 #include <sys/syscall.h>
@@ -62,6 +63,7 @@ class UringLayoutTest {
         c.add("SQE_MSG_FLAGS", "offsetof(struct io_uring_sqe, msg_flags)", UringLayouts.SQE_OP_FLAGS);
         c.add("SQE_ACCEPT_FLAGS", "offsetof(struct io_uring_sqe, accept_flags)", UringLayouts.SQE_OP_FLAGS);
         c.add("SQE_CANCEL_FLAGS", "offsetof(struct io_uring_sqe, cancel_flags)", UringLayouts.SQE_OP_FLAGS);
+        c.add("SQE_POLL32_EVENTS", "offsetof(struct io_uring_sqe, poll32_events)", UringLayouts.SQE_OP_FLAGS);
         c.add("SQE_USER_DATA", "offsetof(struct io_uring_sqe, user_data)", UringLayouts.SQE_USER_DATA);
         c.add("CQE_USER_DATA", "offsetof(struct io_uring_cqe, user_data)", UringLayouts.CQE_USER_DATA);
         c.add("CQE_RES", "offsetof(struct io_uring_cqe, res)", UringLayouts.CQE_RES);
