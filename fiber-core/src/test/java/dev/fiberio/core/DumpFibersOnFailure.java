@@ -22,8 +22,9 @@ public final class DumpFibersOnFailure implements AfterTestExecutionCallback {
 
     @Override
     public void afterTestExecution(ExtensionContext context) {
-        if (context.getExecutionException().isEmpty()) {
-            return;
+        if (context.getExecutionException().isEmpty()
+                || context.getExecutionException().get() instanceof org.opentest4j.TestAbortedException) {
+            return; // passed, or skipped by an assumption
         }
         FiberScheduler s = scheduler.get();
         if (s == null) {
