@@ -8,7 +8,6 @@
 #   into results/raw/echo-<server>.jfr; USEJAR=<jar> runs another build of the benchmarks jar.
 cd "$(dirname "$0")/../.."
 source fiber-bench/scripts/lib.sh
-[ -n "${USEJAR:-}" ] && JAR=$USEJAR
 build_jar
 SERVER_THREADS=1 SERVER_CPUS=0 LOAD_CPUS=1
 for s in ${1:-fiberio netty}; do

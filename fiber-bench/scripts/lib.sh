@@ -8,6 +8,11 @@ ROOT=$(cd "$BENCH_DIR/.." && pwd)
 RESULTS="$BENCH_DIR/results"
 RAW="$RESULTS/raw"
 JAR="$BENCH_DIR/target/benchmarks.jar"
+# USEJAR=<jar> runs another build of the benchmarks jar (an A/B of two commits), without building.
+if [ -n "${USEJAR:-}" ]; then
+  JAR=$USEJAR
+  BENCH_SKIP_BUILD=1
+fi
 JAVA_HOME_BENCH=$("$ROOT/fiberio" java-home)
 JAVA="$JAVA_HOME_BENCH/bin/java"
 JCMD="$JAVA_HOME_BENCH/bin/jcmd"

@@ -36,7 +36,8 @@ import org.slf4j.LoggerFactory;
  * <h2>Implementation overview</h2>
  * <ul>
  *   <li>Each {@link Worker} has a bounded multi-producer multi-consumer run queue ({@link RunQueue});
- *       a full one spills into the shared {@code overflow} queue. A fiber resumed by a worker
+ *       a full one spills into the shared {@code overflow} queue, and while that holds any fiber,
+ *       newcomers queue behind them there (arrival order under overload). A fiber resumed by a worker
  *       thread goes onto that worker's own queue (hot in its cache, no wake-up needed); resumed by
  *       another thread (a poller, a timer of a platform thread, an application thread), it goes onto
  *       the queue of the worker that ran it last, which is unparked if it sleeps. Idle workers steal.
@@ -525,9 +526,7 @@ public final class FiberScheduler implements AutoCloseable {
         }
         Worker self = Worker.current();
         if (self != null && self.scheduler == this) {
-            if (!self.queue.offer(f)) {
-                overflow.offer(f);
-            }
+            enqueue(self, f);
             wakeIdleHelper(self);
             return;
         }
@@ -535,9 +534,7 @@ public final class FiberScheduler implements AutoCloseable {
         if (target == null || !target.acceptsWork()) {
             target = anyRegularWorker();
         }
-        if (!target.queue.offer(f)) {
-            overflow.offer(f);
-        }
+        enqueue(target, f);
         if (!target.wakeIfParked()) {
             wakeIdleHelper(target);
         }
@@ -556,6 +553,19 @@ public final class FiberScheduler implements AutoCloseable {
             }
         }
         return w;
+    }
+
+    /**
+     * Queues {@code f} on {@code w}'s run queue, unless fibers wait in the overflow queue already: then
+     * behind them. A newcomer that went onto a worker's queue would run before every fiber waiting in the
+     * overflow, which a busy worker serves only every {@link Worker#OVERFLOW_FAIRNESS} runs; under
+     * overload (more runnable fibers than a queue holds, as at 10,000 busy connections) those would wait
+     * for many rounds while the ones on the queue take turns. Behind them, each fiber runs once per round.
+     */
+    private void enqueue(Worker w, Fiber f) {
+        if (!overflow.isEmpty() || !w.queue.offer(f)) {
+            overflow.offer(f);
+        }
     }
 
     void overflowOffer(Fiber f) {

@@ -59,7 +59,7 @@ final class Worker implements Runnable {
     /** Run-queue size of an unstarted scheduler's workers: jcstress allocates one per sample and queues a few fibers. */
     private static final int UNSTARTED_QUEUE_CAPACITY = 16;
     /** Every this many runs, the overflow queue is served first, so it cannot starve. */
-    private static final int OVERFLOW_FAIRNESS = 61;
+    static final int OVERFLOW_FAIRNESS = 61;
     private static final VarHandle PARK_STATE;
     private static final VarHandle CURRENT;
     private static final VarHandle RUN_START;
