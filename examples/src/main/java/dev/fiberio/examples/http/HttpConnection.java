@@ -1,5 +1,6 @@
 package dev.fiberio.examples.http;
 
+import dev.fiberio.examples.server.BufferPool;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
@@ -12,7 +13,9 @@ import java.util.function.LongSupplier;
  *
  * <p>Memory per connection is bounded: one input buffer of {@code maxHeadBytes * 2}, and a response
  * buffer that is flushed once it holds {@link #FLUSH_THRESHOLD} bytes; bodies are discarded as they
- * stream in, never buffered whole.
+ * stream in, never buffered whole. Both arrays come from pools shared by the server's connections and
+ * go back whenever nothing of a request is buffered: between requests a connection waits for the next
+ * bytes holding no array.
  *
  * <p>Time is bounded too ({@link HttpLimits}): between requests a read waits at most the idle
  * timeout, after which the connection ends quietly; once a request has begun (its first bytes are
@@ -31,8 +34,11 @@ public final class HttpConnection {
     private final LongSupplier clock;
     private final long idleNanos;
     private final long requestNanos;
-    private final byte[] in;
-    private final ResponseBuffer out = new ResponseBuffer();
+    /** Where {@link #in} comes from; it goes back whenever nothing of a request is buffered. */
+    private final BufferPool inputs;
+    /** Request bytes [start, limit); null between requests, while the connection waits without a buffer. */
+    private byte[] in;
+    private final ResponseBuffer out;
     private int start;
     private int limit;
     /** Whether a request has begun and its clock runs; its deadline is {@link #requestDeadline}. */
@@ -60,14 +66,54 @@ public final class HttpConnection {
         this(transport, limits, System::nanoTime);
     }
 
+    /**
+     * Creates a connection handler that holds buffers only while it handles a request: between requests
+     * it gives them back to the server's pools and waits for the next bytes without one
+     * ({@link Transport#awaitReadable}), so an idle keep-alive connection costs its fiber and socket,
+     * not 20 KiB of arrays.
+     *
+     * @param transport the byte stream
+     * @param limits    sizes and timeouts
+     * @param inputs    request arrays, of {@link #inputSize(HttpLimits)} bytes
+     * @param outputs   response arrays, of at least {@value ResponseBuffer#INITIAL} bytes
+     * @throws IllegalArgumentException if a pool's arrays have another size
+     */
+    public HttpConnection(Transport transport, HttpLimits limits, BufferPool inputs, BufferPool outputs) {
+        this(transport, limits, System::nanoTime, inputs, outputs);
+    }
+
     /** With a clock of {@link System#nanoTime()} values, for tests that control time. */
     HttpConnection(Transport transport, HttpLimits limits, LongSupplier clock) {
+        this(transport, limits, clock, new BufferPool(1, inputSize(limits)), new BufferPool(1, ResponseBuffer.INITIAL));
+    }
+
+    HttpConnection(Transport transport, HttpLimits limits, LongSupplier clock, BufferPool inputs, BufferPool outputs) {
+        if (inputs.bufferSize() != inputSize(limits)) {
+            throw new IllegalArgumentException("request arrays must have " + inputSize(limits) + " bytes: " + inputs.bufferSize());
+        }
         this.transport = transport;
         this.parser = new RequestParser(limits.maxHeadBytes(), limits.maxBodyBytes());
         this.clock = clock;
         this.idleNanos = limits.idleTimeout().toNanos();
         this.requestNanos = limits.requestTimeout().toNanos();
-        this.in = new byte[limits.maxHeadBytes() * 2];
+        this.inputs = inputs;
+        this.out = new ResponseBuffer(outputs);
+    }
+
+    /**
+     * The size of a connection's request array: room for a largest head and as much again of what
+     * follows it (a body's start, pipelined requests).
+     *
+     * @param limits the server's limits
+     * @return bytes per request array
+     */
+    public static int inputSize(HttpLimits limits) {
+        return limits.maxHeadBytes() * 2;
+    }
+
+    /** Whether it holds a request or response array now (tests). */
+    boolean holdsBuffers() {
+        return in != null || out.holdsArray();
     }
 
     /**
@@ -81,7 +127,7 @@ public final class HttpConnection {
         long answered = 0;
         try {
             for (;;) {
-                HttpRequest req = parser.parse(in, start, limit);
+                HttpRequest req = start < limit ? parser.parse(in, start, limit) : null;
                 if (req == null) {
                     out.flushTo(transport); // about to wait: send what the pipeline produced so far
                     if (!fill()) {
@@ -108,7 +154,19 @@ public final class HttpConnection {
             out.append(e.status(), "text/plain", body, false, true);
             out.flushTo(transport);
             return answered + 1;
+        } finally {
+            giveBackBuffers();
         }
+    }
+
+    /** Gives back the arrays; called with nothing of a request buffered and no response pending. */
+    private void giveBackBuffers() {
+        if (in != null) {
+            inputs.give(in);
+            in = null;
+        }
+        start = limit = 0;
+        out.release();
     }
 
     private void respond(HttpRequest req) {
@@ -133,7 +191,14 @@ public final class HttpConnection {
     /** Reads more input, compacting first; false at end of stream or after an idle timeout. */
     private boolean fill() throws IOException, HttpException {
         if (start == limit) {
-            start = limit = 0;
+            // Between requests: wait for the next one holding no array.
+            giveBackBuffers();
+            try {
+                transport.awaitReadable(idleNanos);
+            } catch (SocketTimeoutException e) {
+                return false; // idle: end quietly
+            }
+            in = inputs.take();
         } else if (limit == in.length) {
             System.arraycopy(in, start, in, 0, limit - start);
             limit -= start;
@@ -158,6 +223,9 @@ public final class HttpConnection {
             }
             remaining -= buffered;
             start = limit = 0;
+            if (in == null) {
+                in = inputs.take();
+            }
             int n = receive(in, 0, in.length, true);
             if (n < 0) {
                 return false;

@@ -2,6 +2,7 @@ package dev.fiberio.examples.http;
 
 import dev.fiberio.core.FiberScheduler;
 import dev.fiberio.examples.server.AcceptLoop;
+import dev.fiberio.examples.server.BufferPool;
 import dev.fiberio.net.FiberSocket;
 import dev.fiberio.net.tls.FiberTlsSocket;
 import java.io.IOException;
@@ -28,6 +29,8 @@ public final class HttpServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HttpServer.class);
     /** How long, in all, a closing connection drains what the client still sends. */
     private static final Duration LINGER = Duration.ofSeconds(2);
+    /** Arrays of each kind kept for reuse; more are allocated while more connections handle requests at once. */
+    private static final int POOLED = 256;
     /** How much a closing connection drains at most. */
     private static final long LINGER_BYTES = 1 << 20;
 
@@ -36,6 +39,13 @@ public final class HttpServer implements AutoCloseable {
     private final AtomicLong connections = new AtomicLong();
     private final AtomicLong requests = new AtomicLong();
     private final AcceptLoop acceptor;
+    /**
+     * Request and response arrays shared by the connections: a connection holds them only while it
+     * handles a request, so 10,000 keep-alive connections do not keep 200 MB of arrays alive (which the
+     * garbage collector would copy, pausing every connection).
+     */
+    private final BufferPool inputs;
+    private final BufferPool outputs = new BufferPool(POOLED, ResponseBuffer.INITIAL);
 
     /**
      * Binds and starts accepting, with the {@linkplain HttpLimits#defaults() default limits} but for the
@@ -73,6 +83,7 @@ public final class HttpServer implements AutoCloseable {
      */
     public HttpServer(FiberScheduler scheduler, InetSocketAddress address, HttpLimits limits, SSLContext tls) throws IOException {
         this.limits = limits;
+        this.inputs = new BufferPool(POOLED, HttpConnection.inputSize(limits));
         this.tls = tls;
         this.acceptor = AcceptLoop.listen("http-acceptor", scheduler, address, 4096, this::serve, LOG);
     }
@@ -113,7 +124,7 @@ public final class HttpServer implements AutoCloseable {
         try (s) {
             s.setOption(StandardSocketOptions.TCP_NODELAY, true);
             s.setWriteTimeout(limits.writeTimeout());
-            HttpConnection c = new HttpConnection(new SocketTransport(s), limits);
+            HttpConnection c = new HttpConnection(new SocketTransport(s), limits, inputs, outputs);
             requests.addAndGet(c.serve());
             lingeringClose(s);
         } catch (SocketTimeoutException e) {
@@ -133,7 +144,7 @@ public final class HttpServer implements AutoCloseable {
         try (s; FiberTlsSocket t = FiberTlsSocket.server(s, tls, parameters)) {
             s.setOption(StandardSocketOptions.TCP_NODELAY, true);
             t.setWriteTimeout(limits.writeTimeout());
-            HttpConnection c = new HttpConnection(new TlsTransport(t), limits);
+            HttpConnection c = new HttpConnection(new TlsTransport(t), limits, inputs, outputs);
             requests.addAndGet(c.serve());
         } catch (SocketTimeoutException e) {
             LOG.debug("connection timed out: {}", e.getMessage());

@@ -1,5 +1,6 @@
 package dev.fiberio.examples.http;
 
+import dev.fiberio.examples.server.BufferPool;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -26,13 +27,54 @@ final class ResponseBuffer {
 
     /** Bodies at least this long are sent from the caller's array instead of being copied. */
     static final int GATHER_MIN = 1024;
+    /** The size of a response buffer's first array. */
+    static final int INITIAL = 4096;
 
-    private byte[] buf = new byte[4096];
+    /** Where the first array of a response comes from, and goes back to after the flush. */
+    private final BufferPool pool;
+    /** The bytes of the pending responses; null while none are pending and {@link #release()} gave it back. */
+    private byte[] buf;
     private int size;
     /** Parts before {@code buf[partStart, size)}, when a large body was appended; else empty. */
     private final List<ByteBuffer> parts = new ArrayList<>();
     private int partStart;
     private int gathered;
+
+    /** A buffer with a private array of {@link #INITIAL} bytes. */
+    ResponseBuffer() {
+        this(new BufferPool(1, INITIAL));
+    }
+
+    /**
+     * A buffer that takes its array from {@code pool} when a response is appended and gives it back at
+     * {@link #release()}.
+     *
+     * @param pool arrays of at least {@link #INITIAL} bytes
+     */
+    ResponseBuffer(BufferPool pool) {
+        if (pool.bufferSize() < INITIAL) {
+            throw new IllegalArgumentException("response arrays must hold at least " + INITIAL + " bytes: " + pool.bufferSize());
+        }
+        this.pool = pool;
+    }
+
+    /**
+     * Gives the array back to the pool if nothing is pending (a grown array is dropped instead): a
+     * connection waiting for its next request then holds none.
+     */
+    void release() {
+        if (buf != null && size == 0 && parts.isEmpty()) {
+            if (buf.length == pool.bufferSize()) {
+                pool.give(buf);
+            }
+            buf = null;
+        }
+    }
+
+    /** Whether it holds an array (tests). */
+    boolean holdsArray() {
+        return buf != null;
+    }
 
     /** Appends a complete response. */
     void append(int status, String contentType, byte[] body, boolean head, boolean close) {
@@ -105,6 +147,9 @@ final class ResponseBuffer {
     }
 
     private void ensure(int extra) {
+        if (buf == null) {
+            buf = pool.take();
+        }
         if (size + extra > buf.length) {
             buf = Arrays.copyOf(buf, Math.max(buf.length * 2, size + extra));
         }

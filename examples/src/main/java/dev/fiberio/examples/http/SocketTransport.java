@@ -25,6 +25,12 @@ final class SocketTransport implements Transport {
     }
 
     @Override
+    public void awaitReadable(long timeoutNanos) throws IOException {
+        socket.setReadTimeout(Duration.ofNanos(Math.max(1, timeoutNanos)));
+        socket.awaitReadable();
+    }
+
+    @Override
     public void write(byte[] b, int off, int len) throws IOException {
         socket.write(b, off, len);
     }

@@ -35,6 +35,19 @@ public interface Transport {
     }
 
     /**
+     * Waits, holding no buffer, until a read would not wait (bytes or the end of the stream have
+     * arrived), at most {@code timeoutNanos}; it may rarely return early, and the read that follows then
+     * waits. A connection calls it between requests, so that an idle one holds no read buffer. By
+     * default it returns at once and the read waits instead.
+     *
+     * @param timeoutNanos the longest wait, positive
+     * @throws java.net.SocketTimeoutException if nothing arrived in time
+     * @throws IOException                     on I/O failure
+     */
+    default void awaitReadable(long timeoutNanos) throws IOException {
+    }
+
+    /**
      * Writes all {@code len} bytes.
      *
      * @param b   source

@@ -1,9 +1,15 @@
 package dev.fiberio.examples.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.fiberio.examples.server.BufferPool;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -58,6 +64,47 @@ class HttpConnectionTest {
         ScriptedTransport t = new ScriptedTransport().arrive(0, GET).arrive(5 * SECOND, GET).thenEnd();
         assertEquals(2, new HttpConnection(t, tight, t.clock()).serve());
         assertEquals(2, count(t.output(), "HTTP/1.1 200 OK"));
+    }
+
+    @Test
+    void betweenRequestsAConnectionWaitsHoldingNoArrayAndTheArraysGoBackToThePools() throws IOException {
+        BufferPool inputs = new BufferPool(1, HttpConnection.inputSize(LIMITS));
+        BufferPool outputs = new BufferPool(1, ResponseBuffer.INITIAL);
+        byte[] input = inputs.take();
+        byte[] output = outputs.take();
+        inputs.give(input);
+        outputs.give(output);
+        ScriptedTransport t = new ScriptedTransport().arrive(0, GET).arrive(5 * SECOND, GET).arrive(SECOND, GET).thenEnd();
+        HttpConnection c = new HttpConnection(t, LIMITS, t.clock(), inputs, outputs);
+        List<Boolean> held = new ArrayList<>();
+        t.onAwaitReadable(() -> held.add(c.holdsBuffers()));
+        assertEquals(3, c.serve());
+        assertEquals(3, count(t.output(), "HTTP/1.1 200 OK"));
+        assertEquals(List.of(false, false, false, false), held, "arrays held at each wait for a request (3, then the end)");
+        // Both pooled arrays were used, and are back: the pools hand out the same ones again.
+        assertSame(input, inputs.take());
+        assertSame(output, outputs.take());
+    }
+
+    @Test
+    void aRequestSplitAcrossReadsKeepsItsArrayUntilItIsComplete() throws IOException {
+        BufferPool inputs = new BufferPool(1, HttpConnection.inputSize(LIMITS));
+        ScriptedTransport t = new ScriptedTransport().arrive(0, Arrays.copyOf(GET, 10))
+                .arrive(SECOND, Arrays.copyOfRange(GET, 10, GET.length)).thenEnd();
+        HttpConnection c = new HttpConnection(t, LIMITS, t.clock(), inputs, new BufferPool(1, ResponseBuffer.INITIAL));
+        assertEquals(1, c.serve());
+        assertEquals(1, count(t.output(), "HTTP/1.1 200 OK"));
+        assertEquals(2, t.awaits(), "the first bytes and the end are awaited; the rest of the request is read with the array held");
+    }
+
+    @Test
+    void poolsOfAnotherSizeAreRefused() {
+        BufferPool wrong = new BufferPool(1, 100);
+        ScriptedTransport t = new ScriptedTransport();
+        assertThrows(IllegalArgumentException.class,
+                () -> new HttpConnection(t, LIMITS, wrong, new BufferPool(1, ResponseBuffer.INITIAL)));
+        assertThrows(IllegalArgumentException.class,
+                () -> new HttpConnection(t, LIMITS, new BufferPool(1, HttpConnection.inputSize(LIMITS)), wrong));
     }
 
     @Test

@@ -22,6 +22,8 @@ final class ScriptedTransport implements Transport {
     private final List<Integer> writeSizes = new ArrayList<>();
     private long now;
     private boolean endOfStream;
+    private Runnable onAwait = () -> { };
+    private int awaits;
 
     /** Queues {@code bytes} to arrive {@code delayNanos} after the read that waits for them begins. */
     ScriptedTransport arrive(long delayNanos, byte[] bytes) {
@@ -84,6 +86,41 @@ final class ScriptedTransport implements Transport {
             script.push(new Chunk(0, java.util.Arrays.copyOfRange(c.bytes(), n, c.bytes().length)));
         }
         return n;
+    }
+
+    /** Runs at every wait for readability, before it (tests look at the connection there). */
+    ScriptedTransport onAwaitReadable(Runnable hook) {
+        this.onAwait = hook;
+        return this;
+    }
+
+    int awaits() {
+        return awaits;
+    }
+
+    @Override
+    public void awaitReadable(long timeoutNanos) throws SocketTimeoutException {
+        if (timeoutNanos <= 0) {
+            throw new AssertionError("a wait must be given a positive timeout, got " + timeoutNanos);
+        }
+        awaits++;
+        onAwait.run();
+        Chunk c = script.peek();
+        if (c == null) {
+            if (endOfStream) {
+                return; // the end of the stream is readable
+            }
+            now += timeoutNanos;
+            throw new SocketTimeoutException("Read timed out");
+        }
+        script.pop();
+        if (c.delayNanos() > timeoutNanos) {
+            now += timeoutNanos;
+            script.push(new Chunk(c.delayNanos() - timeoutNanos, c.bytes()));
+            throw new SocketTimeoutException("Read timed out");
+        }
+        now += c.delayNanos();
+        script.push(new Chunk(0, c.bytes())); // arrived: the read takes it at once
     }
 
     @Override
