@@ -3,17 +3,22 @@
 # (a suspended fiber, a parked virtual thread, an idle Netty channel). Per contender and count: start
 # the server, force a GC and read RSS (/proc/PID/status) and heap used (jcmd GC.heap_info), open the
 # connections with the holder (one 1-byte round trip each), force a GC again and read both again.
+# Before the first reading, --warmup-rounds rounds open and close the same number of connections, so
+# that the server's code is compiled as in a running server: a fiber parked in interpreted frames keeps
+# a stack chunk several times larger than one parked in compiled code.
 # The table shows (after - before) / connections. Counts the open-file hard limit cannot hold are
 # reported as skipped. Writes results/idle-memory.tsv and results/idle-memory.md.
 #
 #   idle-memory.sh [--connections "10000 50000"] [--servers "fiberio netty vthreads"] [--threads <nproc>]
+#                  [--warmup-rounds 2]
 # Default run: about 1.5 minutes.
 source "$(dirname "$0")/lib.sh"
 
-CONNECTIONS="10000 50000" SERVERS="fiberio netty vthreads"
+CONNECTIONS="10000 50000" SERVERS="fiberio netty vthreads" WARMUP_ROUNDS=2
 while [ $# -gt 0 ]; do
   case "$1" in
     --connections) CONNECTIONS=$2 ;; --servers) SERVERS=$2 ;; --threads) SERVER_THREADS=$2 ;;
+    --warmup-rounds) WARMUP_ROUNDS=$2 ;;
     *) sed -n '2,10p' "$0"; exit 2 ;;
   esac
   shift 2
@@ -45,6 +50,11 @@ for n in $CONNECTIONS; do
   fi
   for server in $SERVERS; do
     start_server echo "$server"
+    for r in $(seq "$WARMUP_ROUNDS"); do
+      echo "$server: warm-up round $r: $n connections opened and closed ..." >&2
+      "$JAVA" "${JVM_FLAGS[@]}" -cp "$JAR" dev.fiberio.bench.load.IdleConnections --port "$SERVER_PORT" \
+        --connections "$n" --hold 0 >"$RAW/idle-$server-$n-warmup.log" 2>&1 || { cat "$RAW/idle-$server-$n-warmup.log" >&2; exit 1; }
+    done
     read -r rss0 heap0 < <(memory "$SERVER_PID")
     log="$RAW/idle-$server-$n.log"
     "$JAVA" "${JVM_FLAGS[@]}" -cp "$JAR" dev.fiberio.bench.load.IdleConnections --port "$SERVER_PORT" \
@@ -71,6 +81,8 @@ stop_all
   echo "## Memory per idle connection (echo servers, loopback)"
   echo
   machine_header
+  echo "- $WARMUP_ROUNDS warm-up rounds opening and closing the same number of connections before 'before'" \
+       "(a warm server: fibers park in compiled frames)"
   echo "- per connection: (after - before) / connections, both after a full GC (jcmd GC.run);" \
        "RSS from /proc/PID/status, heap used from jcmd GC.heap_info; totals are the 'after' values"
   echo "- fiberio's echo example takes a pooled 16 KiB buffer only while a connection has data" \

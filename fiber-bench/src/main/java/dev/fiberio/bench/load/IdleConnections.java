@@ -89,6 +89,8 @@ public final class IdleConnections implements AutoCloseable {
                 SocketChannel ch = SocketChannel.open();
                 channels.add(ch);
                 if (sourceAddresses > 0) {
+                    // A port whose earlier connection is still in TIME_WAIT (after a C10K run) may then be reused.
+                    ch.setOption(java.net.StandardSocketOptions.SO_REUSEADDR, true);
                     ch.bind(new InetSocketAddress("127.0.0." + (2 + i % sourceAddresses), 0));
                 }
                 ch.connect(target);
@@ -141,6 +143,9 @@ public final class IdleConnections implements AutoCloseable {
     public void close() {
         for (SocketChannel ch : channels) {
             try {
+                // An abortive close (RST) leaves no TIME_WAIT behind: tens of thousands of those would
+                // make the next round's binds to the same source addresses fail.
+                ch.setOption(java.net.StandardSocketOptions.SO_LINGER, 0);
                 ch.close();
             } catch (IOException e) {
                 // closing an idle client socket: nothing left to do
