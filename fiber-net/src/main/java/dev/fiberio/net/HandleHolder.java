@@ -41,7 +41,7 @@ final class HandleHolder<H extends NetHandle> {
 
     private final Opener<H> opener;
     private final Set<SocketOption<?>> earlyOptions;
-    private final Map<SocketOption<?>, Object> pending = new LinkedHashMap<>();
+    private Map<SocketOption<?>, Object> pending = Map.of(); // made on the first early option: an accepted socket never needs one
     private volatile H handle;
     private volatile boolean closed;
     private ProtocolFamily family;
@@ -200,6 +200,9 @@ final class HandleHolder<H extends NetHandle> {
                 if (!earlyOptions.contains(option)) {
                     throw new UnsupportedOperationException("option " + option.name()
                             + " can only be set once the socket is bound or connected; before that: " + earlyOptions);
+                }
+                if (pending.isEmpty()) {
+                    pending = new LinkedHashMap<>();
                 }
                 pending.put(option, value);
                 return;
