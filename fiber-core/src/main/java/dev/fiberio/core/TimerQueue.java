@@ -22,8 +22,8 @@ import dev.fiberio.core.spi.WaitSlot;
  * deadline of all workers.
  * Any thread may {@linkplain Entry#cancel() cancel} an entry (the waiter usually resumes on another
  * worker): cancellation is one CAS on the entry's {@code state}; cancelled entries are dropped when
- * they reach the top, and the heap is compacted when more than half of it is cancelled, so memory
- * stays bounded by twice the live timers. A timer that fires concurrently with its wait's end wakes
+ * they reach the top, and the heap is compacted when more than half of it is cancelled (looked at on
+ * expiry and before the heap would grow), so memory stays within a small multiple of the live timers. A timer that fires concurrently with its wait's end wakes
  * nothing: {@link WaitSlot#timeout(long)} checks the episode.
  */
 final class TimerQueue {
@@ -108,7 +108,10 @@ final class TimerQueue {
         lock();
         try {
             if (size == heap.length) {
-                heap = Arrays.copyOf(heap, size * 2);
+                compactIfMostlyCancelled(); // before growing: the room may be there already
+                if (size == heap.length) {
+                    heap = Arrays.copyOf(heap, size * 2);
+                }
             }
             heap[size] = e;
             siftUp(size++);
@@ -195,12 +198,22 @@ final class TimerQueue {
                 fired++;
             }
         }
+        compactIfMostlyCancelled();
+        publishEarliest();
+        return fired;
+    }
+
+    /**
+     * Compacts when more than half of the heap (and more than 64 entries) is cancelled. Called where
+     * entries are expired and where the heap would grow: a server's timeouts are mostly cancelled long
+     * before they are due (a read that got its bytes), and with nothing due for the length of a timeout
+     * expiry alone would never compact.
+     */
+    private void compactIfMostlyCancelled() {
         int hint = cancelledHint;
         if (hint > 64 && hint > size / 2) {
             compact();
         }
-        publishEarliest();
-        return fired;
     }
 
     /** Number of entries in the heap, cancelled ones included. */
