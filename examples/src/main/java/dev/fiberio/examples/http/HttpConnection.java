@@ -129,6 +129,9 @@ public final class HttpConnection {
             for (;;) {
                 HttpRequest req = start < limit ? parser.parse(in, start, limit) : null;
                 if (req == null) {
+                    if (start == limit) {
+                        giveBackInput(); // nothing of a request buffered: not held while the write below waits
+                    }
                     out.flushTo(transport); // about to wait: send what the pipeline produced so far
                     if (!fill()) {
                         return answered;
@@ -161,12 +164,22 @@ public final class HttpConnection {
 
     /** Gives back the arrays; called with nothing of a request buffered and no response pending. */
     private void giveBackBuffers() {
+        giveBackInput();
+        out.release();
+    }
+
+    /** Gives back the request array; called with nothing of a request buffered. */
+    private void giveBackInput() {
         if (in != null) {
             inputs.give(in);
             in = null;
         }
         start = limit = 0;
-        out.release();
+    }
+
+    /** Whether it holds a request array now (tests). */
+    boolean holdsInput() {
+        return in != null;
     }
 
     private void respond(HttpRequest req) {

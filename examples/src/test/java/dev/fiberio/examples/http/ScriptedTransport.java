@@ -23,6 +23,7 @@ final class ScriptedTransport implements Transport {
     private long now;
     private boolean endOfStream;
     private Runnable onAwait = () -> { };
+    private Runnable onWrite = () -> { };
     private int awaits;
 
     /** Queues {@code bytes} to arrive {@code delayNanos} after the read that waits for them begins. */
@@ -123,8 +124,15 @@ final class ScriptedTransport implements Transport {
         script.push(new Chunk(0, c.bytes())); // arrived: the read takes it at once
     }
 
+    /** Runs at every write, before it. */
+    ScriptedTransport onWrite(Runnable hook) {
+        this.onWrite = hook;
+        return this;
+    }
+
     @Override
     public void write(byte[] b, int off, int len) {
+        onWrite.run();
         written.write(b, off, len);
         writeSizes.add(len);
     }
