@@ -30,6 +30,7 @@ import dev.fiberio.net.spi.SocketHandle;
 import dev.fiberio.uring.ffi.CallerMemory;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
 import java.net.SocketAddress;
@@ -580,15 +581,35 @@ final class UringSocket extends UringChannel implements SocketHandle {
         if (len == 0) {
             return 0;
         }
+        return send(null, 0, src, (int) len, deadline);
+    }
+
+    /** From the array itself: no heap segment wrapped around it per call (the SPI's default would). */
+    @Override
+    public int write(byte[] b, int off, int len, long deadline) throws IOException {
+        return send(b, off, null, len, deadline);
+    }
+
+    /**
+     * Copies up to one write buffer of the caller's bytes ({@code array} from {@code off}, else
+     * {@code src}) into the write lease and sends it.
+     */
+    private int send(byte[] array, int off, MemorySegment src, int len, long deadline) throws IOException {
         acquire(writeRecord);
         try {
             leftover(writeRecord, deadline, SocketErrors::writeTimedOut); // a cancelled writer's send: done with
             MemorySegment m = writeLease();
-            long copied = CallerMemory.copyIn(src, m, (int) Math.min(len, m.byteSize()));
-            if (copied < 0) { // unmapped memory
-                throw ioError("send", (int) -copied);
+            int n = (int) Math.min(len, m.byteSize());
+            if (array != null) {
+                MemorySegment.copy(array, off, m, ValueLayout.JAVA_BYTE, 0, n); // a Java array cannot fault
+            } else {
+                long copied = CallerMemory.copyIn(src, m, n);
+                if (copied < 0) { // unmapped memory
+                    throw ioError("send", (int) -copied);
+                }
+                n = (int) copied;
             }
-            return sendLoop(m, IORING_OP_SEND, (int) copied, deadline);
+            return sendLoop(m, IORING_OP_SEND, n, deadline);
         } finally {
             endWrite();
         }
