@@ -236,10 +236,7 @@ public final class HttpConnection {
             }
             remaining -= buffered;
             start = limit = 0;
-            if (in == null) {
-                in = inputs.take();
-            }
-            int n = receive(in, 0, in.length, true);
+            int n = receive(in, 0, in.length, true); // the request's array: a head was just parsed from it
             if (n < 0) {
                 return false;
             }
