@@ -46,6 +46,12 @@ final class CoreAccessImpl extends CoreAccess {
     }
 
     @Override
+    protected long hookClock() {
+        // A hook runs on the carrier after the switch, outside any fiber: Thread.currentThread() is reliable.
+        return Thread.currentThread() instanceof WorkerThread wt ? wt.worker.runStartNanos() : System.nanoTime();
+    }
+
+    @Override
     protected <T> T carrierLocal(int index, Supplier<? extends T> initial) {
         Fiber f = Fiber.current();
         Worker w;

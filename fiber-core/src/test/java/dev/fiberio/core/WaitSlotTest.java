@@ -129,6 +129,42 @@ class WaitSlotTest {
         assertEquals(WaitSlot.TIMED_OUT, (int) inFiber(s, () -> slot.awaitUntil(System.nanoTime() - 1)));
     }
 
+    /**
+     * The post-switch hook judges a deadline by the clock reading its worker took before the run, so a
+     * deadline that passes during the run is left to a timer: it must still end the wait while the one
+     * worker never runs out of work (a fiber that keeps yielding), i.e. from the worker's busy loop.
+     */
+    @Test
+    void aDeadlineThatPassesWhileTheFiberRunsEndsTheWaitOnABusyWorker() throws Exception {
+        FiberScheduler one = TestSchedulers.create(1);
+        try {
+            WaitSlot slot = new WaitSlot();
+            java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+            Fiber busy = one.spawn(() -> {
+                while (!done.get()) {
+                    Fiber.yield();
+                }
+            });
+            long[] late = new long[1];
+            int reason = inFiber(one, () -> {
+                long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(2);
+                while (System.nanoTime() - deadline <= 0) {
+                    Thread.onSpinWait(); // the deadline passes during this run
+                }
+                int r = slot.awaitUntil(deadline);
+                late[0] = System.nanoTime() - deadline;
+                return r;
+            });
+            done.set(true);
+            busy.join();
+            assertEquals(WaitSlot.TIMED_OUT, reason);
+            assertTrue(late[0] > 0, "returned before its deadline");
+            assertEquals(WaitSlot.IDLE, slot.state());
+        } finally {
+            TestSchedulers.closeChecked(one);
+        }
+    }
+
     @Test
     void cancelledFiberWaitReturnsCancelled() throws Exception {
         WaitSlot slot = new WaitSlot();

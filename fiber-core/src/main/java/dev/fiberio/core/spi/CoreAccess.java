@@ -104,6 +104,16 @@ public abstract class CoreAccess {
     protected abstract TimerHandle armTimer(Fiber fiber, long deadline, WaitSlot slot, long episode);
 
     /**
+     * A clock reading no later than now, for a post-switch hook: the start of the run that just ended
+     * on the calling worker (one reading the worker took anyway), else {@link System#nanoTime()}. A
+     * deadline found passed by it has passed; one found not passed may have, and its timer then fires
+     * on the worker's next turn. Only from a post-switch hook (on the carrier, not inside a fiber).
+     *
+     * @return a {@link System#nanoTime()} value from the current or an earlier moment
+     */
+    protected abstract long hookClock();
+
+    /**
      * The calling carrier's value of a carrier-local.
      *
      * @param index   the carrier-local's index

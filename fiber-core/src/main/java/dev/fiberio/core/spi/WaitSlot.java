@@ -346,7 +346,9 @@ public final class WaitSlot implements SuspendHook {
     public void afterSuspend(Fiber fiber) {
         TimerHandle t = null;
         if (timed) {
-            if (deadline - System.nanoTime() <= 0) {
+            // The run's start, not a fresh reading: a deadline that passed during the run gets a timer
+            // that fires on the worker's next turn, which is as soon as this check would have resumed it.
+            if (deadline - CoreAccess.get().hookClock() <= 0) {
                 wake(TIMED_OUT, false); // SUSPENDING→READY; our own CAS below then fails and we resume
             } else {
                 t = CoreAccess.get().armTimer(fiber, deadline, this, episodeOf(volatileState()));
