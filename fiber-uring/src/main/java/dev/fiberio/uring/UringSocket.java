@@ -321,10 +321,21 @@ final class UringSocket extends UringChannel implements SocketHandle {
         if (len == 0) {
             return 0;
         }
+        return read(null, 0, dst, (int) len, deadline);
+    }
+
+    /** Into the array itself: no heap segment wrapped around it per call (the SPI's default would). */
+    @Override
+    public int read(byte[] b, int off, int len, long deadline) throws IOException {
+        return len == 0 ? 0 : read(b, off, null, len, deadline);
+    }
+
+    /** Reads into {@code array} from {@code off}, else into {@code dst}; {@code len} at least 1. */
+    private int read(byte[] array, int off, MemorySegment dst, int len, long deadline) throws IOException {
         acquire(readRecord);
         try {
             for (;;) {
-                int n = copyHeld(dst, (int) len);
+                int n = copyHeld(array, off, dst, len);
                 if (n > 0) {
                     return n;
                 }
@@ -332,7 +343,7 @@ final class UringSocket extends UringChannel implements SocketHandle {
                     return -1;
                 }
                 throwHeldError();
-                receive((int) Math.min(BUFFER_SIZE, len), deadline, false);
+                receive(Math.min(BUFFER_SIZE, len), deadline, false);
             }
         } finally {
             endRead();
@@ -382,11 +393,10 @@ final class UringSocket extends UringChannel implements SocketHandle {
         if (len == 0) {
             return 0;
         }
-        MemorySegment dst = MemorySegment.ofArray(b).asSlice(off, len);
         acquire(readRecord);
         try {
             for (;;) {
-                int n = copyHeld(dst, len);
+                int n = copyHeld(b, off, null, len);
                 if (n > 0) {
                     readAhead();
                     return n;
@@ -396,7 +406,7 @@ final class UringSocket extends UringChannel implements SocketHandle {
                 }
                 throwHeldError();
                 if (!receiveInFlight()) {
-                    return receiveNow(dst, len);
+                    return receiveNow(MemorySegment.ofArray(b).asSlice(off, len), len);
                 }
                 if (readRecord.pending()) {
                     return 0; // the ring has reported nothing yet
@@ -493,18 +503,17 @@ final class UringSocket extends UringChannel implements SocketHandle {
         }
     }
 
-    /** Copies bytes the socket holds into {@code dst}; 0 if it holds none. */
-    private int copyHeld(MemorySegment dst, int len) throws IOException {
+    /**
+     * Copies bytes the socket holds into {@code array} from {@code off} (a Java array cannot fault), else
+     * into {@code dst} (through the kernel if native); 0 if it holds none.
+     */
+    private int copyHeld(byte[] array, int off, MemorySegment dst, int len) throws IOException {
         if (heldBid >= 0) {
             if (!provided.guard.acquire()) {
                 throw closedException(); // the ring closed, and with it every socket of it
             }
             try {
-                long copied = CallerMemory.copyOut(provided.buffer(heldBid), heldStart, dst, Math.min(len, heldEnd - heldStart));
-                if (copied < 0) { // unmapped memory: the bytes stay for the next read
-                    throw ioError("recv", (int) -copied);
-                }
-                int n = (int) copied;
+                int n = copyOut(provided.buffer(heldBid), heldStart, array, off, dst, Math.min(len, heldEnd - heldStart));
                 heldStart += n;
                 if (heldStart == heldEnd) {
                     int bid = heldBid;
@@ -517,14 +526,24 @@ final class UringSocket extends UringChannel implements SocketHandle {
             }
         }
         if (bufferedStart < bufferedEnd) {
-            long copied = CallerMemory.copyOut(readLease, bufferedStart, dst, Math.min(len, bufferedEnd - bufferedStart));
-            if (copied < 0) { // unmapped memory: the bytes stay for the next read
-                throw ioError("recv", (int) -copied);
-            }
-            bufferedStart += (int) copied;
-            return (int) copied;
+            int n = copyOut(readLease, bufferedStart, array, off, dst, Math.min(len, bufferedEnd - bufferedStart));
+            bufferedStart += n;
+            return n;
         }
         return 0;
+    }
+
+    /** Copies {@code n} bytes of {@code own} from {@code start} out to the array or segment; throws if unmapped. */
+    private static int copyOut(MemorySegment own, int start, byte[] array, int off, MemorySegment dst, int n) throws IOException {
+        if (array != null) {
+            MemorySegment.copy(own, ValueLayout.JAVA_BYTE, start, array, off, n);
+            return n;
+        }
+        long copied = CallerMemory.copyOut(own, start, dst, n);
+        if (copied < 0) { // unmapped memory: the bytes stay for the next read
+            throw ioError("recv", (int) -copied);
+        }
+        return (int) copied;
     }
 
     /**

@@ -79,7 +79,7 @@ final class ResponseBuffer {
     /** Appends a complete response. */
     void append(int status, String contentType, byte[] body, boolean head, boolean close) {
         ascii("HTTP/1.1 ");
-        ascii(Integer.toString(status));
+        decimal(status);
         ascii(" ");
         ascii(reason(status));
         bytes(SERVER_AND_DATE);
@@ -87,7 +87,7 @@ final class ResponseBuffer {
         bytes(CONTENT_TYPE);
         ascii(contentType);
         bytes(CONTENT_LENGTH);
-        ascii(Integer.toString(body.length));
+        decimal(body.length);
         if (status == 405) {
             bytes(ALLOW);
         }
@@ -131,6 +131,20 @@ final class ResponseBuffer {
         partStart = 0;
         gathered = 0;
         t.write(all);
+    }
+
+    /** A non-negative int in decimal digits, without a String per call (two per response otherwise). */
+    private void decimal(int v) {
+        int digits = 1;
+        for (int rest = v / 10; rest > 0; rest /= 10) {
+            digits++;
+        }
+        ensure(digits);
+        for (int i = size + digits - 1; i >= size; i--) {
+            buf[i] = (byte) ('0' + v % 10);
+            v /= 10;
+        }
+        size += digits;
     }
 
     private void ascii(String s) {

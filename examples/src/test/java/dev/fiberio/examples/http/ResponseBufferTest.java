@@ -97,4 +97,21 @@ class ResponseBufferTest {
         assertEquals(1, again.plainWrites);
         assertArrayEquals(small, Arrays.copyOfRange(again.bytes.toByteArray(), again.bytes.size() - small.length, again.bytes.size()));
     }
+
+    @Test
+    void statusAndContentLengthAreWrittenInDecimal() throws Exception {
+        ResponseBuffer out = new ResponseBuffer();
+        int[] lengths = {0, 1, 9, 10, 99, 100, 1000, 12345};
+        for (int n : lengths) {
+            out.append(n % 2 == 0 ? 200 : 404, "text/plain", new byte[n], true, false); // HEAD: no body
+        }
+        Recorder t = new Recorder();
+        out.flushTo(t);
+        String[] heads = t.bytes.toString(StandardCharsets.US_ASCII).split("\r\n\r\n");
+        assertEquals(lengths.length, heads.length);
+        for (int i = 0; i < lengths.length; i++) {
+            assertTrue(heads[i].startsWith("HTTP/1.1 " + (lengths[i] % 2 == 0 ? "200 OK" : "404 Not Found") + "\r\n"), heads[i]);
+            assertTrue(heads[i].endsWith("\r\nContent-Length: " + lengths[i]), heads[i]);
+        }
+    }
 }
