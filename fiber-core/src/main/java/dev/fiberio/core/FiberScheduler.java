@@ -602,6 +602,14 @@ public final class FiberScheduler implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether a worker looking for work may get some from another worker soon, so that a brief spin can
+     * pay: there is more than one regular worker, or a spare runs for a blocked one.
+     */
+    boolean anotherWorkerMayHandOff() {
+        return regularWorkers > 1 || blockedCount.get() > 0;
+    }
+
     /** How many workers count as blocked now (each once, whatever the reasons). */
     int blockedWorkers() {
         return blockedCount.get();

@@ -302,8 +302,13 @@ final class Worker implements Runnable {
      */
     private Fiber findWork() {
         int spins = 0;
+        // Spinning waits for a hand-off from another worker; with none running, work comes only from this
+        // worker's poller and timers, which park() waits on, or from outside threads, which wake it.
+        int maxSpins = scheduler.anotherWorkerMayHandOff() ? SPINS : 0;
+        // One clock reading per look after a park, not per spin: a timer due during the spin (a few
+        // microseconds) is seen by park(), which then does not block.
+        long now = System.nanoTime();
         for (;;) {
-            long now = System.nanoTime();
             timers.expire(now);
             scheduler.expireForeignTimers(this, now);
             Fiber f = queue.poll();
@@ -333,16 +338,19 @@ final class Worker implements Runnable {
                 }
                 continue;
             }
-            if (spins < SPINS) {
+            if (spins < maxSpins) {
                 if (spins++ == 0) {
                     scheduler.spinningWorkers.incrementAndGet();
                 }
                 Thread.onSpinWait();
                 continue;
             }
-            scheduler.spinningWorkers.decrementAndGet();
-            spins = 0;
+            if (spins > 0) {
+                scheduler.spinningWorkers.decrementAndGet();
+                spins = 0;
+            }
             park();
+            now = System.nanoTime();
         }
     }
 
