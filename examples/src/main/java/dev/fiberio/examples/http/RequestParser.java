@@ -61,7 +61,7 @@ public final class RequestParser {
                 throw new HttpException(400, "Malformed request target");
             }
         }
-        String method = ascii(buf, start, sp1);
+        String method = method(buf, start, sp1);
         String target = ascii(buf, sp1 + 1, sp2);
         boolean http11;
         if (regionEquals(buf, sp2 + 1, lineEnd, "HTTP/1.1")) {
@@ -196,6 +196,18 @@ public final class RequestParser {
         }
         return "\"(),/:;<=>?@[\\]{}".indexOf(b) < 0;
     }
+
+    /** The method: the common ones as constants (no String per request), others as read. */
+    private static String method(byte[] buf, int from, int to) {
+        for (String m : COMMON_METHODS) {
+            if (regionEquals(buf, from, to, m)) {
+                return m;
+            }
+        }
+        return ascii(buf, from, to);
+    }
+
+    private static final String[] COMMON_METHODS = {"GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS"};
 
     private static String ascii(byte[] buf, int from, int to) {
         return new String(buf, from, to - from, StandardCharsets.ISO_8859_1);

@@ -36,6 +36,13 @@ class RequestParserTest {
         assertEquals(48, r.headLength());
     }
 
+    /** Methods are case-sensitive tokens (RFC 9110, 9.1): each comes back exactly as sent. */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH", "get", "GETX", "GE", "M-SEARCH"})
+    void theMethodIsTheTokenSent(String method) throws HttpException {
+        assertEquals(method, parse(method + " / HTTP/1.1\r\nHost: a\r\n\r\n").method());
+    }
+
     @Test
     void incompleteHeadNeedsMoreBytes() throws HttpException {
         assertNull(parse("GET / HTTP/1.1\r\nHost: a\r\n"));
