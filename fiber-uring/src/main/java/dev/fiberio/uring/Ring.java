@@ -164,7 +164,7 @@ final class Ring implements Poller {
      */
     Ring(UringFeatures features, dev.fiberio.core.FiberScheduler drivenBy, int homeWorker) throws IOException {
         this(features, drivenBy, homeWorker, features.providedBuffers ? BufferRing.DEFAULT_ENTRIES : 0,
-                BufferRing.DEFAULT_SIZE);
+                BufferRing.DEFAULT_MAX, BufferRing.DEFAULT_SIZE, BufferPool.MAX_IDLE);
     }
 
     /**
@@ -176,9 +176,21 @@ final class Ring implements Poller {
         this(features, drivenBy, homeWorker, bufferEntries, bufferSize, BufferPool.MAX_IDLE);
     }
 
-    /** As {@link #Ring(UringFeatures, dev.fiberio.core.FiberScheduler, int, int, int)}, keeping {@code poolMax} free buffers. */
+    /**
+     * As {@link #Ring(UringFeatures, dev.fiberio.core.FiberScheduler, int, int, int)}, keeping {@code poolMax}
+     * free buffers; the provided-buffer ring does not grow.
+     */
     Ring(UringFeatures features, dev.fiberio.core.FiberScheduler drivenBy, int homeWorker, int bufferEntries,
          int bufferSize, int poolMax) throws IOException {
+        this(features, drivenBy, homeWorker, bufferEntries, bufferEntries, bufferSize, poolMax);
+    }
+
+    /**
+     * A ring whose provided-buffer ring starts with {@code bufferEntries} buffers and may grow to
+     * {@code bufferMax} (a power of two; see {@link BufferRing}).
+     */
+    Ring(UringFeatures features, dev.fiberio.core.FiberScheduler drivenBy, int homeWorker, int bufferEntries,
+         int bufferMax, int bufferSize, int poolMax) throws IOException {
         this.features = features;
         this.buffers = new BufferPool(Math.max(UringSocket.BUFFER_SIZE, SockAddr.STORAGE_SIZE), poolMax);
         this.drivenBy = drivenBy;
@@ -194,7 +206,7 @@ final class Ring implements Poller {
         BufferRing provided = null;
         if (bufferEntries > 0) {
             try {
-                provided = BufferRing.register(mem.fd, bufferEntries, bufferSize);
+                provided = BufferRing.register(mem.fd, bufferEntries, Math.max(bufferEntries, bufferMax), bufferSize);
             } catch (IOException | RuntimeException e) {
                 LibC.close(ev);
                 mem.free();

@@ -583,7 +583,7 @@ final class UringSocket extends UringChannel implements SocketHandle {
             throw closedException();
         }
         if (e == Errno.ENOBUFS && lastReadOp == SELECT) {
-            provided.fallbacks.increment(); // the ring is empty: the next receive goes to a leased buffer, or a poll
+            provided.foundEmpty(); // the next receive goes to a leased buffer, or a poll; the ring may grow
             ringWasEmpty = true;
             return false;
         }

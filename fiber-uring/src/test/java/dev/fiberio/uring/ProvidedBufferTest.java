@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -113,6 +114,72 @@ class ProvidedBufferTest {
             } finally {
                 holder.close();
                 other.close();
+            }
+        } finally {
+            ring.close();
+        }
+    }
+
+    /**
+     * A receive that finds the ring empty makes it grow (one chunk, here one buffer, per that many such
+     * receives) up to its size: the kernel then receives into the added buffer, whose memory is a new
+     * chunk, and the bytes arrive intact; beyond the size it stays as it is.
+     */
+    @Test
+    void aRingThatRunsDryGrowsAndTheKernelReceivesIntoTheAddedBuffers() throws Exception {
+        assumeTrue(UringFeatures.get().providedBuffers, "no provided-buffer rings here");
+        Ring ring = new Ring(UringFeatures.get(), null, -1, 1, 4, 1024, BufferPool.MAX_IDLE); // 1 buffer, up to 4
+        try (PollerThread poller = new PollerThread("pbuf-test", ring);
+             ServerSocket listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            InetSocketAddress at = new InetSocketAddress(InetAddress.getLoopbackAddress(), listener.getLocalPort());
+            BufferRing provided = ring.bufferRing();
+            assertEquals(1, provided.buffers());
+            UringSocket holder = UringSocket.open(AF_INET, ring);
+            UringSocket other = UringSocket.open(AF_INET, ring);
+            UringSocket third = UringSocket.open(AF_INET, ring);
+            holder.connect(at, Deadlines.NO_DEADLINE);
+            other.connect(at, Deadlines.NO_DEADLINE);
+            third.connect(at, Deadlines.NO_DEADLINE);
+            try (Socket holderPeer = listener.accept(); Socket otherPeer = listener.accept(); Socket thirdPeer = listener.accept()) {
+                byte[] first = pattern(1000, 1);
+                holderPeer.getOutputStream().write(first);
+                MemorySegment small = Arena.ofAuto().allocate(10);
+                int got = holder.read(small, Deadlines.NO_DEADLINE); // keeps the only buffer for the rest
+                assertTrue(holder.holdsProvidedBuffer());
+
+                byte[] second = pattern(700, 2);
+                otherPeer.getOutputStream().write(second);
+                assertArrayEquals(second, readFully(other, second.length, 700)); // ENOBUFS, then its own buffer
+                assertEquals(1, provided.fallbacks.sum());
+                assertEquals(2, provided.buffers(), "the ring grew by a chunk");
+
+                byte[] third3 = pattern(900, 3);
+                thirdPeer.getOutputStream().write(third3);
+                MemorySegment part = Arena.ofAuto().allocate(100);
+                int n = third.read(part, Deadlines.NO_DEADLINE);
+                assertTrue(third.holdsProvidedBuffer(), "received into the added buffer");
+                assertEquals(1, provided.fallbacks.sum(), "no second fallback");
+                byte[] rest = readFully(third, third3.length - n, 300);
+                byte[] whole = new byte[third3.length];
+                MemorySegment.copy(part, ValueLayout.JAVA_BYTE, 0, whole, 0, n);
+                System.arraycopy(rest, 0, whole, n, rest.length);
+                assertArrayEquals(third3, whole);
+
+                for (int i = 0; i < 10; i++) {
+                    provided.foundEmpty();
+                }
+                assertEquals(4, provided.buffers(), "grows to its size and no further");
+                assertThrows(IllegalArgumentException.class, () -> provided.recycle(4));
+
+                byte[] restOfFirst = readFully(holder, first.length - got, 10);
+                byte[] firstWhole = new byte[first.length];
+                MemorySegment.copy(small, ValueLayout.JAVA_BYTE, 0, firstWhole, 0, got);
+                System.arraycopy(restOfFirst, 0, firstWhole, got, restOfFirst.length);
+                assertArrayEquals(first, firstWhole);
+            } finally {
+                holder.close();
+                other.close();
+                third.close();
             }
         } finally {
             ring.close();
