@@ -336,6 +336,7 @@ final class Worker implements Runnable {
                 if (!sleepWhileDormant()) {
                     return null;
                 }
+                now = System.nanoTime(); // it may have slept long
                 continue;
             }
             if (spins < maxSpins) {
