@@ -23,8 +23,9 @@ import dev.fiberio.core.spi.WaitSlot;
  * Any thread may {@linkplain Entry#cancel() cancel} an entry (the waiter usually resumes on another
  * worker): cancellation is one CAS on the entry's {@code state}; cancelled entries are dropped when
  * they reach the top, and the heap is compacted when more than half of it is cancelled (looked at on
- * expiry and before the heap would grow), so memory stays within a small multiple of the live timers. A timer that fires concurrently with its wait's end wakes
- * nothing: {@link WaitSlot#timeout(long)} checks the episode.
+ * expiry and before the heap would grow), so memory stays within a small multiple of the live timers.
+ * A timer that fires concurrently with its wait's end wakes nothing: {@link WaitSlot#timeout(long)}
+ * checks the episode.
  */
 final class TimerQueue {
     private static final VarHandle LOCK;

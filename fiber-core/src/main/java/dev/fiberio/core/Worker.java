@@ -120,6 +120,8 @@ final class Worker implements Runnable {
     private Fiber current;
     @SuppressWarnings("unused")
     private long runStart;
+    /** The clock reading of findWork's look that found the fiber it returned; the owner's only. */
+    private long lookedAt;
     @SuppressWarnings("unused")
     private long runSeq;
 
@@ -258,7 +260,7 @@ final class Worker implements Runnable {
                     if (f == null) {
                         return; // stopped
                     }
-                    runFiber(f, System.nanoTime());
+                    runFiber(f, lookedAt);
                 } else {
                     if (tick % POLL_INTERVAL == 0) {
                         pollWithoutBlocking();
@@ -319,6 +321,7 @@ final class Worker implements Runnable {
                 f = steal();
             }
             if (f != null) {
+                lookedAt = now; // the run's start: at most a spin earlier than a fresh reading
                 if (spins > 0 && scheduler.spinningWorkers.decrementAndGet() == 0 && scheduler.hasQueuedWork()) {
                     // The last spinner found work and more is queued: wake a replacement, or a burst would
                     // run on fewer workers than are free (Go's runtime does the same).

@@ -27,7 +27,7 @@ import java.util.concurrent.atomic.LongAdder;
  * and gives it back with {@link #recycle}.
  *
  * <h2>Memory, and growth</h2>
- * It starts with {@code fiberio.uring.providedBuffers.entries} buffers (default 128) of
+ * It starts with {@code fiberio.uring.providedBuffers.entries} buffers (default 128, a power of two) of
  * {@code fiberio.uring.providedBuffers.size} bytes (default {@code fiberio.uring.bufferSize}, 16 KiB):
  * 2 MiB per ring, that is per worker. A receive that finds the ring empty (ENOBUFS) falls back to a
  * buffer of its own and reports it ({@link #foundEmpty}); for every that many such receives the ring
@@ -76,8 +76,10 @@ final class BufferRing {
 
     /** The ring's entries: the most buffers it can hold (a power of two). */
     final int capacity;
-    /** Buffers per allocation, the initial count. */
+    /** Buffers per allocation, the initial count (a power of two). */
     final int chunk;
+    /** log2 of {@link #chunk}: buffer {@code bid} is number {@code bid & (chunk - 1)} of chunk {@code bid >>> chunkShift}. */
+    private final int chunkShift;
     final int bufferSize;
     private final int mask;
     private final Arena arena;
@@ -102,13 +104,14 @@ final class BufferRing {
     private BufferRing(int chunk, int capacity, int bufferSize) {
         this.capacity = capacity;
         this.chunk = chunk;
+        this.chunkShift = Integer.numberOfTrailingZeros(chunk);
         this.bufferSize = bufferSize;
         this.mask = capacity - 1;
         // Owner: this buffer ring (shared arena): closed by the guard's action once the ring was unregistered
         // and no reader copies out of it any more; every chunk is allocated from it.
         arena = Arena.ofShared();
         ring = arena.allocate(UringLayouts.BUF_SIZE * capacity, RING_ALIGNMENT);
-        chunks = new MemorySegment[(capacity + chunk - 1) / chunk];
+        chunks = new MemorySegment[capacity / chunk];
         chunks[0] = arena.allocate((long) chunk * bufferSize, 64);
         guard = new CloseGuard(arena::close);
     }
@@ -119,6 +122,21 @@ final class BufferRing {
      * @see #register(int, int, int, int)
      */
     static BufferRing unregistered(int entries, int max, int bufferSize) {
+        return filled(entries, max, bufferSize);
+    }
+
+    /** Allocates a ring of {@code max} entries and fills it with {@code entries} buffers (the first chunk). */
+    private static BufferRing filled(int entries, int max, int bufferSize) {
+        if (max < 1 || max > 32768 || Integer.bitCount(max) != 1) {
+            throw new IllegalArgumentException("provided-buffer ring size must be a power of two from 1 to 32768: " + max);
+        }
+        if (entries < 1 || entries > max || Integer.bitCount(entries) != 1) {
+            throw new IllegalArgumentException("provided buffers must be a power of two from 1 to the ring's size "
+                    + max + ": " + entries);
+        }
+        if (bufferSize < 1) {
+            throw new IllegalArgumentException("provided-buffer size must be positive: " + bufferSize);
+        }
         BufferRing b = new BufferRing(entries, max, bufferSize);
         for (int bid = 0; bid < entries; bid++) {
             b.put(bid, bid);
@@ -150,15 +168,6 @@ final class BufferRing {
     }
 
     /**
-     * A ring of {@code entries} buffers that does not grow (tests).
-     *
-     * @see #register(int, int, int, int)
-     */
-    static BufferRing register(int ringFd, int entries, int bufferSize) throws IOException {
-        return register(ringFd, entries, entries, bufferSize);
-    }
-
-    /**
      * Allocates {@code entries} buffers of {@code bufferSize} bytes, registers a ring of {@code max}
      * entries with the io_uring instance {@code ringFd} and fills it with them; it may grow to {@code max}.
      *
@@ -167,22 +176,7 @@ final class BufferRing {
      * @throws IllegalArgumentException if the sizes are out of range
      */
     static BufferRing register(int ringFd, int entries, int max, int bufferSize) throws IOException {
-        if (max < 1 || max > 32768 || Integer.bitCount(max) != 1) {
-            throw new IllegalArgumentException("provided-buffer ring size must be a power of two from 1 to 32768: " + max);
-        }
-        if (entries < 1 || entries > max) {
-            throw new IllegalArgumentException("provided buffers must be from 1 to the ring's size " + max + ": " + entries);
-        }
-        if (bufferSize < 1) {
-            throw new IllegalArgumentException("provided-buffer size must be positive: " + bufferSize);
-        }
-        BufferRing b = new BufferRing(entries, max, bufferSize);
-        for (int bid = 0; bid < entries; bid++) {
-            b.put(bid, bid);
-        }
-        b.tail = entries;
-        b.provided = entries;
-        SHORT.setRelease(b.ring, UringLayouts.BUF_RING_TAIL, (short) b.tail);
+        BufferRing b = filled(entries, max, bufferSize);
         // Owner: this call (confined arena): the kernel reads the registration argument during the call only.
         try (Arena a = Arena.ofConfined()) {
             MemorySegment reg = a.allocate(UringLayouts.BUF_REG);
@@ -213,8 +207,8 @@ final class BufferRing {
      * @return its {@link #bufferSize} bytes
      */
     MemorySegment buffer(int bid) {
-        MemorySegment c = (MemorySegment) CHUNK.getAcquire(chunks, bid / chunk);
-        return c.asSlice((long) (bid % chunk) * bufferSize, bufferSize);
+        MemorySegment c = (MemorySegment) CHUNK.getAcquire(chunks, bid >>> chunkShift);
+        return c.asSlice((long) (bid & (chunk - 1)) * bufferSize, bufferSize);
     }
 
     /** Buffers the ring has now (it grows; tests and diagnostics). */
@@ -228,12 +222,12 @@ final class BufferRing {
      */
     void foundEmpty() {
         fallbacks.increment();
-        if (emptyFinds.getAndIncrement() % chunk == 0) {
+        if ((emptyFinds.getAndIncrement() & (chunk - 1)) == 0) {
             grow();
         }
     }
 
-    /** Adds up to a chunk of buffers at the tail; nothing if the ring is full-size, closed, or growing already. */
+    /** Adds a chunk of buffers at the tail; nothing if the ring is full-size, closed, or growing already. */
     private void grow() {
         if (provided >= capacity || !GROWING.compareAndSet(this, 0, 1)) {
             return;
@@ -243,21 +237,17 @@ final class BufferRing {
                 return; // closed: the arena is gone or going
             }
             try {
-                int first = provided;
-                int n = Math.min(chunk, capacity - first);
-                if (n <= 0) {
-                    return;
-                }
+                int first = provided; // a multiple of chunk, below capacity (both powers of two)
                 MemorySegment added = arena.allocate((long) chunk * bufferSize, 64);
-                CHUNK.setRelease(chunks, first / chunk, added); // before any entry names its buffers
+                CHUNK.setRelease(chunks, first >>> chunkShift, added); // before any entry names its buffers
                 while (!LOCK.compareAndSet(this, 0, 1)) {
                     Thread.onSpinWait();
                 }
                 try {
-                    for (int i = 0; i < n; i++) {
+                    for (int i = 0; i < chunk; i++) {
                         put(tail++, first + i);
                     }
-                    provided = first + n;
+                    provided = first + chunk;
                     SHORT.setRelease(ring, UringLayouts.BUF_RING_TAIL, (short) tail);
                 } finally {
                     LOCK.setRelease(this, 0);

@@ -206,7 +206,7 @@ final class Ring implements Poller {
         BufferRing provided = null;
         if (bufferEntries > 0) {
             try {
-                provided = BufferRing.register(mem.fd, bufferEntries, Math.max(bufferEntries, bufferMax), bufferSize);
+                provided = BufferRing.register(mem.fd, bufferEntries, bufferMax, bufferSize);
             } catch (IOException | RuntimeException e) {
                 LibC.close(ev);
                 mem.free();

@@ -106,11 +106,7 @@ class ProvidedBufferTest {
                 long before = ring.bufferRing().fallbacks.sum();
                 assertArrayEquals(second, readFully(other, second.length, 700));
                 assertTrue(ring.bufferRing().fallbacks.sum() > before, "the other reader found the ring empty (ENOBUFS)");
-                byte[] rest = readFully(holder, first.length - got, 10);
-                byte[] whole = new byte[first.length];
-                MemorySegment.copy(small, ValueLayout.JAVA_BYTE, 0, whole, 0, got);
-                System.arraycopy(rest, 0, whole, got, rest.length);
-                assertArrayEquals(first, whole);
+                assertTheRestCompletes(holder, first, small, got, 10);
             } finally {
                 holder.close();
                 other.close();
@@ -159,11 +155,7 @@ class ProvidedBufferTest {
                 int n = third.read(part, Deadlines.NO_DEADLINE);
                 assertTrue(third.holdsProvidedBuffer(), "received into the added buffer");
                 assertEquals(1, provided.fallbacks.sum(), "no second fallback");
-                byte[] rest = readFully(third, third3.length - n, 300);
-                byte[] whole = new byte[third3.length];
-                MemorySegment.copy(part, ValueLayout.JAVA_BYTE, 0, whole, 0, n);
-                System.arraycopy(rest, 0, whole, n, rest.length);
-                assertArrayEquals(third3, whole);
+                assertTheRestCompletes(third, third3, part, n, 300);
 
                 for (int i = 0; i < 10; i++) {
                     provided.foundEmpty();
@@ -171,11 +163,7 @@ class ProvidedBufferTest {
                 assertEquals(4, provided.buffers(), "grows to its size and no further");
                 assertThrows(IllegalArgumentException.class, () -> provided.recycle(4));
 
-                byte[] restOfFirst = readFully(holder, first.length - got, 10);
-                byte[] firstWhole = new byte[first.length];
-                MemorySegment.copy(small, ValueLayout.JAVA_BYTE, 0, firstWhole, 0, got);
-                System.arraycopy(restOfFirst, 0, firstWhole, got, restOfFirst.length);
-                assertArrayEquals(first, firstWhole);
+                assertTheRestCompletes(holder, first, small, got, 10);
             } finally {
                 holder.close();
                 other.close();
@@ -273,6 +261,19 @@ class ProvidedBufferTest {
             b[i] = (byte) (i * 31 + seed * 17 + (i >> 8));
         }
         return b;
+    }
+
+    /**
+     * Reads the rest of {@code expected} from {@code s} in reads of {@code chunk} bytes and asserts that
+     * the first {@code got} bytes, already read into {@code head}, and the rest make it up.
+     */
+    static void assertTheRestCompletes(UringSocket s, byte[] expected, MemorySegment head, int got, int chunk)
+            throws Exception {
+        byte[] rest = readFully(s, expected.length - got, chunk);
+        byte[] whole = new byte[expected.length];
+        MemorySegment.copy(head, ValueLayout.JAVA_BYTE, 0, whole, 0, got);
+        System.arraycopy(rest, 0, whole, got, rest.length);
+        assertArrayEquals(expected, whole);
     }
 
     static byte[] readFully(UringSocket s, int size, int chunk) throws Exception {

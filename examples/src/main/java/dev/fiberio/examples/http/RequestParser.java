@@ -197,7 +197,10 @@ public final class RequestParser {
         return "\"(),/:;<=>?@[\\]{}".indexOf(b) < 0;
     }
 
-    /** The method: the common ones as constants (no String per request), others as read. */
+    /** Methods parsed to these constants: no String per request for them. */
+    private static final String[] COMMON_METHODS = {"GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS"};
+
+    /** The method as a String: one of {@link #COMMON_METHODS}, or a new String for any other token. */
     private static String method(byte[] buf, int from, int to) {
         for (String m : COMMON_METHODS) {
             if (regionEquals(buf, from, to, m)) {
@@ -206,8 +209,6 @@ public final class RequestParser {
         }
         return ascii(buf, from, to);
     }
-
-    private static final String[] COMMON_METHODS = {"GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS"};
 
     private static String ascii(byte[] buf, int from, int to) {
         return new String(buf, from, to - from, StandardCharsets.ISO_8859_1);
