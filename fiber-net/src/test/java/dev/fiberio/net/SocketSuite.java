@@ -443,6 +443,50 @@ public abstract class SocketSuite {
         }
     }
 
+    /**
+     * java.net: once {@code write} returned, the bytes are the system's to deliver; a close right after
+     * still delivers every one of them before the end of stream. Many writes, the last just before the
+     * close, with the peer reading all the while.
+     */
+    @Test
+    void everyByteWrittenBeforeCloseArrivesThenEndOfStream() throws Exception {
+        int size = 1 << 20;
+        byte[] data = pattern(size, 21);
+        try (Conn c = inFiber(this::pair)) {
+            Task<byte[]> received = fork(() -> readToEnd(c.client(), size));
+            inFiber(run(() -> {
+                for (int off = 0; off < size; off += 50_000) {
+                    c.server().write(data, off, Math.min(50_000, size - off));
+                }
+                c.server().close();
+            }));
+            assertArrayEquals(data, received.get());
+        }
+    }
+
+    /**
+     * As {@link #everyByteWrittenBeforeCloseArrivesThenEndOfStream}, but for a half-close: the end of stream
+     * the peer reads comes after every byte written before {@code shutdownOutput}, and the other direction
+     * still works afterwards.
+     */
+    @Test
+    void everyByteWrittenBeforeShutdownOutputArrivesThenEndOfStream() throws Exception {
+        int size = 1 << 20;
+        byte[] data = pattern(size, 22);
+        try (Conn c = inFiber(this::pair)) {
+            Task<byte[]> received = fork(() -> readToEnd(c.client(), size));
+            inFiber(run(() -> {
+                for (int off = 0; off < size; off += 50_000) {
+                    c.server().write(data, off, Math.min(50_000, size - off));
+                }
+                c.server().shutdownOutput();
+            }));
+            assertArrayEquals(data, received.get());
+            inFiber(run(() -> c.client().write(bytes("back"))));
+            assertEquals("back", ascii(inFiber(() -> readN(c.server(), 4))));
+        }
+    }
+
     @Test
     void peerResetGivesConnectionReset() throws Exception {
         assumeInternet("SO_LINGER 0 resets a TCP connection; an AF_UNIX peer reads end of stream");

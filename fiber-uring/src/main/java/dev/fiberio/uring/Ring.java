@@ -9,6 +9,8 @@ import static dev.fiberio.uring.ffi.UringConstants.IORING_ENTER_EXT_ARG;
 import static dev.fiberio.uring.ffi.UringConstants.IORING_ENTER_GETEVENTS;
 import static dev.fiberio.uring.ffi.UringConstants.IORING_OP_ASYNC_CANCEL;
 import static dev.fiberio.uring.ffi.UringConstants.IORING_OP_READ;
+import static dev.fiberio.uring.ffi.UringConstants.IORING_OP_TIMEOUT;
+import static dev.fiberio.uring.ffi.UringConstants.IORING_OP_TIMEOUT_REMOVE;
 import static dev.fiberio.uring.ffi.UringConstants.IORING_SQ_CQ_OVERFLOW;
 import static dev.fiberio.uring.ffi.UringConstants.IOSQE_CQE_SKIP_SUCCESS;
 import static dev.fiberio.uring.ffi.UringLayouts.CQE_FLAGS;
@@ -82,7 +84,8 @@ import org.slf4j.LoggerFactory;
  *       sticky ({@code wakePending}) and writes the eventfd only when a poll may be blocked.</li>
  * </ul>
  * {@code user_data}: a record's token (generation and index, never below 2^32), {@link #WAKE} for the
- * eventfd read, {@link #CANCEL} for cancel requests (posted only when they fail); a completion whose
+ * eventfd read, {@link #CANCEL} for cancel requests (posted only when they fail), a token tagged
+ * {@link #LINGER} for a closed socket's linger timeout; a completion whose
  * token names no live record, or a record with nothing in flight, is stale and dropped.
  *
  * <h2>Close</h2>
@@ -95,11 +98,24 @@ final class Ring implements Poller {
     private static final Logger LOG = LoggerFactory.getLogger(Ring.class);
     static final long WAKE = 1;
     static final long CANCEL = 2;
+    /**
+     * Tags the {@code user_data} of a linger timeout: the record's token with bit 31 set, which no token has
+     * (its low word is an array index).
+     */
+    static final long LINGER = 1L << 31;
     private static final VarHandle INT = JAVA_INT.varHandle();
     private static final VarHandle SQ_LOCK;
     private static final VarHandle WAKE_PENDING;
     private static final VarHandle CLOSED;
     private static final long DRAIN_NANOS = TimeUnit.SECONDS.toNanos(2);
+    /** {@link #handOverQueued}'s bound on submissions the kernel refuses for the moment. */
+    private static final int HAND_OVER_ATTEMPTS = 64;
+    /**
+     * How long a socket closed with a write-behind send in flight lets that send go on (a peer that
+     * reads slowly) before it is cancelled (a peer that never reads must not keep the socket forever):
+     * {@code fiberio.uring.closeLingerSeconds}, default 60.
+     */
+    static final long CLOSE_LINGER_NANOS = TimeUnit.SECONDS.toNanos(Long.getLong("fiberio.uring.closeLingerSeconds", 60));
     /** Records the kernel never gave back before their ring closed: never freed. */
     private static final List<OperationRecord> STRANDED = new CopyOnWriteArrayList<>();
     private static final List<MemorySegment> STRANDED_MEMORY = new CopyOnWriteArrayList<>();
@@ -136,6 +152,8 @@ final class Ring implements Poller {
     private final MemorySegment timespec;  // the polling thread's
     private final MemorySegment wakeBuffer; // the kernel's while the wake read is in flight
     private final MemorySegment one;
+    /** The relative timespec of {@link #cancelAfterLinger}; the kernel reads it when it takes the SQE. */
+    private final MemorySegment lingerSpec;
     private final dev.fiberio.core.FiberScheduler drivenBy;
     /** The worker of {@code drivenBy} whose own ring this is, or -1 if any of its idle workers drives it. */
     private final int homeWorker;
@@ -223,6 +241,8 @@ final class Ring implements Poller {
         wakeBuffer = arena.allocate(8);
         one = arena.allocate(8);
         one.set(JAVA_LONG, 0, 1L);
+        lingerSpec = arena.allocate(UringLayouts.KERNEL_TIMESPEC);
+        closeLinger(CLOSE_LINGER_NANOS);
         armWakeRead();
     }
 
@@ -272,21 +292,8 @@ final class Ring implements Poller {
         try {
             for (;;) {
                 lock();
-                int head = (int) INT.getAcquire(mem.sqHead, 0L);
-                if (sqTail - head < mem.sqEntries) {
-                    MemorySegment sqe = mem.sqes.asSlice((long) (sqTail & mem.sqMask) * SQE_SIZE, SQE_SIZE);
-                    sqe.fill((byte) 0);
-                    sqe.set(JAVA_BYTE, SQE_OPCODE, (byte) opcode);
-                    sqe.set(JAVA_BYTE, SQE_FLAGS, (byte) sqeFlags);
-                    sqe.set(JAVA_SHORT, SQE_IOPRIO, (short) ioprio);
-                    sqe.set(JAVA_INT, SQE_FD, fd);
-                    sqe.set(JAVA_LONG, SQE_OFF, off);
-                    sqe.set(JAVA_LONG, SQE_ADDR, addr);
-                    sqe.set(JAVA_INT, SQE_LEN, len);
-                    sqe.set(JAVA_INT, SQE_OP_FLAGS, opFlags);
-                    sqe.set(JAVA_LONG, SQE_USER_DATA, userData);
-                    sqe.set(JAVA_SHORT, SQE_BUF_GROUP, (short) bufGroup);
-                    sqTail++;
+                if (sqTail - (int) INT.getAcquire(mem.sqHead, 0L) < mem.sqEntries) {
+                    writeSqe(opcode, sqeFlags, fd, addr, len, off, opFlags, ioprio, bufGroup, userData);
                     INT.setRelease(mem.sqTail, 0L, sqTail); // the SQE before the tail that covers it
                     unlock();
                     break;
@@ -294,16 +301,94 @@ final class Ring implements Poller {
                 unlock();
                 flush(); // full: let the kernel take what is queued, then retry
             }
-            // The tail store before the read of polling (a Dekker pair with poll(), which writes polling
-            // before io_uring_enter reads the tail): a full fence orders the store before the load.
-            VarHandle.fullFence();
-            if (flushNow || !deferred || polling || !fromDrivingScheduler()) {
-                flush();
-            }
+            flushUnlessDeferred(flushNow);
             return true;
         } finally {
             ringFd.release();
         }
+    }
+
+    /**
+     * Cancels {@code record}'s operation if it is still in flight after the close linger
+     * ({@link #closeLinger}): a timeout whose {@code user_data} is the record's token tagged {@link #LINGER};
+     * when it expires the reaper cancels the record's operation if it is still the one in flight. Submitted
+     * with the ring's next flush. The timespec is read when the kernel takes the SQE.
+     */
+    void cancelAfterLinger(OperationRecord record) {
+        queue(IORING_OP_TIMEOUT, 0, -1, lingerSpec.address(), 1, 0, 0, 0, 0, record.token() | LINGER, false);
+    }
+
+    /**
+     * Removes the linger timeout of {@code record} (its operation is over), so that a closed socket's timeout
+     * does not stay in the kernel for the whole linger; a removal that finds none (it expired, or was not
+     * queued yet) posts a completion tagged {@link #CANCEL}, which is dropped.
+     */
+    void lingerOver(OperationRecord record) {
+        queue(IORING_OP_TIMEOUT_REMOVE, IOSQE_CQE_SKIP_SUCCESS, -1, record.token() | LINGER, 0, 0, 0, 0, 0, CANCEL,
+                false);
+    }
+
+    /** How long a closed socket's write-behind send may take before it is cancelled ({@link #cancelAfterLinger}). */
+    void closeLinger(long nanos) {
+        lingerSpec.set(JAVA_LONG, 0, nanos / 1_000_000_000L);
+        lingerSpec.set(JAVA_LONG, 8, nanos % 1_000_000_000L);
+    }
+
+    /** Under sqLock: fills the SQE at the tail and advances the (not yet published) tail. */
+    private void writeSqe(int opcode, int sqeFlags, int fd, long addr, int len, long off, int opFlags, int ioprio,
+                          int bufGroup, long userData) {
+        MemorySegment sqe = mem.sqes.asSlice((long) (sqTail & mem.sqMask) * SQE_SIZE, SQE_SIZE);
+        sqe.fill((byte) 0);
+        sqe.set(JAVA_BYTE, SQE_OPCODE, (byte) opcode);
+        sqe.set(JAVA_BYTE, SQE_FLAGS, (byte) sqeFlags);
+        sqe.set(JAVA_SHORT, SQE_IOPRIO, (short) ioprio);
+        sqe.set(JAVA_INT, SQE_FD, fd);
+        sqe.set(JAVA_LONG, SQE_OFF, off);
+        sqe.set(JAVA_LONG, SQE_ADDR, addr);
+        sqe.set(JAVA_INT, SQE_LEN, len);
+        sqe.set(JAVA_INT, SQE_OP_FLAGS, opFlags);
+        sqe.set(JAVA_LONG, SQE_USER_DATA, userData);
+        sqe.set(JAVA_SHORT, SQE_BUF_GROUP, (short) bufGroup);
+        sqTail++;
+    }
+
+    /** After publishing SQEs: submits them now unless they may wait for this ring's next poll. */
+    private void flushUnlessDeferred(boolean flushNow) {
+        // The tail store before the read of polling (a Dekker pair with poll(), which writes polling
+        // before io_uring_enter reads the tail): a full fence orders the store before the load.
+        VarHandle.fullFence();
+        if (flushNow || !deferred || polling || !fromDrivingScheduler()) {
+            flush();
+        }
+    }
+
+    /**
+     * Hands the kernel every SQE queued so far, before a descriptor they may name is closed (see
+     * {@link NativeFd#NativeFd(int, Runnable, Runnable)}): the kernel takes its reference to the file when
+     * it takes the SQE. Retries a submission the kernel refused for the moment (EBUSY, EAGAIN), a bounded
+     * number of times. Any thread.
+     */
+    void handOverQueued() {
+        if (!ringFd.acquire()) {
+            return; // the ring was closed: its SQEs are never taken
+        }
+        try {
+            int upTo = (int) INT.getVolatile(mem.sqTail, 0L);
+            for (int attempt = 0; attempt < HAND_OVER_ATTEMPTS && upTo - (int) INT.getAcquire(mem.sqHead, 0L) > 0; attempt++) {
+                flush();
+            }
+        } finally {
+            ringFd.release();
+        }
+    }
+
+    /**
+     * Queues the next part of a send whose request ended early (a partial send, or an error worth another
+     * attempt) under the same token, while its record stays KERNEL: the operation goes on, nothing was
+     * completed. The reaper only. False if the ring is closed.
+     */
+    boolean resubmit(OperationRecord record, int opcode, int fd, long addr, int len, int opFlags) {
+        return queue(opcode, 0, fd, addr, len, 0, opFlags, 0, 0, record.token(), false);
     }
 
     /**
@@ -434,6 +519,8 @@ final class Ring implements Poller {
             if (userData == WAKE) {
                 woken = true;
                 wakeArmed = false;
+            } else if ((userData & LINGER) != 0) {
+                lingerExpired(userData & ~LINGER, res);
             } else if (userData != CANCEL && dispatch(userData, res, flags)) {
                 dispatched++;
             }
@@ -451,6 +538,19 @@ final class Ring implements Poller {
         return dispatched;
     }
 
+    /**
+     * A linger timeout's completion: if it expired (rather than being removed) and the record's operation is
+     * still in flight, that operation is cancelled; its completion then ends it as usual.
+     */
+    private void lingerExpired(long token, int res) {
+        if (res == -ETIME) {
+            OperationRecord record = records.lookup(token);
+            if (record != null && record.pending()) {
+                cancel(record);
+            }
+        }
+    }
+
     /** One completion to its record; false if stale. */
     private boolean dispatch(long token, int res, int flags) {
         OperationRecord record = records.lookup(token);
@@ -458,6 +558,9 @@ final class Ring implements Poller {
             // One of several completions of a request that stays armed: not the end of the operation.
             m.more(res < 0 ? -res : 0, Math.max(res, 0), flags);
             return true;
+        }
+        if (record instanceof SendRecord send && record.pending() && send.continues(res)) {
+            return true; // a write-behind send goes on from where the kernel stopped; still in flight
         }
         if (record == null || !record.complete(res < 0 ? -res : 0, Math.max(res, 0), flags)) {
             ALL_STALE.increment();
@@ -528,6 +631,11 @@ final class Ring implements Poller {
         writeWakeFd(); // a poll blocked right now returns
         for (UringChannel ch : channels.live()) {
             ch.closeBecause("its io_uring instance was closed (its scheduler shut down)");
+        }
+        for (OperationRecord r : records.live()) {
+            if (r.pending()) {
+                cancel(r); // a closed socket's write-behind send, lingering: the ring's close ends it now
+            }
         }
         long end = System.nanoTime() + drainNanos;
         try {

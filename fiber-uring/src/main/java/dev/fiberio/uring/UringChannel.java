@@ -34,7 +34,9 @@ import java.util.function.Supplier;
  * <p>An operation ({@link #run}) enters the descriptor's guard, marks the record KERNEL, queues the SQE
  * and leaves the guard, then waits through {@link CompletionWait}. Closing a socket does not end the
  * io_uring requests on it (the ring holds its own reference to the file), so {@link #close()} marks the
- * descriptor closed and then cancels every record with an operation in flight; an operation queued
+ * descriptor closed and then cancels every record with an operation in flight (a write-behind send is let
+ * finish, bounded: {@link UringSocket}); before {@code close(2)} itself the ring hands the kernel every SQE
+ * still queued ({@link Ring#handOverQueued}), which may name the number; an operation queued
  * concurrently sees the descriptor closed right after queuing and cancels itself (one of the two
  * always sees the other: both sides write, then read, with atomic read-modify-writes). A record is
  * released when the cancelled operation's completion is reaped, never before.
@@ -59,11 +61,12 @@ abstract class UringChannel implements NetHandle, CompletionWait.Owner {
     /** The release action of this channel's records ({@link #forget}); one per channel, not per record. */
     private final Consumer<OperationRecord> forget = this::forget;
     private volatile String closedBecause;
+    private volatile boolean abortive;
 
     /** Takes ownership of {@code fd}; it belongs to {@code ring} from now on. */
     UringChannel(int fd, int family, Ring ring) throws IOException {
         OPEN_FDS.incrementAndGet();
-        this.fd = new NativeFd(fd, FD_CLOSED);
+        this.fd = new NativeFd(fd, ring::handOverQueued, FD_CLOSED);
         this.family = family;
         this.ring = ring;
         this.token = ring.channels.add(this);
@@ -167,8 +170,26 @@ abstract class UringChannel implements NetHandle, CompletionWait.Owner {
             fd.release();
         }
         if (fd.isClosed()) {
-            ring.cancel(record); // close ran concurrently and may have looked before our KERNEL bit
+            endInFlight(record); // close ran concurrently and may have looked before our KERNEL bit
         }
+    }
+
+    /**
+     * What close does to an operation in flight on {@code r} (and a start that raced with close): cancels
+     * it. A socket whose operation must outlive the close (a write-behind send) overrides this.
+     */
+    void endInFlight(OperationRecord r) {
+        ring.cancel(r);
+    }
+
+    /** Whether close must end every operation at once (the ring closes, or SO_LINGER is 0). */
+    final boolean abortive() {
+        return abortive;
+    }
+
+    /** Makes the next close end every operation at once. */
+    final void abortOnClose(boolean abort) {
+        abortive = abort;
     }
 
     /** The completion an earlier, cancelled caller left on {@code record}, or null. */
@@ -212,9 +233,13 @@ abstract class UringChannel implements NetHandle, CompletionWait.Owner {
         return !fd.isClosed();
     }
 
-    /** Closes the channel for a reason its users see in their "Socket closed" exception. */
+    /**
+     * Closes the channel for a reason its users see in their "Socket closed" exception, ending every
+     * operation at once (the ring is closing).
+     */
     final void closeBecause(String why) {
         closedBecause = why;
+        abortive = true;
         close();
     }
 
@@ -232,7 +257,7 @@ abstract class UringChannel implements NetHandle, CompletionWait.Owner {
         ring.channels.remove(token);
         for (OperationRecord r : records()) {
             if (r.pending()) {
-                ring.cancel(r);
+                endInFlight(r);
             }
             r.close();
             r.slot().signal();

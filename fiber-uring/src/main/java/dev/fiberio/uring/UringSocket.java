@@ -65,8 +65,6 @@ import java.net.SocketTimeoutException;
  */
 final class UringSocket extends UringChannel implements SocketHandle {
     static final int BUFFER_SIZE = Integer.getInteger("fiberio.uring.bufferSize", 16 * 1024);
-    /** MSG_NOSIGNAL: a send to a closed peer fails with EPIPE instead of raising SIGPIPE. */
-    private static final int MSG_NOSIGNAL = 0x4000;
     /** Read record operations: a receive into a provided buffer (buffer select). */
     private static final byte SELECT = 0;
     /** A receive into the read lease. */
@@ -82,8 +80,8 @@ final class UringSocket extends UringChannel implements SocketHandle {
 
     /** Receives into a provided buffer, or into the read lease. */
     private final OperationRecord readRecord;
-    /** Sends, vectored writes and connects, from the write lease. */
-    private final OperationRecord writeRecord;
+    /** Write-behind sends (each from a buffer leased for it), and vectored writes and connects (from the write lease). */
+    private final SendRecord writeRecord;
     /** The ring's provided buffers, or null: every receive then goes to a leased buffer. */
     private final BufferRing provided;
     /**
@@ -123,7 +121,29 @@ final class UringSocket extends UringChannel implements SocketHandle {
         this.remote = remote;
         provided = ring.bufferRing();
         readRecord = newRecord();
-        writeRecord = newRecord();
+        writeRecord = register(new SendRecord(this.fd, ring));
+    }
+
+    /**
+     * A write-behind send in flight outlives close, bounded by the ring's close linger (its bytes were
+     * reported written; SO_LINGER 0 or the ring's own close drops them); anything else is cancelled.
+     */
+    @Override
+    void endInFlight(OperationRecord r) {
+        if (r == writeRecord && writeRecord.isBehind() && !abortive()) {
+            writeRecord.lingerAfterClose();
+        } else {
+            ring.cancel(r);
+        }
+    }
+
+    /** SO_LINGER 0 asks for an abortive close: then close cancels a write-behind send too. */
+    @Override
+    public <T> void setOption(java.net.SocketOption<T> option, T value) throws IOException {
+        super.setOption(option, value);
+        if (option == java.net.StandardSocketOptions.SO_LINGER) {
+            abortOnClose(value != null && (Integer) value == 0);
+        }
     }
 
     /**
@@ -239,6 +259,11 @@ final class UringSocket extends UringChannel implements SocketHandle {
         return m == null ? 0 : m.address();
     }
 
+    /** The address of the buffer of the write-behind send in flight, or 0 (tests; no writer may be inside). */
+    long sendLeaseAddress() {
+        return writeRecord.leaseAddress();
+    }
+
     /** Received bytes waiting in the read lease (tests; no reader may be inside). */
     int bufferedBytes() {
         return bufferedEnd - bufferedStart;
@@ -260,7 +285,8 @@ final class UringSocket extends UringChannel implements SocketHandle {
     public void connect(SocketAddress address, long deadline) throws IOException {
         acquire(writeRecord);
         try {
-            leftover(writeRecord, deadline, SocketErrors::connectTimedOut); // a cancelled writer's send: done with
+            settle(deadline);
+            writeRecord.waited();
             MemorySegment sa = writeLease();
             int len = encode(address, sa);
             int attempts = 0; // consecutive connects that ended with an unrequested ECANCELED, EINTR or EAGAIN
@@ -611,26 +637,78 @@ final class UringSocket extends UringChannel implements SocketHandle {
 
     /**
      * Copies up to one write buffer of the caller's bytes ({@code array} from {@code off}, else
-     * {@code src}) into the write lease and sends it.
+     * {@code src}) into a buffer leased for this send, and sends it behind: returns without waiting for
+     * the completion (see {@link SendRecord}).
      */
     private int send(byte[] array, int off, MemorySegment src, int len, long deadline) throws IOException {
         acquire(writeRecord);
         try {
-            leftover(writeRecord, deadline, SocketErrors::writeTimedOut); // a cancelled writer's send: done with
-            MemorySegment m = writeLease();
+            settle(deadline);
+            MemorySegment m = ring.buffers().lease();
             int n = (int) Math.min(len, m.byteSize());
-            if (array != null) {
-                MemorySegment.copy(array, off, m, ValueLayout.JAVA_BYTE, 0, n); // a Java array cannot fault
-            } else {
-                long copied = CallerMemory.copyIn(src, m, n);
-                if (copied < 0) { // unmapped memory
-                    throw ioError("send", (int) -copied);
+            try {
+                if (array != null) {
+                    MemorySegment.copy(array, off, m, ValueLayout.JAVA_BYTE, 0, n); // a Java array cannot fault
+                } else {
+                    long copied = CallerMemory.copyIn(src, m, n);
+                    if (copied < 0) { // unmapped memory
+                        throw ioError("send", (int) -copied);
+                    }
+                    n = (int) copied;
                 }
-                n = (int) copied;
+            } catch (IOException | RuntimeException e) {
+                ring.buffers().giveBack(m);
+                throw e;
             }
-            return sendLoop(m, IORING_OP_SEND, n, deadline);
+            return sendBehind(m, n);
         } finally {
             endWrite();
+        }
+    }
+
+    /**
+     * Submits {@code n} bytes of {@code m} (leased for this send) as a write-behind send and returns
+     * {@code n}; the send owns {@code m} from now on. If nothing was submitted (closed), {@code m} goes back.
+     */
+    private int sendBehind(MemorySegment m, int n) throws SocketException {
+        writeRecord.behind(m, n);
+        try {
+            start(writeRecord, IORING_OP_SEND, 0, 0, m.address(), n, 0, SendRecord.BEHIND_FLAGS, 0);
+        } catch (SocketException closed) {
+            ring.buffers().giveBack(writeRecord.notSubmitted());
+            throw closed;
+        }
+        return n;
+    }
+
+    /**
+     * Before the writer's own operation: waits for a write-behind send still in flight and takes its
+     * result, throwing its failure (a reset, a broken pipe) as this write's; or collects the operation a
+     * cancelled writer left. The write-behind send is never cancelled here — its bytes were reported
+     * written — so a deadline or a cancellation of this writer leaves it in flight for the next one.
+     */
+    private void settle(long deadline) throws IOException {
+        if (!writeRecord.isBehind()) {
+            leftover(writeRecord, deadline, SocketErrors::writeTimedOut); // a cancelled writer's operation: done with
+            return;
+        }
+        while (writeRecord.pending()) {
+            if (!isOpen()) {
+                throw closedException();
+            }
+            if (Deadlines.hasPassed(deadline)) {
+                throw SocketErrors.writeTimedOut();
+            }
+            Deadlines.awaitOnce(writeRecord.slot(), deadline);
+        }
+        if (writeRecord.hasResult()) {
+            OperationRecord.Completion c = writeRecord.consume();
+            if (!c.succeeded()) {
+                if (!isOpen()) {
+                    throw closedException();
+                }
+                throw ioError("send", c.error());
+            }
         }
     }
 
@@ -661,23 +739,29 @@ final class UringSocket extends UringChannel implements SocketHandle {
         }
         acquire(writeRecord);
         try {
-            leftover(writeRecord, deadline, SocketErrors::writeTimedOut); // a cancelled writer's send: done with
-            MemorySegment m = writeLease();
-            int opcode;
-            int len;
-            if (total > m.byteSize() && allDirect) {
-                opcode = IORING_OP_WRITEV;
+            settle(deadline);
+            if (total > BUFFER_SIZE && allDirect) {
+                MemorySegment m = writeLease();
                 VECTORED_WRITES.increment();
-                len = 0;
+                int len = 0;
                 int max = (int) Math.min(MAX_IOVECS, m.byteSize() / IoVec.SIZE);
                 for (int i = offset; i < offset + length && len < max; i++) {
                     if (srcs[i].hasRemaining()) {
                         IoVec.set(m, len++, MemorySegment.ofBuffer(srcs[i]));
                     }
                 }
-            } else {
-                opcode = IORING_OP_SEND;
-                len = 0;
+                try {
+                    return sendLoop(m, IORING_OP_WRITEV, len, deadline);
+                } catch (IOException e) {
+                    awaitKernelDone(writeRecord); // the kernel may still read the caller's buffers
+                    throw e;
+                } finally {
+                    Reference.reachabilityFence(srcs); // the iovecs hold raw addresses of the buffers' memory
+                }
+            }
+            MemorySegment m = ring.buffers().lease();
+            int len = 0;
+            try {
                 for (int i = offset; i < offset + length && len < m.byteSize(); i++) {
                     ByteBuffer b = srcs[i];
                     int n = (int) Math.min(b.remaining(), m.byteSize() - len);
@@ -689,17 +773,11 @@ final class UringSocket extends UringChannel implements SocketHandle {
                         len += n;
                     }
                 }
-            }
-            try {
-                return sendLoop(m, opcode, len, deadline);
-            } catch (IOException e) {
-                if (opcode == IORING_OP_WRITEV) {
-                    awaitKernelDone(writeRecord); // the kernel may still read the caller's buffers
-                }
+            } catch (IOException | RuntimeException e) {
+                ring.buffers().giveBack(m);
                 throw e;
-            } finally {
-                Reference.reachabilityFence(srcs); // the iovecs hold raw addresses of the buffers' memory
             }
+            return sendBehind(m, len);
         } finally {
             endWrite();
         }
@@ -734,8 +812,9 @@ final class UringSocket extends UringChannel implements SocketHandle {
      */
     private int sendLoop(MemorySegment m, int opcode, int len, long deadline) throws IOException {
         int attempts = 0; // consecutive sends that ended with ECANCELED, EINTR or EAGAIN
+        writeRecord.waited();
         for (;;) {
-            start(writeRecord, opcode, 0, 0, m.address(), len, 0, opcode == IORING_OP_SEND ? MSG_NOSIGNAL : 0, 0);
+            start(writeRecord, opcode, 0, 0, m.address(), len, 0, opcode == IORING_OP_SEND ? SendRecord.MSG_NOSIGNAL : 0, 0);
             OperationRecord.Completion c = CompletionWait.await(writeRecord, this, deadline, ECANCELED,
                     SocketErrors::writeTimedOut);
             if (c.succeeded()) {
@@ -769,8 +848,24 @@ final class UringSocket extends UringChannel implements SocketHandle {
         shutdown(SHUT_RD, "shutdown(SHUT_RD)");
     }
 
+    /**
+     * The FIN goes after the bytes already written: with no writer inside, a write-behind send still in
+     * flight is waited for first (at most the ring's close linger, then cancelled: a peer that does not
+     * read). A writer inside races with the shutdown, as on any socket: its bytes may fail with EPIPE.
+     */
     @Override
     public void shutdownOutput() throws IOException {
+        if (writeRecord.tryAcquire()) {
+            try {
+                settle(Deadlines.after(java.time.Duration.ofNanos(Ring.CLOSE_LINGER_NANOS)));
+            } catch (SocketTimeoutException peerDoesNotRead) {
+                writeRecord.abandon();
+            } catch (IOException failedOrClosed) {
+                // a send that failed is over (the shutdown reports the socket's state itself); a close: below
+            } finally {
+                endWrite();
+            }
+        }
         shutdown(SHUT_WR, "shutdown(SHUT_WR)");
     }
 

@@ -63,10 +63,11 @@ class LeasedBufferTest {
                 }
                 for (int i = 0; i < sockets; i++) {
                     byte[] data = pattern(3000, i);
-                    writeFully(open.get(i), data);
-                    assertEquals(0, pool.leased(), "the write's buffer came back after its completion");
-                    assertEquals(0, open.get(i).writeLeaseAddress());
+                    writeFully(open.get(i), data); // returns before the completion: the send goes on behind
                     assertArrayEquals(data, peers.get(i).getInputStream().readNBytes(data.length));
+                    UringSocket written = open.get(i);
+                    awaitCondition(() -> pool.leased() == 0 && written.sendLeaseAddress() == 0); // reaped: given back
+                    assertEquals(0, written.writeLeaseAddress());
                     // The echo: a read through the provided buffers or a leased one, then nothing is held.
                     peers.get(i).getOutputStream().write(data);
                     assertArrayEquals(data, ProvidedBufferTest.readFully(open.get(i), data.length, 1000));
@@ -217,7 +218,7 @@ class LeasedBufferTest {
     }
 
     @Test
-    void aWriteInFlightWhenItsSocketClosesKeepsItsBufferUntilItsCompletionIsReaped() throws Exception {
+    void aWriteBehindSendKeepsItsBufferUntilItsCompletionIsReapedAndItsBytesOutliveClose() throws Exception {
         // Driven by this test: nothing is reaped unless it polls. A pool that keeps 8 free buffers.
         Ring ring = new Ring(UringFeatures.get(), null, -1, 0, 0, 8);
         BufferPool pool = ring.buffers();
@@ -231,21 +232,18 @@ class LeasedBufferTest {
             connect.get();
             try (Socket peer = listener.accept()) {
                 OperationRecord writeRecord = s.records()[1];
-                MemorySegment data = Arena.ofAuto().allocate(1000);
-                CompletableFuture<Integer> write = CompletableFuture.supplyAsync(
-                        () -> unchecked(() -> s.write(data, Deadlines.NO_DEADLINE)));
-                awaitCondition(() -> writeRecord.pending() && pool.leased() == 1); // submitted; its completion unreaped
-                s.close();
-                ExecutionException failed = assertThrows(ExecutionException.class, () -> write.get(30, TimeUnit.SECONDS));
-                assertTrue(failed.getCause().getCause() instanceof SocketException, failed.toString());
-                assertEquals("Socket closed", failed.getCause().getCause().getMessage());
-
-                // The writer left, but the kernel has not given the record back: its buffer stays leased and
-                // every buffer the pool hands out meanwhile is another one.
+                byte[] data = pattern(1000, 7);
+                // Nobody reaps, yet the write returns: its send goes on behind it, with its own buffer.
+                assertEquals(1000, s.write(MemorySegment.ofArray(data), Deadlines.NO_DEADLINE));
                 assertTrue(writeRecord.pending());
-                long inFlight = s.writeLeaseAddress();
+                long inFlight = s.sendLeaseAddress();
                 assertNotEquals(0, inFlight);
                 assertEquals(1, pool.leased());
+                s.close(); // does not cancel it: the bytes were reported written
+
+                // Until the completion is reaped the buffer stays leased: every buffer the pool hands out
+                // meanwhile is another one.
+                assertTrue(writeRecord.pending());
                 List<MemorySegment> others = new ArrayList<>();
                 for (int i = 0; i < pool.maxIdle() - 1; i++) { // all it holds, and new ones
                     MemorySegment m = pool.lease();
@@ -255,10 +253,13 @@ class LeasedBufferTest {
                 others.forEach(pool::giveBack);
                 assertEquals(1, pool.leased());
 
+                // The peer gets every byte, then the end of stream.
+                assertArrayEquals(data, peer.getInputStream().readAllBytes());
+
                 pollUntil(ring, () -> ring.inFlight.get() == 0); // the completion is reaped: now it comes back
                 assertFalse(writeRecord.pending());
                 assertEquals(0, pool.leased());
-                assertEquals(0, s.writeLeaseAddress());
+                assertEquals(0, s.sendLeaseAddress());
                 List<MemorySegment> free = new ArrayList<>();
                 for (int i = pool.idle(); i > 0; i--) {
                     free.add(pool.lease());
@@ -269,6 +270,70 @@ class LeasedBufferTest {
         } finally {
             ring.close();
         }
+    }
+
+    /**
+     * A closed socket's write-behind send to a peer that never reads is cancelled after the ring's close
+     * linger: it does not keep the socket, its record and its buffer forever.
+     */
+    @Test
+    void aClosedSocketsSendToAPeerThatNeverReadsEndsAfterTheCloseLinger() throws Exception {
+        Ring ring = new Ring(UringFeatures.get(), null, -1);
+        ring.closeLinger(TimeUnit.MILLISECONDS.toNanos(200));
+        try (PollerThread poller = new PollerThread("linger-test", ring);
+             ServerSocket listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            listener.setOption(StandardSocketOptions.SO_RCVBUF, 4096);
+            UringSocket s = stuckSend(ring, listener);
+            try (Socket silent = listener.accept()) {
+                OperationRecord writeRecord = s.records()[1];
+                s.close();
+                awaitCondition(() -> !writeRecord.pending() && ring.buffers().leased() == 0);
+                assertEquals(0, writeRecord.stateVolatile() & (OperationRecord.USER | OperationRecord.KERNEL),
+                        "released: neither in flight nor held");
+            }
+        } finally {
+            ring.close();
+        }
+    }
+
+    /** SO_LINGER 0 asks for an abortive close: a write-behind send is cancelled at once, no linger. */
+    @Test
+    void anAbortiveCloseCancelsTheWriteBehindSend() throws Exception {
+        Ring ring = new Ring(UringFeatures.get(), null, -1); // the default linger: a minute
+        try (PollerThread poller = new PollerThread("linger-test", ring);
+             ServerSocket listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            listener.setOption(StandardSocketOptions.SO_RCVBUF, 4096);
+            UringSocket s = stuckSend(ring, listener);
+            try (Socket silent = listener.accept()) {
+                OperationRecord writeRecord = s.records()[1];
+                s.setOption(StandardSocketOptions.SO_LINGER, 0);
+                s.close();
+                awaitCondition(() -> !writeRecord.pending() && ring.buffers().leased() == 0);
+            }
+        } finally {
+            ring.close();
+        }
+    }
+
+    /**
+     * A socket of {@code ring} connected to {@code listener} (whose peer must not read) with a write-behind
+     * send that cannot complete: writes until one finds the previous send still in flight past its deadline.
+     */
+    private static UringSocket stuckSend(Ring ring, ServerSocket listener) throws Exception {
+        UringSocket s = UringSocket.open(AF_INET, ring);
+        s.setOption(StandardSocketOptions.SO_SNDBUF, 4096);
+        s.connect(at(listener), Deadlines.NO_DEADLINE);
+        MemorySegment junk = MemorySegment.ofArray(pattern(16 * 1024, 3));
+        for (int i = 0; ; i++) {
+            assertTrue(i < 10_000, "a peer that never reads took " + i + " writes");
+            try {
+                s.write(junk, Deadlines.after(Duration.ofMillis(20)));
+            } catch (SocketTimeoutException stillInFlight) {
+                break;
+            }
+        }
+        assertTrue(s.records()[1].pending(), "the last send is stuck in the kernel");
+        return s;
     }
 
     @Test

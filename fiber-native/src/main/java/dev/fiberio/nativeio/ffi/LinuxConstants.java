@@ -56,6 +56,8 @@ public final class LinuxConstants {
     public static final int MSG_PEEK = 0x2;
     /** recv(2) flag: do not block, even on a blocking descriptor. */
     public static final int MSG_DONTWAIT = 0x40;
+    /** send/recv flag: on a stream socket, the request completes only when all of it was transferred (or it failed). */
+    public static final int MSG_WAITALL = 0x100;
     /** Datagram (UDP) socket type ({@code SOCK_DGRAM}). */
     public static final int SOCK_DGRAM = 2;
     /** Create the fd non-blocking, or'ed into the type ({@code SOCK_NONBLOCK}, equal to O_NONBLOCK). */

@@ -68,6 +68,10 @@ public final class UringConstants {
     public static final int IORING_OP_RECVMSG = 10;
     /** accept4. */
     public static final int IORING_OP_ACCEPT = 13;
+    /** A timeout: completes with -ETIME after the relative time in the timespec at {@code addr} (read at submission). */
+    public static final int IORING_OP_TIMEOUT = 11;
+    /** Remove a timeout by its {@code user_data} (in {@code addr}). */
+    public static final int IORING_OP_TIMEOUT_REMOVE = 12;
     /** Cancel a request. */
     public static final int IORING_OP_ASYNC_CANCEL = 14;
     /** connect. */
