@@ -450,17 +450,8 @@ public abstract class SocketSuite {
      */
     @Test
     void everyByteWrittenBeforeCloseArrivesThenEndOfStream() throws Exception {
-        int size = 1 << 20;
-        byte[] data = pattern(size, 21);
         try (Conn c = inFiber(this::pair)) {
-            Task<byte[]> received = fork(() -> readToEnd(c.client(), size));
-            inFiber(run(() -> {
-                for (int off = 0; off < size; off += 50_000) {
-                    c.server().write(data, off, Math.min(50_000, size - off));
-                }
-                c.server().close();
-            }));
-            assertArrayEquals(data, received.get());
+            writeThenEnd(c, c.server()::close);
         }
     }
 
@@ -471,20 +462,25 @@ public abstract class SocketSuite {
      */
     @Test
     void everyByteWrittenBeforeShutdownOutputArrivesThenEndOfStream() throws Exception {
-        int size = 1 << 20;
-        byte[] data = pattern(size, 22);
         try (Conn c = inFiber(this::pair)) {
-            Task<byte[]> received = fork(() -> readToEnd(c.client(), size));
-            inFiber(run(() -> {
-                for (int off = 0; off < size; off += 50_000) {
-                    c.server().write(data, off, Math.min(50_000, size - off));
-                }
-                c.server().shutdownOutput();
-            }));
-            assertArrayEquals(data, received.get());
+            writeThenEnd(c, c.server()::shutdownOutput);
             inFiber(run(() -> c.client().write(bytes("back"))));
             assertEquals("back", ascii(inFiber(() -> readN(c.server(), 4))));
         }
+    }
+
+    /** The server writes 1 MiB in many writes, then {@code end}s its output; the client reads it all, then EOF. */
+    private void writeThenEnd(Conn c, VoidCall end) throws Exception {
+        int size = 1 << 20;
+        byte[] data = pattern(size, 21);
+        Task<byte[]> received = fork(() -> readToEnd(c.client(), size));
+        inFiber(run(() -> {
+            for (int off = 0; off < size; off += 50_000) {
+                c.server().write(data, off, Math.min(50_000, size - off));
+            }
+            end.run();
+        }));
+        assertArrayEquals(data, received.get());
     }
 
     @Test

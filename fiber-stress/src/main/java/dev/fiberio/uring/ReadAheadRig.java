@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One stream socket of the io_uring backend on a real ring, for the jcstress tests of {@code tryRead}'s
- * read-ahead against close: a {@link UringSocket} on one end of a {@link SocketPair}, whose other end (the
+ * read-ahead, and of a write-behind send, against close: a {@link UringSocket} on one end of a {@link SocketPair}, whose other end (the
  * peer) sent the bytes the test reads, on a ring of {@link StressRings} with a single provided buffer.
  * Nobody polls the ring but the actors and the arbiter, as the ring's worker would, so every completion is
  * reaped where the test says.
@@ -127,6 +127,38 @@ final class ReadAheadRig {
 
     private static boolean closedException(IOException e) {
         return e instanceof SocketException && SocketErrors.SOCKET_CLOSED.equals(e.getMessage());
+    }
+
+    /**
+     * The writer: {@code write} of one byte, {@code 'w'}, as a write-behind send.
+     *
+     * @return {@link #GOT} if it returned 1, {@link #SOCKET_CLOSED}, {@link #AFTER_CLOSE} or {@link #OTHER}
+     */
+    int write() {
+        boolean closedBefore = closeDone;
+        try {
+            int n = socket.write(new byte[] {'w'}, 0, 1, Deadlines.NO_DEADLINE);
+            return closedBefore ? AFTER_CLOSE : n == 1 ? GOT : OTHER;
+        } catch (IOException e) {
+            return closedException(e) ? SOCKET_CLOSED : OTHER;
+        }
+    }
+
+    /**
+     * After a writer and a closer: closes (again), reaps until nothing is in flight, and looks at what the
+     * peer received, then gives the ring back.
+     *
+     * @return {bytes 'w' the peer received before the end of stream (-1: the socket's file was not released
+     *         within the bound; -2: another byte), write buffers still leased, operations left in flight (0 or 1)}
+     */
+    int[] afterWriteAndClose() {
+        socket.close();
+        boolean idle = reapUntilIdle(socket);
+        int received = SocketPair.receivedBeforeRelease(peer, (byte) 'w', REAP_BOUND_NANOS);
+        LibC.close(peer);
+        long leased = ring.buffers().leased();
+        StressRings.give(ring, idle && received >= 0 && leased == 0);
+        return new int[] {received, (int) leased, idle ? 0 : 1};
     }
 
     /** The ring's worker between two runs: reaps what completed, without waiting. */

@@ -82,6 +82,44 @@ final class SocketPair {
         }
     }
 
+    /**
+     * As {@link #otherEndReleased}, counting the bytes that arrive before the end of stream.
+     *
+     * @param fd       one end, whose other end may send bytes {@code expected}
+     * @param expected the only byte the other end sends
+     * @param bound    the longest wait, in nanoseconds
+     * @return the bytes received before the end of stream; -1 if the other end was still open after
+     *         {@code bound}; -2 if another byte came
+     */
+    static int receivedBeforeRelease(int fd, byte expected, long bound) {
+        long end = System.nanoTime() + bound;
+        int received = 0;
+        // Owner: this call (confined arena): recv writes into it during the calls only.
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment b = a.allocate(1);
+            for (;;) {
+                long r = LibC.recv(fd, b, 1, LinuxConstants.MSG_DONTWAIT);
+                if (r > 0) {
+                    if (b.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 0) != expected) {
+                        return -2;
+                    }
+                    received++;
+                    continue;
+                }
+                if (r == 0 || r == -Errno.ECONNRESET) {
+                    return received;
+                }
+                if (r != -Errno.EAGAIN) {
+                    throw new UncheckedIOException(Errno.toException("recv", (int) -r));
+                }
+                if (end - System.nanoTime() <= 0) {
+                    return -1;
+                }
+                Thread.yield();
+            }
+        }
+    }
+
     /** Writes {@code bytes} to {@code fd} (a fresh socket: they fit its buffer). */
     static void send(int fd, byte... bytes) {
         int n = LibC.write(fd, bytes, 0, bytes.length);

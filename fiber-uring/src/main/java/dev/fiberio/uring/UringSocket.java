@@ -2,6 +2,7 @@ package dev.fiberio.uring;
 
 import static dev.fiberio.nativeio.ffi.LinuxConstants.AF_UNIX;
 import static dev.fiberio.nativeio.ffi.LinuxConstants.MSG_DONTWAIT;
+import static dev.fiberio.nativeio.ffi.LinuxConstants.MSG_PEEK;
 import static dev.fiberio.nativeio.ffi.LinuxConstants.SHUT_RD;
 import static dev.fiberio.nativeio.ffi.LinuxConstants.SHUT_WR;
 import static dev.fiberio.nativeio.ffi.LinuxConstants.SOCK_CLOEXEC;
@@ -42,15 +43,17 @@ import java.net.SocketTimeoutException;
  * memory (often a heap array, which the GC may move) is never handed to it: a read receives into a
  * provided buffer of the ring's {@link BufferRing} (or, when the ring is empty or there is none, into a
  * buffer leased from the ring's {@link BufferPool}, {@code fiberio.uring.bufferSize}, default 16 KiB) and
- * copies out — bytes that did not fit stay there for the next read — and a write copies into a leased
- * buffer and sends from it (a write is at most one buffer; FiberSocket loops). The copies of native
+ * copies out — bytes that did not fit stay there for the next read — and a write copies into a buffer
+ * leased for its send and sends it behind, returning without waiting for the completion (a write is at
+ * most one buffer; FiberSocket loops; see {@link SendRecord}). The copies of native
  * caller memory go through the kernel ({@link CallerMemory}), so memory that is not mapped gives EFAULT as
  * on the epoll backend instead of a crash. One reader and one writer at a time (FiberSocket serialises).
  *
  * <h2>Leased buffers</h2>
- * A socket holds no native memory of its own: its two records have none. The writer leases a buffer when
- * a send, vectored write or connect starts, and gives it back when the operation's completion was reaped
- * and consumed; the reader leases one for a receive the buffer ring cannot serve and gives it back once
+ * A socket holds no native memory of its own: its two records have none. A write-behind send's buffer
+ * belongs to the send from its submission and goes back at its final completion ({@link SendRecord}). The
+ * writer leases a buffer (the write lease) when a vectored write or connect starts, and gives it back when
+ * the operation's completion was reaped and consumed; the reader leases one for a receive the buffer ring cannot serve and gives it back once
  * that receive completed and its bytes were read. Each lease is given back exactly once, by one of:
  * <ul>
  *   <li>the caller holding the record (USER), when it leaves and the kernel no longer holds the record
@@ -134,6 +137,30 @@ final class UringSocket extends UringChannel implements SocketHandle {
             writeRecord.lingerAfterClose();
         } else {
             ring.cancel(r);
+        }
+    }
+
+    /**
+     * As {@code close(2)} of a socket with unread input, which resets the connection and drops what was not
+     * sent: with bytes in the receive queue the close is abortive, and a write-behind send in flight is
+     * cancelled rather than let finish (a server that gave up on a client that sends and never reads must
+     * be rid of it now, not after the linger).
+     */
+    @Override
+    public void close() {
+        if (isOpen() && writeRecord.pending() && writeRecord.isBehind() && !abortive() && unreadInput()) {
+            abortOnClose(true);
+        }
+        super.close();
+    }
+
+    /** Whether the kernel holds received bytes nobody read (one non-blocking peek); false if closed meanwhile. */
+    private boolean unreadInput() {
+        try {
+            MemorySegment scratch = ADDRESS_SCRATCH.get();
+            return withFd(() -> (int) LibC.recv(fd.fd, scratch, 1, MSG_PEEK | MSG_DONTWAIT)) > 0;
+        } catch (IOException closed) {
+            return false;
         }
     }
 
@@ -714,11 +741,12 @@ final class UringSocket extends UringChannel implements SocketHandle {
 
     /**
      * A gathering write as one request: up to one write buffer ({@code fiberio.uring.bufferSize}) of the
-     * buffers' bytes in all is copied into the write lease and sent with one IORING_OP_SEND (cheaper than
+     * buffers' bytes in all is copied into a buffer leased for the send and sent behind with one
+     * IORING_OP_SEND, as {@link #write(MemorySegment, long)} does (cheaper than
      * iovecs at these sizes, and heap buffers cannot be handed to the kernel); more than that, if every
      * buffer is direct, one IORING_OP_WRITEV over them (at most {@link #MAX_IOVECS}), the iovecs in the write
-     * lease; otherwise as much as fits is copied and sent. The kernel reads a direct
-     * buffer while the caller waits; only a close returns before it finished (its request is cancelled),
+     * lease, which the caller waits for; otherwise as much as fits is copied and sent behind. The kernel
+     * reads a direct buffer of a vectored write while the caller waits; only a close returns before it finished (its request is cancelled),
      * so a caller must not reuse the buffers of a write that failed with "Socket closed" for another socket.
      */
     @Override

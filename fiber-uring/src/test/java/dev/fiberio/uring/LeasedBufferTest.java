@@ -278,37 +278,35 @@ class LeasedBufferTest {
      */
     @Test
     void aClosedSocketsSendToAPeerThatNeverReadsEndsAfterTheCloseLinger() throws Exception {
+        closeWithAStuckSend(TimeUnit.MILLISECONDS.toNanos(200), false);
+    }
+
+    /** SO_LINGER 0 asks for an abortive close: a write-behind send is cancelled at once, not after a linger. */
+    @Test
+    void anAbortiveCloseCancelsTheWriteBehindSend() throws Exception {
+        closeWithAStuckSend(Ring.CLOSE_LINGER_NANOS, true); // the default linger: a minute
+    }
+
+    /**
+     * Closes a socket whose write-behind send cannot complete (its peer never reads), abortively or not, and
+     * waits until the send ended and gave its buffer back.
+     */
+    private static void closeWithAStuckSend(long lingerNanos, boolean abortive) throws Exception {
         Ring ring = new Ring(UringFeatures.get(), null, -1);
-        ring.closeLinger(TimeUnit.MILLISECONDS.toNanos(200));
+        ring.closeLinger(lingerNanos);
         try (PollerThread poller = new PollerThread("linger-test", ring);
              ServerSocket listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             listener.setOption(StandardSocketOptions.SO_RCVBUF, 4096);
             UringSocket s = stuckSend(ring, listener);
             try (Socket silent = listener.accept()) {
                 OperationRecord writeRecord = s.records()[1];
+                if (abortive) {
+                    s.setOption(StandardSocketOptions.SO_LINGER, 0);
+                }
                 s.close();
                 awaitCondition(() -> !writeRecord.pending() && ring.buffers().leased() == 0);
                 assertEquals(0, writeRecord.stateVolatile() & (OperationRecord.USER | OperationRecord.KERNEL),
                         "released: neither in flight nor held");
-            }
-        } finally {
-            ring.close();
-        }
-    }
-
-    /** SO_LINGER 0 asks for an abortive close: a write-behind send is cancelled at once, no linger. */
-    @Test
-    void anAbortiveCloseCancelsTheWriteBehindSend() throws Exception {
-        Ring ring = new Ring(UringFeatures.get(), null, -1); // the default linger: a minute
-        try (PollerThread poller = new PollerThread("linger-test", ring);
-             ServerSocket listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            listener.setOption(StandardSocketOptions.SO_RCVBUF, 4096);
-            UringSocket s = stuckSend(ring, listener);
-            try (Socket silent = listener.accept()) {
-                OperationRecord writeRecord = s.records()[1];
-                s.setOption(StandardSocketOptions.SO_LINGER, 0);
-                s.close();
-                awaitCondition(() -> !writeRecord.pending() && ring.buffers().leased() == 0);
             }
         } finally {
             ring.close();
