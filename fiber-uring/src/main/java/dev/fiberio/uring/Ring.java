@@ -89,7 +89,8 @@ import org.slf4j.LoggerFactory;
  * token names no live record, or a record with nothing in flight, is stale and dropped.
  *
  * <h2>Close</h2>
- * {@link #close()} closes every socket of this ring (their operations are cancelled), reaps until no
+ * {@link #close()} closes every socket of this ring (their operations are cancelled, and so are the
+ * write-behind sends of sockets closed before, which would otherwise linger), reaps until no
  * operation is in flight (bounded), frees the free buffers of its {@link BufferPool}, then unmaps the rings
  * and closes the descriptor. Records still in flight then (a kernel that never completed them) are kept
  * reachable forever, and their leased buffers never freed.
