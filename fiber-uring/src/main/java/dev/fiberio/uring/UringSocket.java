@@ -416,19 +416,7 @@ final class UringSocket extends UringChannel implements SocketHandle {
         try {
             while (!holdsInput()) {
                 try {
-                    if (!receiveInFlight() && provided != null && !ringWasEmpty) {
-                        arm();
-                    }
-                    if (receiveInFlight()) {
-                        // Waited for here, not through receive and run: an idle connection's fiber parks with
-                        // two frames fewer, which its stack chunk keeps for as long as it waits.
-                        if (received(CompletionWait.await(readRecord, this, deadline, ECANCELED,
-                                SocketErrors::readTimedOut))) {
-                            endOfStream = true;
-                        }
-                    } else {
-                        receive(BUFFER_SIZE, deadline, true);
-                    }
+                    receive(BUFFER_SIZE, deadline, true);
                 } catch (SocketTimeoutException | SocketException closedOrTimedOut) {
                     if (!isOpen() || closedOrTimedOut instanceof SocketTimeoutException) {
                         throw closedOrTimedOut;
