@@ -11,6 +11,8 @@
 #
 #   idle-memory.sh [--connections "10000 50000"] [--servers "fiberio netty vthreads"] [--threads <nproc>]
 #                  [--warmup-rounds 2]
+#   HISTO=1 also takes a class histogram of live objects before and after (jcmd GC.class_histogram) and
+#   prints the classes that grew most, in bytes per connection (results/raw/idle-<server>-<n>-classes.txt).
 # Default run: about 1.5 minutes.
 source "$(dirname "$0")/lib.sh"
 
@@ -56,6 +58,7 @@ for n in $CONNECTIONS; do
         --connections "$n" --hold 0 >"$RAW/idle-$server-$n-warmup.log" 2>&1 || { cat "$RAW/idle-$server-$n-warmup.log" >&2; exit 1; }
     done
     read -r rss0 heap0 < <(memory "$SERVER_PID")
+    [ "${HISTO:-0}" = 1 ] && "$JCMD" "$SERVER_PID" GC.class_histogram >"$RAW/idle-$server-$n-histo0.txt"
     log="$RAW/idle-$server-$n.log"
     "$JAVA" "${JVM_FLAGS[@]}" -cp "$JAR" dev.fiberio.bench.load.IdleConnections --port "$SERVER_PORT" \
       --connections "$n" --hold 600 >"$log" 2>&1 &
@@ -69,6 +72,14 @@ for n in $CONNECTIONS; do
     done
     grep -q '^held ' "$log" || { echo "holder did not finish in 300 s" >&2; exit 1; }
     read -r rss1 heap1 < <(memory "$SERVER_PID")
+    if [ "${HISTO:-0}" = 1 ]; then
+      "$JCMD" "$SERVER_PID" GC.class_histogram >"$RAW/idle-$server-$n-histo1.txt"
+      # lines "num: instances bytes class": bytes per connection of the classes that grew most
+      awk -v n="$n" 'FNR == NR && $1 ~ /:$/ { before[$4] = $3; next }
+                     $1 ~ /:$/ { d = ($3 - before[$4]) / n; if (d >= 1) printf "%8.1f B/conn  %s\n", d, $4 }' \
+        "$RAW/idle-$server-$n-histo0.txt" "$RAW/idle-$server-$n-histo1.txt" | sort -rn | head -12 \
+        | tee "$RAW/idle-$server-$n-classes.txt" | sed "s/^/$server: /" >&2
+    fi
     awk -v n="$n" -v s="$server" -v r0="$rss0" -v r1="$rss1" -v h0="$heap0" -v h1="$heap1" 'BEGIN {
       printf "%s\t%s\t%.2f\t%.2f\t%.0f\t%.0f\n", n, s, (r1 - r0) / n, (h1 - h0) / n, r1 / 1024, h1 / 1024 }' >>"$TSV"
     stop_pid "$holder"
