@@ -150,6 +150,16 @@ class BadInputTest {
                     return null;
                 }));
                 assertEquals(EFAULT, w.errno(), w.getMessage());
+                // A direct buffer over it, at a position: the (segment, offset, length) path of every backend
+                java.nio.ByteBuffer direct = unmapped.asByteBuffer().position(8);
+                NativeIOException rb = assertThrows(NativeIOException.class,
+                        () -> TestSchedulers.inFiber(scheduler, () -> server.read(direct)));
+                assertEquals(EFAULT, rb.errno(), rb.getMessage());
+                NativeIOException wb = assertThrows(NativeIOException.class, () -> TestSchedulers.inFiber(scheduler, () -> {
+                    server.write(direct);
+                    return null;
+                }));
+                assertEquals(EFAULT, wb.errno(), wb.getMessage());
                 byte[] one = new byte[1];
                 server.readFully(one, 0, 1);
                 assertEquals(7, one[0], "the byte the failed read could not store is still there");

@@ -383,8 +383,16 @@ final class UringSocket extends UringChannel implements SocketHandle {
         return len == 0 ? 0 : read(b, off, null, len, deadline);
     }
 
-    /** Reads into {@code array} from {@code off}, else into {@code dst}; {@code len} at least 1. */
-    private int read(byte[] array, int off, MemorySegment dst, int len, long deadline) throws IOException {
+    /** Into the segment at {@code offset}: no slice per call (the SPI's default would make one). */
+    @Override
+    public int read(MemorySegment dst, long offset, long length, long deadline) throws IOException {
+        java.util.Objects.checkFromIndexSize(offset, length, dst.byteSize());
+        int len = (int) Math.min(length, Integer.MAX_VALUE);
+        return len == 0 ? 0 : read(null, offset, dst, len, deadline);
+    }
+
+    /** Reads into {@code array} from {@code off}, else into {@code dst} from {@code off}; {@code len} at least 1. */
+    private int read(byte[] array, long off, MemorySegment dst, int len, long deadline) throws IOException {
         acquire(readRecord);
         try {
             for (;;) {
@@ -560,7 +568,7 @@ final class UringSocket extends UringChannel implements SocketHandle {
      * Copies bytes the socket holds into {@code array} from {@code off} (a Java array cannot fault), else
      * into {@code dst} (through the kernel if native); 0 if it holds none.
      */
-    private int copyHeld(byte[] array, int off, MemorySegment dst, int len) throws IOException {
+    private int copyHeld(byte[] array, long off, MemorySegment dst, int len) throws IOException {
         if (heldBid >= 0) {
             if (!provided.guard.acquire()) {
                 throw closedException(); // the ring closed, and with it every socket of it
@@ -586,13 +594,13 @@ final class UringSocket extends UringChannel implements SocketHandle {
         return 0;
     }
 
-    /** Copies {@code n} bytes of {@code own} from {@code start} out to the array or segment; throws if unmapped. */
-    private static int copyOut(MemorySegment own, int start, byte[] array, int off, MemorySegment dst, int n) throws IOException {
+    /** Copies {@code n} bytes of {@code own} from {@code start} out to the array or segment at {@code off}; throws if unmapped. */
+    private static int copyOut(MemorySegment own, int start, byte[] array, long off, MemorySegment dst, int n) throws IOException {
         if (array != null) {
-            MemorySegment.copy(own, ValueLayout.JAVA_BYTE, start, array, off, n);
+            MemorySegment.copy(own, ValueLayout.JAVA_BYTE, start, array, (int) off, n);
             return n;
         }
-        long copied = CallerMemory.copyOut(own, start, dst, n);
+        long copied = CallerMemory.copyOut(own, start, dst, off, n);
         if (copied < 0) { // unmapped memory: the bytes stay for the next read
             throw ioError("recv", (int) -copied);
         }
@@ -659,7 +667,15 @@ final class UringSocket extends UringChannel implements SocketHandle {
     /** From the array itself: no heap segment wrapped around it per call (the SPI's default would). */
     @Override
     public int write(byte[] b, int off, int len, long deadline) throws IOException {
-        return send(b, off, null, len, deadline);
+        return len == 0 ? 0 : send(b, off, null, len, deadline);
+    }
+
+    /** From the segment at {@code offset}: no slice per call (the SPI's default would make one). */
+    @Override
+    public int write(MemorySegment src, long offset, long length, long deadline) throws IOException {
+        java.util.Objects.checkFromIndexSize(offset, length, src.byteSize());
+        int len = (int) Math.min(length, Integer.MAX_VALUE);
+        return len == 0 ? 0 : send(null, offset, src, len, deadline);
     }
 
     /**
@@ -667,7 +683,7 @@ final class UringSocket extends UringChannel implements SocketHandle {
      * {@code src}) into a buffer leased for this send, and sends it behind: returns without waiting for
      * the completion (see {@link SendRecord}).
      */
-    private int send(byte[] array, int off, MemorySegment src, int len, long deadline) throws IOException {
+    private int send(byte[] array, long off, MemorySegment src, int len, long deadline) throws IOException {
         acquire(writeRecord);
         try {
             settle(deadline);
@@ -675,9 +691,9 @@ final class UringSocket extends UringChannel implements SocketHandle {
             int n = (int) Math.min(len, m.byteSize());
             try {
                 if (array != null) {
-                    MemorySegment.copy(array, off, m, ValueLayout.JAVA_BYTE, 0, n); // a Java array cannot fault
+                    MemorySegment.copy(array, (int) off, m, ValueLayout.JAVA_BYTE, 0, n); // a Java array cannot fault
                 } else {
-                    long copied = CallerMemory.copyIn(src, m, n);
+                    long copied = CallerMemory.copyIn(src, off, m, n);
                     if (copied < 0) { // unmapped memory
                         throw ioError("send", (int) -copied);
                     }

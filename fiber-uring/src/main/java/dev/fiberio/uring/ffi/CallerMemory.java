@@ -39,7 +39,7 @@ public final class CallerMemory {
     private static final MethodHandle GETPID = LibC.link("getpid", FunctionDescriptor.of(JAVA_INT));
     private static final long PID;
     /** Two {@code struct iovec}s per carrier (local, remote): the calls do not suspend. */
-    private static final CarrierLocal<MemorySegment> IOVECS = new CarrierLocal<>(() -> Arena.ofAuto().allocate(32, 8));
+    private static final CarrierLocal<Iovecs> IOVECS = new CarrierLocal<>(Iovecs::new);
     private static volatile boolean kernelCopies;
 
     static {
@@ -77,11 +77,26 @@ public final class CallerMemory {
      * @throws IllegalStateException if {@code dst}'s arena is closed
      */
     public static long copyOut(MemorySegment own, long offset, MemorySegment dst, int n) {
+        return copyOut(own, offset, dst, 0, n);
+    }
+
+    /**
+     * Copies {@code n} bytes from {@code own} at {@code offset} into {@code dst} at {@code dstOffset}
+     * (no slice of either is made: a read of a direct buffer allocates nothing).
+     *
+     * @return as {@link #copyOut(MemorySegment, long, MemorySegment, int)}
+     */
+    public static long copyOut(MemorySegment own, long offset, MemorySegment dst, long dstOffset, int n) {
         if (!dst.isNative() || !kernelCopies) {
-            MemorySegment.copy(own, offset, dst, 0, n);
+            MemorySegment.copy(own, offset, dst, dstOffset, n);
             return n;
         }
-        return kernelCopy(NR_PROCESS_VM_WRITEV, own.asSlice(offset, n), dst, n, () -> MemorySegment.copy(own, offset, dst, 0, n));
+        long r = kernelCopy(NR_PROCESS_VM_WRITEV, own, offset, dst, dstOffset, n);
+        if (r == PLAIN) {
+            MemorySegment.copy(own, offset, dst, dstOffset, n);
+            return n;
+        }
+        return r;
     }
 
     /**
@@ -92,39 +107,75 @@ public final class CallerMemory {
      * @throws IllegalStateException if {@code src}'s arena is closed
      */
     public static long copyIn(MemorySegment src, MemorySegment own, int n) {
-        if (!src.isNative() || !kernelCopies) {
-            MemorySegment.copy(src, 0, own, 0, n);
-            return n;
-        }
-        return kernelCopy(NR_PROCESS_VM_READV, own, src, n, () -> MemorySegment.copy(src, 0, own, 0, n));
+        return copyIn(src, 0, own, n);
     }
 
-    /** process_vm_readv/writev with {@code own} as the local and {@code caller} as the "remote" range. */
-    private static long kernelCopy(long nr, MemorySegment own, MemorySegment caller, int n, Runnable plainCopy) {
+    /**
+     * Copies {@code n} bytes from {@code src} at {@code srcOffset} into the start of {@code own} (no slice
+     * is made).
+     *
+     * @return as {@link #copyIn(MemorySegment, MemorySegment, int)}
+     */
+    public static long copyIn(MemorySegment src, long srcOffset, MemorySegment own, int n) {
+        if (!src.isNative() || !kernelCopies) {
+            MemorySegment.copy(src, srcOffset, own, 0, n);
+            return n;
+        }
+        long r = kernelCopy(NR_PROCESS_VM_READV, own, 0, src, srcOffset, n);
+        if (r == PLAIN) {
+            MemorySegment.copy(src, srcOffset, own, 0, n);
+            return n;
+        }
+        return r;
+    }
+
+    /** {@link #kernelCopy}'s answer when the kernel refuses these calls: the caller copies plainly. */
+    private static final long PLAIN = Long.MIN_VALUE;
+
+    /**
+     * process_vm_readv/writev with {@code n} bytes of {@code own} from {@code ownOffset} as the local and of
+     * {@code caller} from {@code callerOffset} as the "remote" range.
+     *
+     * @return bytes copied, {@code -errno}, or {@link #PLAIN} (the kernel refuses: copy plainly from now on)
+     */
+    private static long kernelCopy(long nr, MemorySegment own, long ownOffset, MemorySegment caller, long callerOffset,
+                                   int n) {
         if (n == 0) {
             return 0;
         }
-        if (n > caller.byteSize() || n > own.byteSize()) {
+        if (n > caller.byteSize() - callerOffset || n > own.byteSize() - ownOffset || callerOffset < 0 || ownOffset < 0) {
             throw new IndexOutOfBoundsException("copy of " + n + " bytes between segments of " + own.byteSize()
-                    + " and " + caller.byteSize());
+                    + " (from " + ownOffset + ") and " + caller.byteSize() + " (from " + callerOffset + ")");
         }
-        MemorySegment iov = IOVECS.get();
-        iov.set(JAVA_LONG, 0, own.address());
-        iov.set(JAVA_LONG, 8, n);
-        iov.set(JAVA_LONG, 16, caller.address());
-        iov.set(JAVA_LONG, 24, n);
+        Iovecs iov = IOVECS.get();
+        iov.local.set(JAVA_LONG, 0, own.address() + ownOffset);
+        iov.local.set(JAVA_LONG, 8, n);
+        iov.remote.set(JAVA_LONG, 0, caller.address() + callerOffset);
+        iov.remote.set(JAVA_LONG, 8, n);
         CallScratch s = CallScratch.current();
         long r;
         try {
-            r = LibC.result((long) SYSCALL.invokeExact(s.capture(), nr, PID, iov, 1L, iov.asSlice(16), 1L, 0L, caller), s);
+            r = LibC.result((long) SYSCALL.invokeExact(s.capture(), nr, PID, iov.local, 1L, iov.remote, 1L, 0L, caller), s);
         } catch (Throwable t) {
             throw LibC.unchecked(t);
         }
         if (r == -ENOSYS || r == -EPERM) {
             kernelCopies = false; // a sandbox without these calls: plain copies from now on
-            plainCopy.run();
-            return n;
+            return PLAIN;
         }
         return r == 0 ? -EFAULT : r; // n > 0 here: nothing copied means nothing of the range was mapped
+    }
+
+    /** A carrier's two iovecs, sliced once from one allocation. */
+    private static final class Iovecs {
+        // Owner: the carrier (automatic arena): the kernel reads them during the call only.
+        final MemorySegment local;
+        final MemorySegment remote;
+
+        Iovecs() {
+            MemorySegment both = Arena.ofAuto().allocate(32, 8);
+            local = both.asSlice(0, 16);
+            remote = both.asSlice(16, 16);
+        }
     }
 }
