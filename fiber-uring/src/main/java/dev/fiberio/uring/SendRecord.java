@@ -134,7 +134,8 @@ final class SendRecord extends OperationRecord {
             if (position >= end) {
                 return finished();
             }
-        } else if (abandoned || !UringChannel.retryable(res == 0 ? Errno.EAGAIN : -res, ++attempts)) { // 0 bytes: try again, bounded
+        }
+        if (abandoned || res <= 0 && !UringChannel.retryable(res == 0 ? Errno.EAGAIN : -res, ++attempts)) { // 0 bytes: try again, bounded
             return finished();
         }
         if (!fd.acquire()) {
