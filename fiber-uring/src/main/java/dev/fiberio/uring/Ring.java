@@ -155,6 +155,7 @@ final class Ring implements Poller {
     private final MemorySegment one;
     /** The relative timespec of {@link #cancelAfterLinger}; the kernel reads it when it takes the SQE. */
     private final MemorySegment lingerSpec;
+    private volatile long closeLingerNanos;
     private final dev.fiberio.core.FiberScheduler drivenBy;
     /** The worker of {@code drivenBy} whose own ring this is, or -1 if any of its idle workers drives it. */
     private final int homeWorker;
@@ -329,10 +330,19 @@ final class Ring implements Poller {
                 false);
     }
 
-    /** How long a closed socket's write-behind send may take before it is cancelled ({@link #cancelAfterLinger}). */
+    /**
+     * How long a closed socket's write-behind send may take before it is cancelled ({@link #cancelAfterLinger}),
+     * and a shutdown of output waits for one ({@code CLOSE_LINGER_NANOS} unless a test sets it).
+     */
     void closeLinger(long nanos) {
+        closeLingerNanos = nanos;
         lingerSpec.set(JAVA_LONG, 0, nanos / 1_000_000_000L);
         lingerSpec.set(JAVA_LONG, 8, nanos % 1_000_000_000L);
+    }
+
+    /** The close linger ({@link #closeLinger}). */
+    long closeLingerNanos() {
+        return closeLingerNanos;
     }
 
     /** Under sqLock: fills the SQE at the tail and advances the (not yet published) tail. */

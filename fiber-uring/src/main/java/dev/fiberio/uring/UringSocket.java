@@ -901,7 +901,7 @@ final class UringSocket extends UringChannel implements SocketHandle {
     public void shutdownOutput() throws IOException {
         if (writeRecord.tryAcquire()) {
             try {
-                settle(Deadlines.after(java.time.Duration.ofNanos(Ring.CLOSE_LINGER_NANOS)));
+                settle(Deadlines.after(java.time.Duration.ofNanos(ring.closeLingerNanos())));
             } catch (SocketTimeoutException peerDoesNotRead) {
                 writeRecord.abandon();
             } catch (IOException failedOrClosed) {

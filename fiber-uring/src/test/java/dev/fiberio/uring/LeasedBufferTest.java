@@ -288,10 +288,50 @@ class LeasedBufferTest {
     }
 
     /**
+     * A shutdown of output waits for the write-behind send (its bytes go before the FIN), but for a peer
+     * that never reads only as long as the close linger: then the send is cancelled for good (not queued
+     * again, as a cancellation nobody asked for would be), its buffer comes back, and the shutdown happens.
+     */
+    @Test
+    void shutdownOutputGivesUpOnASendToAPeerThatNeverReadsAfterTheCloseLinger() throws Exception {
+        withAStuckSend(TimeUnit.MILLISECONDS.toNanos(200), (ring, s, silent) -> {
+            try {
+                s.shutdownOutput();
+                awaitCondition(() -> !s.records()[1].pending() && ring.buffers().leased() == 0);
+                // The FIN was sent: the peer reads what reached its side, then the end of the stream.
+                assertTrue(silent.getInputStream().readAllBytes().length > 0);
+                assertTrue(s.isOpen());
+            } finally {
+                s.close();
+            }
+        });
+    }
+
+    /**
      * Closes a socket whose write-behind send cannot complete (its peer never reads), abortively or not, and
      * waits until the send ended and gave its buffer back.
      */
     private static void closeWithAStuckSend(long lingerNanos, boolean abortive) throws Exception {
+        withAStuckSend(lingerNanos, (ring, s, silent) -> {
+            OperationRecord writeRecord = s.records()[1];
+            if (abortive) {
+                s.setOption(StandardSocketOptions.SO_LINGER, 0);
+            }
+            s.close();
+            awaitCondition(() -> !writeRecord.pending() && ring.buffers().leased() == 0);
+            assertEquals(0, writeRecord.stateVolatile() & (OperationRecord.USER | OperationRecord.KERNEL),
+                    "released: neither in flight nor held");
+        });
+    }
+
+    /** What a test does with a socket whose write-behind send is stuck, and its peer that never reads. */
+    @FunctionalInterface
+    private interface StuckSendScenario {
+        void run(Ring ring, UringSocket s, Socket silent) throws Exception;
+    }
+
+    /** Runs {@code scenario} on a ring of the given close linger, driven by a poller thread. */
+    private static void withAStuckSend(long lingerNanos, StuckSendScenario scenario) throws Exception {
         Ring ring = new Ring(UringFeatures.get(), null, -1);
         ring.closeLinger(lingerNanos);
         try (PollerThread poller = new PollerThread("linger-test", ring);
@@ -299,14 +339,7 @@ class LeasedBufferTest {
             listener.setOption(StandardSocketOptions.SO_RCVBUF, 4096);
             UringSocket s = stuckSend(ring, listener);
             try (Socket silent = listener.accept()) {
-                OperationRecord writeRecord = s.records()[1];
-                if (abortive) {
-                    s.setOption(StandardSocketOptions.SO_LINGER, 0);
-                }
-                s.close();
-                awaitCondition(() -> !writeRecord.pending() && ring.buffers().leased() == 0);
-                assertEquals(0, writeRecord.stateVolatile() & (OperationRecord.USER | OperationRecord.KERNEL),
-                        "released: neither in flight nor held");
+                scenario.run(ring, s, silent);
             }
         } finally {
             ring.close();
