@@ -53,8 +53,8 @@ import java.net.SocketTimeoutException;
  * A socket holds no native memory of its own: its two records have none. A write-behind send's buffer
  * belongs to the send from its submission and goes back at its final completion ({@link SendRecord}). The
  * writer leases a buffer (the write lease) when a vectored write or connect starts, and gives it back when
- * the operation's completion was reaped and consumed; the reader leases one for a receive the buffer ring cannot serve and gives it back once
- * that receive completed and its bytes were read. Each lease is given back exactly once, by one of:
+ * the operation's completion was reaped and consumed; the reader leases one for a receive the buffer ring
+ * cannot serve and gives it back once that receive completed and its bytes were read. Each lease is given back exactly once, by one of:
  * <ul>
  *   <li>the caller holding the record (USER), when it leaves and the kernel no longer holds the record
  *       (no KERNEL bit: nothing in flight can name the buffer), and, for the reader, no received bytes
@@ -312,7 +312,7 @@ final class UringSocket extends UringChannel implements SocketHandle {
     public void connect(SocketAddress address, long deadline) throws IOException {
         acquire(writeRecord);
         try {
-            settle(deadline);
+            leftover(writeRecord, deadline, SocketErrors::connectTimedOut); // a cancelled connect: done with
             writeRecord.waited();
             MemorySegment sa = writeLease();
             int len = encode(address, sa);
@@ -762,8 +762,9 @@ final class UringSocket extends UringChannel implements SocketHandle {
      * iovecs at these sizes, and heap buffers cannot be handed to the kernel); more than that, if every
      * buffer is direct, one IORING_OP_WRITEV over them (at most {@link #MAX_IOVECS}), the iovecs in the write
      * lease, which the caller waits for; otherwise as much as fits is copied and sent behind. The kernel
-     * reads a direct buffer of a vectored write while the caller waits; only a close returns before it finished (its request is cancelled),
-     * so a caller must not reuse the buffers of a write that failed with "Socket closed" for another socket.
+     * reads a direct buffer of a vectored write while the caller waits; only a close returns before it
+     * finished (its request is cancelled), so a caller must not reuse the buffers of a write that failed
+     * with "Socket closed" for another socket.
      */
     @Override
     public long write(ByteBuffer[] srcs, int offset, int length, long deadline) throws IOException {
