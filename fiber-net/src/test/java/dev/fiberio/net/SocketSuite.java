@@ -469,6 +469,49 @@ public abstract class SocketSuite {
         }
     }
 
+    /**
+     * java.net: a write racing {@code shutdownOutput} either lands before the FIN or fails ("Broken pipe");
+     * it never returns for bytes the peer then does not get, and the race is no misuse of the socket. Here
+     * the shutdown comes while earlier bytes wait for the peer to read (the peer's window is full), and a
+     * write comes while the shutdown may still be waiting for them.
+     */
+    @Test
+    void aWriteRacingShutdownOutputLandsBeforeTheFinOrFails() throws Exception {
+        try (Conn c = inFiber(() -> pair(SMALL_BUFFER))) {
+            byte[] zeros = new byte[64 * 1024];
+            c.client().setWriteTimeout(SHORT);
+            inFiber(() -> assertThrows(SocketTimeoutException.class, () -> {
+                for (int i = 0; i < 10_000; i++) {
+                    c.client().write(zeros);
+                }
+            }));
+            c.client().setWriteTimeout(Duration.ZERO);
+            Task<Void> shutdown = fork(() -> {
+                c.client().shutdownOutput();
+                return null;
+            });
+            TestSchedulers.awaitCondition("the shutdown returned or waits",
+                    () -> shutdown.result().isDone() || shutdown.fiber().state() == FiberState.SUSPENDED);
+            Task<Integer> racing = fork(() -> {
+                c.client().write(bytes("LAST"));
+                return 4;
+            });
+            TestSchedulers.awaitCondition("the racing write returned or waits",
+                    () -> racing.result().isDone() || racing.fiber().state() == FiberState.SUSPENDED);
+            byte[] all = inFiber(() -> c.server().getInputStream().readAllBytes()); // until the FIN
+            shutdown.get();
+            boolean landed;
+            try {
+                landed = racing.get() == 4;
+            } catch (SocketException failed) {
+                landed = false;
+            }
+            String tail = ascii(Arrays.copyOfRange(all, Math.max(0, all.length - 4), all.length));
+            assertEquals(landed, tail.equals("LAST"), "the racing write " + (landed ? "returned" : "failed")
+                    + "; the stream ends with " + tail);
+        }
+    }
+
     /** The server writes 1 MiB in many writes, then {@code end}s its output; the client reads it all, then EOF. */
     private void writeThenEnd(Conn c, VoidCall end) throws Exception {
         int size = 1 << 20;

@@ -3,10 +3,14 @@ package dev.fiberio.uring;
 import static dev.fiberio.nativeio.ffi.LinuxConstants.MSG_WAITALL;
 import static dev.fiberio.uring.ffi.UringConstants.IORING_OP_SEND;
 
+import dev.fiberio.core.spi.WaitSlot;
 import dev.fiberio.nativeio.NativeFd;
 import dev.fiberio.nativeio.completion.OperationRecord;
 import dev.fiberio.nativeio.ffi.Errno;
+import dev.fiberio.net.spi.Deadlines;
 import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 
 /**
  * The write record of a {@link UringSocket}, which can carry a <b>write-behind send</b>: the writer
@@ -17,7 +21,10 @@ import java.lang.foreign.MemorySegment;
  * <pre>
  * field                      written by                                 read by
  * behind (volatile)          the writer (USER), before started()        close (after seeing KERNEL), the reaper
- * lingering, abandoned       close; the holder of USER (volatile)       the reaper
+ * lingering, abandoned       close; a shutdown (volatile)                the reaper
+ * sending (volatile)         the writer (behind, notSubmitted); the      a shutdown ({@link #awaitSent}), the writer
+ *                            reaper (final completion)
+ * sentWaiter (volatile)      a shutdown (CAS null → its slot, then null)  the reaper, close (to wake it)
  * lease, position, end,      the writer before started(); then, while   the reaper; the next writer after DONE
  *   attempts                 KERNEL, the reaper ({@link #continues})
  * </pre>
@@ -47,6 +54,16 @@ final class SendRecord extends OperationRecord {
     /** A write-behind send's flags: the kernel itself goes on after a partial send (stream sockets). */
     static final int BEHIND_FLAGS = MSG_NOSIGNAL | MSG_WAITALL;
 
+    private static final VarHandle SENT_WAITER;
+
+    static {
+        try {
+            SENT_WAITER = MethodHandles.lookup().findVarHandle(SendRecord.class, "sentWaiter", WaitSlot.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     private final NativeFd fd;
     private final Ring ring;
     /** The operation in flight (or last completed) is a write-behind send. */
@@ -55,6 +72,10 @@ final class SendRecord extends OperationRecord {
     private volatile boolean lingering;
     /** The send in flight was cancelled on purpose (a shutdown whose peer does not read): no attempt again. */
     private volatile boolean abandoned;
+    /** A write-behind send is in flight: from {@link #behind} until its final completion or {@link #notSubmitted}. */
+    private volatile boolean sending;
+    /** The slot of the one shutdown waiting for the send in flight to end, or null (see {@link #awaitSent}). */
+    private volatile WaitSlot sentWaiter;
     private MemorySegment lease;
     private int position;
     private int end;
@@ -74,6 +95,47 @@ final class SendRecord extends OperationRecord {
         attempts = 0;
         abandoned = false;
         behind = true;
+        sending = true;
+    }
+
+    /** Whether a write-behind send is in flight (volatile read). */
+    boolean isSending() {
+        return sending;
+    }
+
+    /**
+     * Waits until no write-behind send is in flight, {@code stop} says to stop (the socket was closed), or
+     * {@code deadline} passed: a shutdown of output, which must not take the record from a writer. One
+     * such waiter at a time: another finds the place taken and does not wait.
+     *
+     * @return whether no send is in flight now
+     */
+    boolean awaitSent(long deadline, java.util.function.BooleanSupplier stop) {
+        if (!sending) {
+            return true;
+        }
+        WaitSlot w = new WaitSlot();
+        if (!SENT_WAITER.compareAndSet(this, null, w)) {
+            return !sending;
+        }
+        try {
+            // sentWaiter written (volatile) before sending is read; the reaper writes sending before it
+            // reads sentWaiter: one of the two sees the other.
+            while (sending && !stop.getAsBoolean() && !Deadlines.hasPassed(deadline)) {
+                Deadlines.awaitOnce(w, deadline);
+            }
+            return !sending;
+        } finally {
+            sentWaiter = null;
+        }
+    }
+
+    /** Wakes a shutdown waiting in {@link #awaitSent} (the socket was closed). */
+    void wakeSentWaiter() {
+        WaitSlot w = sentWaiter;
+        if (w != null) {
+            w.signal();
+        }
     }
 
     /**
@@ -115,6 +177,8 @@ final class SendRecord extends OperationRecord {
         MemorySegment m = lease;
         lease = null;
         behind = false;
+        sending = false;
+        wakeSentWaiter();
         return m;
     }
 
@@ -154,6 +218,8 @@ final class SendRecord extends OperationRecord {
         MemorySegment m = lease;
         lease = null;
         ring.buffers().giveBack(m);
+        sending = false;
+        wakeSentWaiter();
         if (lingering) {
             ring.lingerOver(this);
         }

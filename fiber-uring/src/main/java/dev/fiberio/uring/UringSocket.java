@@ -118,6 +118,8 @@ final class UringSocket extends UringChannel implements SocketHandle {
      */
     private boolean ringWasEmpty;
     private volatile SocketAddress remote;
+    /** shutdownOutput began: a write from now on waits for its send's result (see {@link #shutdownOutput}). */
+    private volatile boolean shuttingDown;
 
     private UringSocket(int fd, int family, Ring ring, SocketAddress remote) throws IOException {
         super(fd, family, ring);
@@ -152,6 +154,7 @@ final class UringSocket extends UringChannel implements SocketHandle {
             abortOnClose(true);
         }
         super.close();
+        writeRecord.wakeSentWaiter(); // a shutdown waiting for the send stops waiting
     }
 
     /** Whether the kernel holds received bytes nobody read (one non-blocking peek); false if closed meanwhile. */
@@ -703,17 +706,21 @@ final class UringSocket extends UringChannel implements SocketHandle {
                 ring.buffers().giveBack(m);
                 throw e;
             }
-            return sendBehind(m, n);
+            sendBehind(m, n);
+            if (shuttingDown) {
+                settle(deadline); // racing a shutdown: its result decides, not the FIN's timing
+            }
+            return n;
         } finally {
             endWrite();
         }
     }
 
     /**
-     * Submits {@code n} bytes of {@code m} (leased for this send) as a write-behind send and returns
-     * {@code n}; the send owns {@code m} from now on. If nothing was submitted (closed), {@code m} goes back.
+     * Submits {@code n} bytes of {@code m} (leased for this send) as a write-behind send; the send owns
+     * {@code m} from now on. If nothing was submitted (closed), {@code m} goes back.
      */
-    private int sendBehind(MemorySegment m, int n) throws SocketException {
+    private void sendBehind(MemorySegment m, int n) throws SocketException {
         writeRecord.behind(m, n);
         try {
             start(writeRecord, IORING_OP_SEND, 0, 0, m.address(), n, 0, SendRecord.BEHIND_FLAGS, 0);
@@ -721,7 +728,6 @@ final class UringSocket extends UringChannel implements SocketHandle {
             ring.buffers().giveBack(writeRecord.notSubmitted());
             throw closed;
         }
-        return n;
     }
 
     /**
@@ -822,7 +828,11 @@ final class UringSocket extends UringChannel implements SocketHandle {
                 ring.buffers().giveBack(m);
                 throw e;
             }
-            return sendBehind(m, len);
+            sendBehind(m, len);
+            if (shuttingDown) {
+                settle(deadline); // racing a shutdown: its result decides, not the FIN's timing
+            }
+            return len;
         } finally {
             endWrite();
         }
@@ -894,22 +904,19 @@ final class UringSocket extends UringChannel implements SocketHandle {
     }
 
     /**
-     * The FIN goes after the bytes already written: with no writer inside, a write-behind send still in
-     * flight is waited for first (at most the ring's close linger, then cancelled: a peer that does not
-     * read). A writer inside races with the shutdown, as on any socket: its bytes may fail with EPIPE.
+     * The FIN goes after the bytes already written: a write-behind send still in flight is waited for first
+     * (at most the ring's close linger, then cancelled: a peer that does not read), without taking the
+     * write record from a writer. A write racing with the shutdown either started its send before the
+     * shutdown looked (then the shutdown waits for it too) or sees {@code shuttingDown} and waits for its
+     * own send's result, so it never returns for bytes sent after the FIN (both sides write, then read,
+     * volatile fields: one of them sees the other).
      */
     @Override
     public void shutdownOutput() throws IOException {
-        if (writeRecord.tryAcquire()) {
-            try {
-                settle(Deadlines.after(java.time.Duration.ofNanos(ring.closeLingerNanos())));
-            } catch (SocketTimeoutException peerDoesNotRead) {
-                writeRecord.abandon();
-            } catch (IOException failedOrClosed) {
-                // a send that failed is over (the shutdown reports the socket's state itself); a close: below
-            } finally {
-                endWrite();
-            }
+        shuttingDown = true;
+        long deadline = Deadlines.after(java.time.Duration.ofNanos(ring.closeLingerNanos()));
+        if (!writeRecord.awaitSent(deadline, () -> !isOpen()) && isOpen()) {
+            writeRecord.abandon(); // the peer does not read: the FIN is not held back longer
         }
         shutdown(SHUT_WR, "shutdown(SHUT_WR)");
     }

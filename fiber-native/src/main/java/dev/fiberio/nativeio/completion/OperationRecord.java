@@ -14,8 +14,7 @@ import java.util.function.Consumer;
  * <h2>Ownership rule</h2>
  * <pre>
  * bit       set by                                          cleared by
- * USER      a caller starting to use it ({@link #acquire},   that caller ({@link #release})
- *           {@link #tryAcquire})
+ * USER      a caller starting to use it ({@link #acquire})   that caller ({@link #release})
  * KERNEL    the caller, just before the submission           the caller if nothing was submitted after all
  *           ({@link #started})                               ({@link #notStarted}); else the reaper, when the
  *                                                            completion was reaped ({@link #complete})
@@ -146,25 +145,6 @@ public class OperationRecord {
             }
             if ((s & USER) != 0) {
                 throw new IllegalStateException("a second concurrent caller on one direction of a socket");
-            }
-            if (STATE.compareAndSet(this, s, s | USER)) {
-                return true;
-            }
-        }
-    }
-
-    /**
-     * USER if no caller holds the record and it is open (one CAS); otherwise false, without throwing: for
-     * an operation that only needs the record when nobody uses it (a shutdown ordering itself after a
-     * write in flight).
-     *
-     * @return whether the caller now holds the record
-     */
-    public final boolean tryAcquire() {
-        for (;;) {
-            int s = stateVolatile();
-            if ((s & (CLOSED | USER)) != 0) {
-                return false;
             }
             if (STATE.compareAndSet(this, s, s | USER)) {
                 return true;
