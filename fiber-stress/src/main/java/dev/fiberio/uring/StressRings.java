@@ -61,6 +61,41 @@ final class StressRings {
         }
     }
 
+    /** A pooled ring reaped by a poller thread of its own: for races whose callers wait for completions. */
+    record Driven(Ring ring, dev.fiberio.core.spi.PollerThread poller) {
+    }
+
+    private static final Queue<Driven> FREE_DRIVEN = new ConcurrentLinkedQueue<>();
+
+    /**
+     * A ring as {@link #take()} makes, with a poller thread reaping it (counted against {@link #MAX_RINGS}).
+     *
+     * @return the ring and its poller, or null if {@link #MAX_RINGS} are out
+     */
+    static Driven takeDriven() {
+        Driven d = FREE_DRIVEN.poll();
+        if (d != null) {
+            return d;
+        }
+        Ring r = take();
+        return r == null ? null : new Driven(r, new dev.fiberio.core.spi.PollerThread("stress-ring", r));
+    }
+
+    /**
+     * Gives a driven ring back after a state's arbiter.
+     *
+     * @param d       from {@link #takeDriven()}
+     * @param healthy as for {@link #give}
+     */
+    static void giveDriven(Driven d, boolean healthy) {
+        if (healthy) {
+            FREE_DRIVEN.add(d);
+        } else {
+            d.poller().close();
+            give(d.ring(), false);
+        }
+    }
+
     /**
      * Gives a ring back after a state's arbiter.
      *
