@@ -226,7 +226,8 @@ final class ReadAheadRig {
         return true;
     }
 
-    private static boolean inFlight(UringSocket s) {
+    /** Whether a record of {@code s} has an operation in flight. */
+    static boolean inFlight(UringSocket s) {
         for (OperationRecord r : s.records()) {
             if (r.pending()) {
                 return true;

@@ -2,7 +2,6 @@ package dev.fiberio.uring;
 
 import static dev.fiberio.nativeio.ffi.LinuxConstants.AF_UNIX;
 
-import dev.fiberio.nativeio.completion.OperationRecord;
 import dev.fiberio.nativeio.ffi.LibC;
 import dev.fiberio.net.spi.Deadlines;
 import dev.fiberio.net.spi.SocketErrors;
@@ -94,22 +93,13 @@ final class ShutdownRig {
         int received = SocketPair.receivedBeforeRelease(peer, (byte) 'w', BOUND_NANOS);
         socket.close();
         long end = System.nanoTime() + BOUND_NANOS;
-        while (inFlight() && end - System.nanoTime() > 0) {
+        while (ReadAheadRig.inFlight(socket) && end - System.nanoTime() > 0) {
             Thread.yield();
         }
         LibC.close(peer);
         long leased = driven.ring().buffers().leased();
-        StressRings.giveDriven(driven, !inFlight() && received >= 0 && leased == 0);
+        StressRings.giveDriven(driven, !ReadAheadRig.inFlight(socket) && received >= 0 && leased == 0);
         return new int[] {received, (int) leased};
-    }
-
-    private boolean inFlight() {
-        for (OperationRecord r : socket.records()) {
-            if (r.pending()) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** r1 of a state that ran nothing: as {@link ReadAheadRig#notRun()}. */

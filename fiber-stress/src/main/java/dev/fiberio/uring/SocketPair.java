@@ -59,27 +59,11 @@ final class SocketPair {
      * @return true once released; false if the other end was still open after {@code bound}
      */
     static boolean otherEndReleased(int fd, long bound) {
-        long end = System.nanoTime() + bound;
-        // Owner: this call (confined arena): recv writes into it during the calls only.
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment b = a.allocate(1);
-            for (;;) {
-                long r = LibC.recv(fd, b, 1, LinuxConstants.MSG_DONTWAIT);
-                if (r > 0) {
-                    throw new IllegalStateException("the other end sent " + r + " bytes");
-                }
-                if (r == 0 || r == -Errno.ECONNRESET) {
-                    return true;
-                }
-                if (r != -Errno.EAGAIN) {
-                    throw new UncheckedIOException(Errno.toException("recv", (int) -r));
-                }
-                if (end - System.nanoTime() <= 0) {
-                    return false;
-                }
-                Thread.yield();
-            }
+        int received = receivedBeforeRelease(fd, (byte) 0, bound);
+        if (received > 0 || received == -2) {
+            throw new IllegalStateException("the other end sent bytes");
         }
+        return received == 0;
     }
 
     /**

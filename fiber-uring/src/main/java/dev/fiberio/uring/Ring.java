@@ -294,8 +294,21 @@ final class Ring implements Poller {
         try {
             for (;;) {
                 lock();
-                if (sqTail - (int) INT.getAcquire(mem.sqHead, 0L) < mem.sqEntries) {
-                    writeSqe(opcode, sqeFlags, fd, addr, len, off, opFlags, ioprio, bufGroup, userData);
+                int head = (int) INT.getAcquire(mem.sqHead, 0L);
+                if (sqTail - head < mem.sqEntries) {
+                    MemorySegment sqe = mem.sqes.asSlice((long) (sqTail & mem.sqMask) * SQE_SIZE, SQE_SIZE);
+                    sqe.fill((byte) 0);
+                    sqe.set(JAVA_BYTE, SQE_OPCODE, (byte) opcode);
+                    sqe.set(JAVA_BYTE, SQE_FLAGS, (byte) sqeFlags);
+                    sqe.set(JAVA_SHORT, SQE_IOPRIO, (short) ioprio);
+                    sqe.set(JAVA_INT, SQE_FD, fd);
+                    sqe.set(JAVA_LONG, SQE_OFF, off);
+                    sqe.set(JAVA_LONG, SQE_ADDR, addr);
+                    sqe.set(JAVA_INT, SQE_LEN, len);
+                    sqe.set(JAVA_INT, SQE_OP_FLAGS, opFlags);
+                    sqe.set(JAVA_LONG, SQE_USER_DATA, userData);
+                    sqe.set(JAVA_SHORT, SQE_BUF_GROUP, (short) bufGroup);
+                    sqTail++;
                     INT.setRelease(mem.sqTail, 0L, sqTail); // the SQE before the tail that covers it
                     unlock();
                     break;
@@ -303,7 +316,12 @@ final class Ring implements Poller {
                 unlock();
                 flush(); // full: let the kernel take what is queued, then retry
             }
-            flushUnlessDeferred(flushNow);
+            // The tail store before the read of polling (a Dekker pair with poll(), which writes polling
+            // before io_uring_enter reads the tail): a full fence orders the store before the load.
+            VarHandle.fullFence();
+            if (flushNow || !deferred || polling || !fromDrivingScheduler()) {
+                flush();
+            }
             return true;
         } finally {
             ringFd.release();
@@ -343,34 +361,6 @@ final class Ring implements Poller {
     /** The close linger ({@link #closeLinger}). */
     long closeLingerNanos() {
         return closeLingerNanos;
-    }
-
-    /** Under sqLock: fills the SQE at the tail and advances the (not yet published) tail. */
-    private void writeSqe(int opcode, int sqeFlags, int fd, long addr, int len, long off, int opFlags, int ioprio,
-                          int bufGroup, long userData) {
-        MemorySegment sqe = mem.sqes.asSlice((long) (sqTail & mem.sqMask) * SQE_SIZE, SQE_SIZE);
-        sqe.fill((byte) 0);
-        sqe.set(JAVA_BYTE, SQE_OPCODE, (byte) opcode);
-        sqe.set(JAVA_BYTE, SQE_FLAGS, (byte) sqeFlags);
-        sqe.set(JAVA_SHORT, SQE_IOPRIO, (short) ioprio);
-        sqe.set(JAVA_INT, SQE_FD, fd);
-        sqe.set(JAVA_LONG, SQE_OFF, off);
-        sqe.set(JAVA_LONG, SQE_ADDR, addr);
-        sqe.set(JAVA_INT, SQE_LEN, len);
-        sqe.set(JAVA_INT, SQE_OP_FLAGS, opFlags);
-        sqe.set(JAVA_LONG, SQE_USER_DATA, userData);
-        sqe.set(JAVA_SHORT, SQE_BUF_GROUP, (short) bufGroup);
-        sqTail++;
-    }
-
-    /** After publishing SQEs: submits them now unless they may wait for this ring's next poll. */
-    private void flushUnlessDeferred(boolean flushNow) {
-        // The tail store before the read of polling (a Dekker pair with poll(), which writes polling
-        // before io_uring_enter reads the tail): a full fence orders the store before the load.
-        VarHandle.fullFence();
-        if (flushNow || !deferred || polling || !fromDrivingScheduler()) {
-            flush();
-        }
     }
 
     /**

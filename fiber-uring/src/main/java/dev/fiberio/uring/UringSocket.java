@@ -696,7 +696,7 @@ final class UringSocket extends UringChannel implements SocketHandle {
                 if (array != null) {
                     MemorySegment.copy(array, (int) off, m, ValueLayout.JAVA_BYTE, 0, n); // a Java array cannot fault
                 } else {
-                    long copied = CallerMemory.copyIn(src, off, m, n);
+                    long copied = CallerMemory.copyIn(src, off, m, 0, n);
                     if (copied < 0) { // unmapped memory
                         throw ioError("send", (int) -copied);
                     }
@@ -802,7 +802,7 @@ final class UringSocket extends UringChannel implements SocketHandle {
                     }
                 }
                 try {
-                    return sendLoop(m, IORING_OP_WRITEV, len, deadline);
+                    return writevLoop(m, len, deadline);
                 } catch (IOException e) {
                     awaitKernelDone(writeRecord); // the kernel may still read the caller's buffers
                     throw e;
@@ -817,7 +817,7 @@ final class UringSocket extends UringChannel implements SocketHandle {
                     ByteBuffer b = srcs[i];
                     int n = (int) Math.min(b.remaining(), m.byteSize() - len);
                     if (n > 0) {
-                        long copied = CallerMemory.copyIn(MemorySegment.ofBuffer(b), m.asSlice(len, n), n);
+                        long copied = CallerMemory.copyIn(MemorySegment.ofBuffer(b), 0, m, len, n);
                         if (copied < 0) { // unmapped memory
                             throw ioError("send", (int) -copied);
                         }
@@ -861,15 +861,16 @@ final class UringSocket extends UringChannel implements SocketHandle {
     }
 
     /**
-     * Sends {@code len} bytes (SEND) or iovecs (WRITEV) from the write lease {@code m} until one moves bytes.
-     * It starts and waits itself rather than through {@link #run}: a frame less on the stack a writer
-     * waits with, which the fiber's frozen stack (its stack chunk) holds while the send is in flight.
+     * Writes from the {@code len} iovecs in the write lease {@code m} (IORING_OP_WRITEV) until a request
+     * moves bytes, waiting for each: the kernel reads the caller's buffers in place. It starts and waits
+     * itself rather than through {@link #run}: a frame less on the stack a writer waits with, which the
+     * fiber's frozen stack (its stack chunk) holds while the write is in flight.
      */
-    private int sendLoop(MemorySegment m, int opcode, int len, long deadline) throws IOException {
-        int attempts = 0; // consecutive sends that ended with ECANCELED, EINTR or EAGAIN
+    private int writevLoop(MemorySegment m, int len, long deadline) throws IOException {
+        int attempts = 0; // consecutive writes that ended with ECANCELED, EINTR or EAGAIN
         writeRecord.waited();
         for (;;) {
-            start(writeRecord, opcode, 0, 0, m.address(), len, 0, opcode == IORING_OP_SEND ? SendRecord.MSG_NOSIGNAL : 0, 0);
+            start(writeRecord, IORING_OP_WRITEV, 0, 0, m.address(), len, 0, 0, 0);
             OperationRecord.Completion c = CompletionWait.await(writeRecord, this, deadline, ECANCELED,
                     SocketErrors::writeTimedOut);
             if (c.succeeded()) {
@@ -883,7 +884,7 @@ final class UringSocket extends UringChannel implements SocketHandle {
                 throw closedException();
             }
             if (!retryable(e, ++attempts)) {
-                throw ioError(opcode == IORING_OP_SEND ? "send" : "writev", e);
+                throw ioError("writev", e);
             }
         }
     }

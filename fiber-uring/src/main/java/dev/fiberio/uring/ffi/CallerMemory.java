@@ -70,21 +70,12 @@ public final class CallerMemory {
     }
 
     /**
-     * Copies {@code n} bytes from {@code own} at {@code offset} into the start of {@code dst}.
+     * Copies {@code n} bytes from {@code own} at {@code offset} into {@code dst} at {@code dstOffset}
+     * (no slice of either is made: a read of a direct buffer allocates nothing).
      *
      * @return the bytes copied (fewer than {@code n} if {@code dst} is mapped only in part), or
      *         {@code -errno} ({@code -EFAULT}: nothing of {@code dst} is writable memory)
      * @throws IllegalStateException if {@code dst}'s arena is closed
-     */
-    public static long copyOut(MemorySegment own, long offset, MemorySegment dst, int n) {
-        return copyOut(own, offset, dst, 0, n);
-    }
-
-    /**
-     * Copies {@code n} bytes from {@code own} at {@code offset} into {@code dst} at {@code dstOffset}
-     * (no slice of either is made: a read of a direct buffer allocates nothing).
-     *
-     * @return as {@link #copyOut(MemorySegment, long, MemorySegment, int)}
      */
     public static long copyOut(MemorySegment own, long offset, MemorySegment dst, long dstOffset, int n) {
         if (!dst.isNative() || !kernelCopies) {
@@ -100,30 +91,21 @@ public final class CallerMemory {
     }
 
     /**
-     * Copies {@code n} bytes from the start of {@code src} into the start of {@code own}.
+     * Copies {@code n} bytes from {@code src} at {@code srcOffset} into {@code own} at {@code ownOffset} (no
+     * slice of either is made).
      *
      * @return the bytes copied (fewer than {@code n} if {@code src} is mapped only in part), or
      *         {@code -errno} ({@code -EFAULT}: nothing of {@code src} is readable memory)
      * @throws IllegalStateException if {@code src}'s arena is closed
      */
-    public static long copyIn(MemorySegment src, MemorySegment own, int n) {
-        return copyIn(src, 0, own, n);
-    }
-
-    /**
-     * Copies {@code n} bytes from {@code src} at {@code srcOffset} into the start of {@code own} (no slice
-     * is made).
-     *
-     * @return as {@link #copyIn(MemorySegment, MemorySegment, int)}
-     */
-    public static long copyIn(MemorySegment src, long srcOffset, MemorySegment own, int n) {
+    public static long copyIn(MemorySegment src, long srcOffset, MemorySegment own, long ownOffset, int n) {
         if (!src.isNative() || !kernelCopies) {
-            MemorySegment.copy(src, srcOffset, own, 0, n);
+            MemorySegment.copy(src, srcOffset, own, ownOffset, n);
             return n;
         }
-        long r = kernelCopy(NR_PROCESS_VM_READV, own, 0, src, srcOffset, n);
+        long r = kernelCopy(NR_PROCESS_VM_READV, own, ownOffset, src, srcOffset, n);
         if (r == PLAIN) {
-            MemorySegment.copy(src, srcOffset, own, 0, n);
+            MemorySegment.copy(src, srcOffset, own, ownOffset, n);
             return n;
         }
         return r;
