@@ -54,7 +54,7 @@ import java.time.Duration;
  *       {@code state} CAS or the guard. On hand-off the unlocker writes {@code owner} for the new owner
  *       under the guard, published to it by the node's release store. Other threads read
  *       {@code owner} only in {@link #toString()} (a racy snapshot).</li>
- *   <li>{@code guard} (a {@link Guard}, never held across a suspension) protects {@code queue},
+ *   <li>{@code guard} (a {@link Guard}, never held across a suspension) protects {@code queue} (created by the first waiter),
  *       the waiters' nodes, and the moves of {@code state} out of {@code QUEUED}.</li>
  * </ul>
  */
@@ -81,8 +81,18 @@ public final class FiberLock {
     private int holds;
 
     private final Guard guard = new Guard();
-    private final WaitQueue queue = new WaitQueue(guard);
-    private final WaitNode.Withdrawal withdrawal = this::withdraw;
+    /**
+     * The waiters, created by the first one (under the guard) and only ever touched under it. A lock
+     * that nobody waits for never has one: every socket holds two locks that are almost never
+     * contended, and at 10,000 idle connections the queues were 640 KB of the heap.
+     */
+    private WaitQueue queue;
+    /**
+     * How a waiter leaves, created by the first waiter. Plain and racy on purpose: two first waiters may
+     * each create one, and either serves (a method reference to this lock, safely published by its
+     * final field).
+     */
+    private WaitNode.Withdrawal withdrawal;
 
     /** Creates an unlocked lock. */
     public FiberLock() {
@@ -188,7 +198,12 @@ public final class FiberLock {
      * @return the queue length
      */
     public int queueLength() {
-        return queue.lockedSize();
+        guard.lock();
+        try {
+            return queue == null ? 0 : queue.size();
+        } finally {
+            guard.unlock();
+        }
     }
 
     @Override
@@ -225,7 +240,7 @@ public final class FiberLock {
      */
     private int acquireSlow(Object me, boolean timed, long deadline) {
         WaitNode node = enqueueOrAcquire(me);
-        int outcome = node == null ? WaitNode.GRANTED : node.await(timed, deadline, withdrawal);
+        int outcome = node == null ? WaitNode.GRANTED : node.await(timed, deadline, withdrawal());
         if (outcome == WaitNode.GRANTED) {
             holds = 1; // owner was written for us by the unlocker (or by enqueueOrAcquire)
         }
@@ -248,13 +263,25 @@ public final class FiberLock {
                     }
                 } else if (s == QUEUED || casState(HELD, QUEUED)) {
                     WaitNode node = new WaitNode(me, 0);
-                    queue.addLast(node);
+                    WaitQueue q = queue;
+                    if (q == null) {
+                        queue = q = new WaitQueue(guard);
+                    }
+                    q.addLast(node);
                     return node;
                 }
             }
         } finally {
             guard.unlock();
         }
+    }
+
+    private WaitNode.Withdrawal withdrawal() {
+        WaitNode.Withdrawal w = withdrawal;
+        if (w == null) {
+            withdrawal = w = this::withdraw;
+        }
+        return w;
     }
 
     /** The owner's last release: one CAS HELD→FREE, or a hand-off to the oldest waiter. */
