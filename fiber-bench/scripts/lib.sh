@@ -131,7 +131,7 @@ machine_header() {
   echo "- JDK: $jdk"
   echo "- JVM flags, every contender: \`${JVM_FLAGS[*]}\`"
   echo "- server threads, every contender: $SERVER_THREADS (fiberio workers, Netty event loops," \
-       "virtual-thread carriers); fiberio also runs its epoll poller threads, the JDK its read pollers"
+       "virtual-thread carriers); fiberio's idle workers poll epoll or their io_uring ring themselves, the JDK runs its read pollers"
   echo "- CPU pinning: server ${SERVER_CPUS:-not pinned}, load generator ${LOAD_CPUS:-not pinned} (taskset -c);" \
        "load average before the run: $LOAD_BEFORE"
 }

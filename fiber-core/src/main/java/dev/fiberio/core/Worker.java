@@ -51,7 +51,15 @@ final class Worker implements Runnable {
     private static final int DORMANT = 3;
     /** A busy worker polls an attached poller without blocking every this many runs. */
     private static final int POLL_INTERVAL = 61;
-    private static final int SPINS = 64;
+    /**
+     * Extra looks for work (each after a spin-wait hint) before an idle worker parks, when another worker
+     * may hand it some: {@code fiberio.scheduler.spins}, default 0. Spinning saves a wake-up when work
+     * arrives within microseconds, but burns the core meanwhile; with two workers sharing two cores with
+     * the load, 64 spins cost 4-31% more CPU per echo message and 7-15% of the echo throughput (BENCHMARKS.md).
+     * Like tokio's workers, an idle worker looks once (its queue, the overflow, every other worker's
+     * queue) and parks; machines with cores to spare may set it.
+     */
+    private static final int SPINS = Math.max(0, Integer.getInteger("fiberio.scheduler.spins", 0));
     /** Most fibers moved by one steal besides the one taken to run. */
     private static final int STEAL_BATCH = Integer.getInteger("fiberio.scheduler.stealBatch", 32); // 0: one at a time (A/B runs)
     /** Run-queue size per worker; beyond it, fibers go to the scheduler's shared overflow queue. */
