@@ -273,4 +273,77 @@ public final class SyncHandoffs {
             r.r4 = waiter.resumeAttempts();
         }
     }
+
+    /**
+     * Two fibers become a held lock's first waiters at the same moment: the lock makes its wait queue for
+     * its first waiter, so both race to make it (under the lock's guard). The holder (a fiber parked with
+     * the lock) unlocks in the arbiter, which then runs whatever was resumed until nothing is left.
+     */
+    @JCStressTest
+    @Description("FiberLock: two fibers queue on a held lock for the first time at once; after the unlock both get it once and it ends free")
+    @Outcome(id = "1, 1, 0, 0", expect = ACCEPTABLE, desc = "both waiters got the lock in turn and released it; nothing left queued")
+    @Outcome(id = "-1, .*, .*, .*", expect = FORBIDDEN, desc = "the first waiter never got the lock: lost from the queue")
+    @Outcome(id = ".*, -1, .*, .*", expect = FORBIDDEN, desc = "the second waiter never got the lock: lost from the queue")
+    @Outcome(id = ".*, .*, [1-9].*, .*", expect = FORBIDDEN, desc = "lock left held or a waiter left queued after both returned")
+    @Outcome(id = ".*, .*, .*, [1-9].*", expect = FORBIDDEN, desc = "a waiter resumed twice, or a resume refused")
+    @Outcome(expect = FORBIDDEN, desc = "not a listed outcome")
+    @State
+    public static class LockFirstWaitersRace {
+        final FiberLock lock = new FiberLock();
+        final DrivenFiber holder = new DrivenFiber(() -> {
+            lock.lock();
+            Fiber.park();
+            lock.unlock();
+            return 0;
+        });
+        final DrivenFiber first = new DrivenFiber(() -> {
+            lock.lock();
+            lock.unlock();
+            return ACQUIRED;
+        });
+        final DrivenFiber second = new DrivenFiber(() -> {
+            lock.lock();
+            lock.unlock();
+            return ACQUIRED;
+        });
+
+        /** Creates the state: the holder parked with the lock, nobody queued yet. */
+        public LockFirstWaitersRace() {
+            holder.runNext();
+        }
+
+        /** One waiter's worker: runs it into {@code lock()}, where it queues. */
+        @Actor
+        public void firstWaits() {
+            first.runNext();
+        }
+
+        /** The other waiter's worker. */
+        @Actor
+        public void secondWaits() {
+            second.runNext();
+        }
+
+        /**
+         * Unlocks (the holder's fiber), then runs every fiber resumed by a hand-off until none is left.
+         *
+         * @param r r1 and r2 the waiters' results (1 acquired, -1 still waiting); r3 10 if the lock is still
+         *          held plus the queue length; r4 resume attempts beyond one per waiter plus invariant
+         *          violations
+         */
+        @Arbiter
+        public void arbiter(IIII_Result r) {
+            holder.fiber().unpark();
+            holder.runNext();
+            boolean ran;
+            do {
+                ran = first.runNextIfAny() | second.runNextIfAny() | holder.runNextIfAny();
+            } while (ran);
+            r.r1 = first.result();
+            r.r2 = second.result();
+            r.r3 = (lock.isLocked() ? 10 : 0) + lock.queueLength();
+            r.r4 = Math.max(0, first.resumeAttempts() - 1) + Math.max(0, second.resumeAttempts() - 1)
+                    + first.violations() + second.violations() + holder.violations();
+        }
+    }
 }
