@@ -95,4 +95,73 @@ public final class WriteBehindVsShutdown {
             r.r4 = left[1];
         }
     }
+
+    /**
+     * Two threads shut the output down while the send of a byte written just before may still be in
+     * flight. Fields: r1 the write before (1 returned 1; -8, -9 as above); r2 and r3 the shutdowns (1
+     * returned, -6 an exception); r4 the bytes the peer read before the end of stream (-1 none within the
+     * bound, -2 a wrong byte), plus 10 per write buffer still leased after the close.
+     */
+    @JCStressTest
+    @Description("io_uring: two shutdownOutput calls while a write-behind send may be in flight: the byte arrives, then the end of stream")
+    @Outcome(id = "1, 1, 1, 1", expect = ACCEPTABLE, desc = "both shutdowns returned; the byte arrived before the end of stream")
+    @Outcome(id = "-8, 0, 0, 0", expect = ACCEPTABLE, desc = "not run: this state got no ring (StressRings)")
+    @Outcome(id = "-9, 0, 0, 0", expect = ACCEPTABLE_INTERESTING,
+            desc = "not run: io_uring is unavailable on this machine (the test VM's standard error says why)")
+    @Outcome(id = "1, .*, .*, 0", expect = FORBIDDEN, desc = "the write returned but its byte never arrived: a shutdown cancelled its send or sent the FIN first")
+    @Outcome(id = "1, .*, .*, -1", expect = FORBIDDEN, desc = "no end of stream reached the peer: the FIN never went")
+    @Outcome(id = "1, -6, .*", expect = FORBIDDEN, desc = "a shutdown threw")
+    @Outcome(id = "1, .*, -6, .*", expect = FORBIDDEN, desc = "a shutdown threw")
+    @Outcome(id = "1, .*, .*, [1-9]\\d", expect = FORBIDDEN, desc = "a send's buffer never went back to the pool")
+    @Outcome(expect = FORBIDDEN, desc = "not a listed outcome")
+    @State
+    public static class ShutdownVsShutdown {
+        private final ShutdownRig rig = new ShutdownRig();
+        private final int wrote;
+
+        /** Creates the state: one byte written, its send submitted and perhaps still in flight. */
+        public ShutdownVsShutdown() {
+            wrote = rig.runs() ? rig.write() : 0;
+        }
+
+        /**
+         * Shuts the output down.
+         *
+         * @param r r2 as in the class comment
+         */
+        @Actor
+        public void first(IIII_Result r) {
+            if (rig.runs()) {
+                r.r2 = rig.shutdownOutput();
+            }
+        }
+
+        /**
+         * Shuts the output down too.
+         *
+         * @param r r3 as in the class comment
+         */
+        @Actor
+        public void second(IIII_Result r) {
+            if (rig.runs()) {
+                r.r3 = rig.shutdownOutput();
+            }
+        }
+
+        /**
+         * Reads what the peer got, closes and looks.
+         *
+         * @param r r1, r4 as in the class comment
+         */
+        @Arbiter
+        public void arbiter(IIII_Result r) {
+            if (!rig.runs()) {
+                r.r1 = ShutdownRig.notRun();
+                return;
+            }
+            r.r1 = wrote;
+            int[] left = rig.after();
+            r.r4 = left[0] + 10 * left[1];
+        }
+    }
 }

@@ -103,20 +103,28 @@ final class SendRecord extends OperationRecord {
         return sending;
     }
 
+    /** {@link #awaitSent}: no write-behind send is in flight. */
+    static final int SENT = 0;
+    /** {@link #awaitSent}: the send is still in flight (the deadline passed, or the socket was closed). */
+    static final int STILL_SENDING = 1;
+    /** {@link #awaitSent}: another shutdown already waits for the send; it will send the FIN after it. */
+    static final int ANOTHER_WAITS = 2;
+
     /**
      * Waits until no write-behind send is in flight, {@code stop} says to stop (the socket was closed), or
      * {@code deadline} passed: a shutdown of output, which must not take the record from a writer. One
-     * such waiter at a time: another finds the place taken and does not wait.
+     * such waiter at a time: another finds the place taken and does not wait, and must then leave both the
+     * send and the FIN to the first.
      *
-     * @return whether no send is in flight now
+     * @return {@link #SENT}, {@link #STILL_SENDING} or {@link #ANOTHER_WAITS}
      */
-    boolean awaitSent(long deadline, java.util.function.BooleanSupplier stop) {
+    int awaitSent(long deadline, java.util.function.BooleanSupplier stop) {
         if (!sending) {
-            return true;
+            return SENT;
         }
         WaitSlot w = new WaitSlot();
         if (!SENT_WAITER.compareAndSet(this, null, w)) {
-            return !sending;
+            return ANOTHER_WAITS;
         }
         try {
             // sentWaiter written (volatile) before sending is read; the reaper writes sending before it
@@ -124,10 +132,15 @@ final class SendRecord extends OperationRecord {
             while (sending && !stop.getAsBoolean() && !Deadlines.hasPassed(deadline)) {
                 Deadlines.awaitOnce(w, deadline);
             }
-            return !sending;
+            return sending ? STILL_SENDING : SENT;
         } finally {
             sentWaiter = null;
         }
+    }
+
+    /** Whether a shutdown waits in {@link #awaitSent} (for tests). */
+    boolean shutdownWaits() {
+        return sentWaiter != null;
     }
 
     /** Wakes a shutdown waiting in {@link #awaitSent} (the socket was closed). */

@@ -54,7 +54,8 @@ import java.net.SocketTimeoutException;
  * belongs to the send from its submission and goes back at its final completion ({@link SendRecord}). The
  * writer leases a buffer (the write lease) when a vectored write or connect starts, and gives it back when
  * the operation's completion was reaped and consumed; the reader leases one for a receive the buffer ring
- * cannot serve and gives it back once that receive completed and its bytes were read. Each lease is given back exactly once, by one of:
+ * cannot serve and gives it back once that receive completed and its bytes were read. Each lease is given
+ * back exactly once, by one of:
  * <ul>
  *   <li>the caller holding the record (USER), when it leaves and the kernel no longer holds the record
  *       (no KERNEL bit: nothing in flight can name the buffer), and, for the reader, no received bytes
@@ -389,8 +390,7 @@ final class UringSocket extends UringChannel implements SocketHandle {
     /** Into the segment at {@code offset}: no slice per call (the SPI's default would make one). */
     @Override
     public int read(MemorySegment dst, long offset, long length, long deadline) throws IOException {
-        java.util.Objects.checkFromIndexSize(offset, length, dst.byteSize());
-        int len = (int) Math.min(length, Integer.MAX_VALUE);
+        int len = checkedLength(dst, offset, length);
         return len == 0 ? 0 : read(null, offset, dst, len, deadline);
     }
 
@@ -676,9 +676,14 @@ final class UringSocket extends UringChannel implements SocketHandle {
     /** From the segment at {@code offset}: no slice per call (the SPI's default would make one). */
     @Override
     public int write(MemorySegment src, long offset, long length, long deadline) throws IOException {
-        java.util.Objects.checkFromIndexSize(offset, length, src.byteSize());
-        int len = (int) Math.min(length, Integer.MAX_VALUE);
+        int len = checkedLength(src, offset, length);
         return len == 0 ? 0 : send(null, offset, src, len, deadline);
+    }
+
+    /** The bytes one call moves of {@code length} at {@code offset} in {@code m}: bounds checked, at most an int. */
+    private static int checkedLength(MemorySegment m, long offset, long length) {
+        java.util.Objects.checkFromIndexSize(offset, length, m.byteSize());
+        return (int) Math.min(length, Integer.MAX_VALUE);
     }
 
     /**
@@ -706,10 +711,7 @@ final class UringSocket extends UringChannel implements SocketHandle {
                 ring.buffers().giveBack(m);
                 throw e;
             }
-            sendBehind(m, n);
-            if (shuttingDown) {
-                settle(deadline); // racing a shutdown: its result decides, not the FIN's timing
-            }
+            sendBehind(m, n, deadline);
             return n;
         } finally {
             endWrite();
@@ -718,15 +720,20 @@ final class UringSocket extends UringChannel implements SocketHandle {
 
     /**
      * Submits {@code n} bytes of {@code m} (leased for this send) as a write-behind send; the send owns
-     * {@code m} from now on. If nothing was submitted (closed), {@code m} goes back.
+     * {@code m} from now on. If nothing was submitted (closed), {@code m} goes back. A write racing a
+     * shutdown of output waits for its send's result (until {@code deadline}): it decides whether the
+     * bytes went before the FIN, not the FIN's timing.
      */
-    private void sendBehind(MemorySegment m, int n) throws SocketException {
+    private void sendBehind(MemorySegment m, int n, long deadline) throws IOException {
         writeRecord.behind(m, n);
         try {
             start(writeRecord, IORING_OP_SEND, 0, 0, m.address(), n, 0, SendRecord.BEHIND_FLAGS, 0);
         } catch (SocketException closed) {
             ring.buffers().giveBack(writeRecord.notSubmitted());
             throw closed;
+        }
+        if (shuttingDown) {
+            settle(deadline);
         }
     }
 
@@ -821,17 +828,17 @@ final class UringSocket extends UringChannel implements SocketHandle {
                         if (copied < 0) { // unmapped memory
                             throw ioError("send", (int) -copied);
                         }
-                        len += n;
+                        len += (int) copied;
+                        if (copied < n) {
+                            break; // readable only in part: send what was read, as the one-buffer write does
+                        }
                     }
                 }
             } catch (IOException | RuntimeException e) {
                 ring.buffers().giveBack(m);
                 throw e;
             }
-            sendBehind(m, len);
-            if (shuttingDown) {
-                settle(deadline); // racing a shutdown: its result decides, not the FIN's timing
-            }
+            sendBehind(m, len, deadline);
             return len;
         } finally {
             endWrite();
@@ -916,7 +923,11 @@ final class UringSocket extends UringChannel implements SocketHandle {
     public void shutdownOutput() throws IOException {
         shuttingDown = true;
         long deadline = Deadlines.after(java.time.Duration.ofNanos(ring.closeLingerNanos()));
-        if (!writeRecord.awaitSent(deadline, () -> !isOpen()) && isOpen()) {
+        int sent = writeRecord.awaitSent(deadline, () -> !isOpen());
+        if (sent == SendRecord.ANOTHER_WAITS) {
+            return; // a concurrent shutdown sends the FIN after the send; cancelling it here would lose bytes
+        }
+        if (sent == SendRecord.STILL_SENDING && isOpen()) {
             writeRecord.abandon(); // the peer does not read: the FIN is not held back longer
         }
         shutdown(SHUT_WR, "shutdown(SHUT_WR)");

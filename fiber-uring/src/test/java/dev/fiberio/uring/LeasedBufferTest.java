@@ -294,7 +294,7 @@ class LeasedBufferTest {
      */
     @Test
     void shutdownOutputGivesUpOnASendToAPeerThatNeverReadsAfterTheCloseLinger() throws Exception {
-        withAStuckSend(TimeUnit.MILLISECONDS.toNanos(200), (ring, s, silent) -> {
+        withAStuckSend(TimeUnit.MILLISECONDS.toNanos(200), (ring, s, silent, written) -> {
             try {
                 s.shutdownOutput();
                 awaitCondition(() -> !s.records()[1].pending() && ring.buffers().leased() == 0);
@@ -308,11 +308,39 @@ class LeasedBufferTest {
     }
 
     /**
+     * Two shutdowns of output at once, as two threads may call it: the second must neither cancel the send
+     * the first waits for nor send the FIN before it. The peer then reads every byte the writes reported
+     * written, then the end of the stream.
+     */
+    @Test
+    void aSecondShutdownOutputWhileTheFirstWaitsForTheSendLosesNoByte() throws Exception {
+        withAStuckSend(Ring.CLOSE_LINGER_NANOS, (ring, s, silent, written) -> {
+            SendRecord record = (SendRecord) s.records()[1];
+            java.util.concurrent.CompletableFuture<Void> first = java.util.concurrent.CompletableFuture.runAsync(() -> {
+                try {
+                    s.shutdownOutput();
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            try {
+                awaitCondition(record::shutdownWaits);
+                s.shutdownOutput();
+                assertEquals(written, silent.getInputStream().readAllBytes().length,
+                        "bytes before the end of the stream");
+                first.get(30, TimeUnit.SECONDS);
+            } finally {
+                s.close();
+            }
+        });
+    }
+
+    /**
      * Closes a socket whose write-behind send cannot complete (its peer never reads), abortively or not, and
      * waits until the send ended and gave its buffer back.
      */
     private static void closeWithAStuckSend(long lingerNanos, boolean abortive) throws Exception {
-        withAStuckSend(lingerNanos, (ring, s, silent) -> {
+        withAStuckSend(lingerNanos, (ring, s, silent, written) -> {
             OperationRecord writeRecord = s.records()[1];
             if (abortive) {
                 s.setOption(StandardSocketOptions.SO_LINGER, 0);
@@ -324,10 +352,13 @@ class LeasedBufferTest {
         });
     }
 
-    /** What a test does with a socket whose write-behind send is stuck, and its peer that never reads. */
+    /**
+     * What a test does with a socket whose write-behind send is stuck, its peer that has not read, and the
+     * bytes the socket's writes reported written.
+     */
     @FunctionalInterface
     private interface StuckSendScenario {
-        void run(Ring ring, UringSocket s, Socket silent) throws Exception;
+        void run(Ring ring, UringSocket s, Socket silent, long written) throws Exception;
     }
 
     /** Runs {@code scenario} on a ring of the given close linger, driven by a poller thread. */
@@ -337,9 +368,10 @@ class LeasedBufferTest {
         try (PollerThread poller = new PollerThread("linger-test", ring);
              ServerSocket listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             listener.setOption(StandardSocketOptions.SO_RCVBUF, 4096);
-            UringSocket s = stuckSend(ring, listener);
+            long[] written = new long[1];
+            UringSocket s = stuckSend(ring, listener, written);
             try (Socket silent = listener.accept()) {
-                scenario.run(ring, s, silent);
+                scenario.run(ring, s, silent, written[0]);
             }
         } finally {
             ring.close();
@@ -349,8 +381,9 @@ class LeasedBufferTest {
     /**
      * A socket of {@code ring} connected to {@code listener} (whose peer must not read) with a write-behind
      * send that cannot complete: writes until one finds the previous send still in flight past its deadline.
+     * {@code written[0]} gets the bytes the writes reported written.
      */
-    private static UringSocket stuckSend(Ring ring, ServerSocket listener) throws Exception {
+    private static UringSocket stuckSend(Ring ring, ServerSocket listener, long[] written) throws Exception {
         UringSocket s = UringSocket.open(AF_INET, ring);
         s.setOption(StandardSocketOptions.SO_SNDBUF, 4096);
         s.connect(at(listener), Deadlines.NO_DEADLINE);
@@ -358,7 +391,7 @@ class LeasedBufferTest {
         for (int i = 0; ; i++) {
             assertTrue(i < 10_000, "a peer that never reads took " + i + " writes");
             try {
-                s.write(junk, Deadlines.after(Duration.ofMillis(20)));
+                written[0] += s.write(junk, Deadlines.after(Duration.ofMillis(20)));
             } catch (SocketTimeoutException stillInFlight) {
                 break;
             }
